@@ -1,0 +1,112 @@
+/**
+ * Every path Relay uses, computed from RELAY_HOME (default `~/.relay`). This is the only module
+ * that reads the home directory, so a test that sets RELAY_HOME can never touch the real one.
+ */
+import { chmodSync, lstatSync, mkdirSync, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RelayError } from './errors.js';
+
+/** sun_path is 108 bytes on Linux including the terminating NUL; longer ipc paths fail to bind. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+export interface RelayPaths {
+  home: string;
+  config: string;
+  db: string;
+  snapshots: string;
+  logs: string;
+  spool: string;
+  run: string;
+  /** Request/reply socket (ZeroMQ ROUTER). */
+  busSocket: string;
+  /** Event socket (ZeroMQ PUB). */
+  eventsSocket: string;
+  /** SQLite file whose exclusive lock marks the single running daemon. */
+  lock: string;
+  /** Written by the running daemon: pid and start time, for clients and `relay doctor`. */
+  pidFile: string;
+  daemonLog: string;
+}
+
+export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.RELAY_HOME?.trim();
+  return resolve(fromEnv ? fromEnv : join(homedir(), '.relay'));
+}
+
+export function relayPaths(home: string = resolveHome()): RelayPaths {
+  const run = join(home, 'run');
+  const logs = join(home, 'logs');
+  return {
+    home,
+    config: join(home, 'config.yaml'),
+    db: join(home, 'relay.db'),
+    snapshots: join(home, 'snapshots'),
+    logs,
+    spool: join(home, 'spool'),
+    run,
+    busSocket: join(run, 'bus.sock'),
+    eventsSocket: join(run, 'events.sock'),
+    lock: join(run, 'daemon.lock'),
+    pidFile: join(run, 'daemon.pid'),
+    daemonLog: join(logs, 'daemon.log'),
+  };
+}
+
+/** ZeroMQ endpoint for a socket path, after checking that the kernel will accept its length. */
+export function ipcEndpoint(socketPath: string): string {
+  const bytes = Buffer.byteLength(socketPath);
+  if (bytes > MAX_SOCKET_PATH_BYTES) {
+    throw new RelayError(
+      'E_SOCKET_PATH_TOO_LONG',
+      `socket path is ${bytes} bytes, over the ${MAX_SOCKET_PATH_BYTES}-byte limit: ${socketPath}`,
+      { hint: 'set RELAY_HOME to a shorter path (for example ~/.relay)' },
+    );
+  }
+  return `ipc://${socketPath}`;
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/**
+ * Create a directory private to this user, or check an existing one: it must be a real
+ * directory (not a symlink another user could point elsewhere) owned by us; group and other
+ * bits are removed.
+ */
+export function ensurePrivateDir(path: string): void {
+  let st = statOrNull(path);
+  if (!st) {
+    mkdirSync(path, { recursive: true, mode: DIR_MODE });
+    st = lstatSync(path);
+  }
+  if (!st.isDirectory()) {
+    throw new RelayError('E_HOME_UNSAFE', `${path} is not a directory`, {
+      hint: 'move it aside, or set RELAY_HOME to another directory',
+    });
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) {
+    throw new RelayError('E_HOME_UNSAFE', `${path} is owned by uid ${st.uid}, not by you (uid ${uid})`, {
+      hint: 'set RELAY_HOME to a directory you own',
+    });
+  }
+  if ((st.mode & 0o077) !== 0) chmodSync(path, DIR_MODE);
+}
+
+/** Create RELAY_HOME and its sub-directories, all 0700, and check the socket paths fit. */
+export function ensureHome(paths: RelayPaths): void {
+  ensurePrivateDir(paths.home);
+  for (const dir of [paths.run, paths.logs, paths.snapshots, paths.spool]) ensurePrivateDir(dir);
+  ipcEndpoint(paths.busSocket);
+  ipcEndpoint(paths.eventsSocket);
+}
