@@ -1,0 +1,65 @@
+/**
+ * What travels on the bus: the request types the daemon answers (with their payload and result
+ * types, so the client is typed end to end) and the topics of the event socket.
+ */
+import type { ErrorRecord } from '../platform/errors.js';
+import type { EventRecord } from '../store/eventRecord.js';
+
+export interface ChildStatus {
+  id: string;
+  pid?: number;
+  restart: string;
+  state: string;
+  restarts: number;
+  startedAt?: number;
+}
+
+export interface DaemonStatus {
+  pid: number;
+  version: string;
+  home: string;
+  startedAt: number;
+  uptimeMs: number;
+  rssBytes: number;
+  lastSeq: number;
+  children: ChildStatus[];
+}
+
+/** Request type → payload and result. Adding a request is adding a line here and a handler. */
+export interface RequestMap {
+  'daemon.ping': { payload: Record<string, never>; result: { pid: number; startedAt: number } };
+  'daemon.status': { payload: Record<string, never>; result: DaemonStatus };
+  /** The daemon replies first, then shuts down; the client waits for the pid to go. */
+  'daemon.stop': { payload: Record<string, never>; result: { pid: number } };
+  /**
+   * Events with seq > `since`, oldest first, at most `limit`. `lastSeq` is the newest seq the
+   * daemon had assigned when it answered: a reader that saw the sync token before asking misses
+   * nothing at or below it.
+   */
+  'events.replay': {
+    payload: { since: number; typePrefix?: string; limit?: number };
+    result: { events: EventRecord[]; lastSeq: number };
+  };
+  /** Publish `token` on the event socket: proof that a new subscription is live. */
+  'events.sync': { payload: { token: string }; result: { token: string } };
+  /** Append an event to the log; the reply comes once it is durable in the database. */
+  'events.emit': {
+    payload: { type: string; actor: string; payload: Record<string, unknown> };
+    result: { seq: number };
+  };
+}
+
+export type RequestType = keyof RequestMap;
+export type RequestPayload<T extends RequestType> = RequestMap[T]['payload'];
+export type RequestResult<T extends RequestType> = RequestMap[T]['result'];
+
+/** The payload of a reply envelope (type `reply`). */
+export type ReplyPayload<R = unknown> = { ok: true; result: R } | ({ ok: false } & ErrorRecord);
+
+/** Event-socket topics are prefixes (ZeroMQ filters subscriptions by prefix at the publisher). */
+export const TOPIC = {
+  /** `ev:<type>`; subscribe to `ev:handoff.` for one family. */
+  event: (type: string) => `ev:${type}`,
+  eventPrefix: (typePrefix = '') => `ev:${typePrefix}`,
+  sync: (token: string) => `sync:${token}`,
+} as const;

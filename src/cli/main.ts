@@ -1,0 +1,14 @@
+/**
+ * CLI entry. `relay --version` is answered before anything else loads (it is on the start-up
+ * path of scripts and shell prompts); every other command loads its own module lazily, so no
+ * command pays for xstate, zeromq or SQLite unless it uses them.
+ */
+import { relayVersion } from '../platform/packageInfo.js';
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${relayVersion()}\n`);
+} else {
+  const { runCli } = await import('./program.js');
+  process.exitCode = await runCli(argv);
+}

@@ -1,0 +1,57 @@
+/**
+ * `run/daemon.pid`: who the running daemon is. A pid alone can be reused after a crash, so the
+ * file also records the process's kernel start time; a pid whose start time differs is stale.
+ */
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { FILE_MODE } from './paths.js';
+
+export interface PidRecord {
+  pid: number;
+  /** Kernel start time of the process in clock ticks since boot (/proc/<pid>/stat field 22). */
+  procStart: number;
+  startedAt: number;
+  version: string;
+}
+
+/** Start time of a live process, or null if there is no such process. */
+export function processStartTicks(pid: number): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  if (state === 'Z' || state === 'X') return null;
+  const ticks = Number(fields[19]);
+  return Number.isFinite(ticks) ? ticks : null;
+}
+
+export function writePidFile(file: string, record: PidRecord): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(record)}\n`, { mode: FILE_MODE });
+  renameSync(tmp, file);
+}
+
+export function readPidFile(file: string): PidRecord | null {
+  try {
+    const rec = JSON.parse(readFileSync(file, 'utf8')) as Partial<PidRecord>;
+    if (typeof rec.pid !== 'number' || typeof rec.procStart !== 'number') return null;
+    return rec as PidRecord;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid file's process if it is still the same live process, else null (stale or absent). */
+export function liveDaemonPid(file: string): number | null {
+  const rec = readPidFile(file);
+  if (!rec) return null;
+  return processStartTicks(rec.pid) === rec.procStart ? rec.pid : null;
+}
+
+export function removePidFile(file: string, ownPid: number): void {
+  if (readPidFile(file)?.pid === ownPid) rmSync(file, { force: true });
+}

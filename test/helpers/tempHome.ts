@@ -1,0 +1,118 @@
+/**
+ * A private Relay world per test: RELAY_HOME and HOME in a fresh temp dir, the real built CLI
+ * run as a child process, and a cleanup that stops the daemon and then proves nothing was left
+ * behind: no process mentioning the dir, and the dir itself gone.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
+import { relayPaths, type RelayPaths } from '../../src/platform/paths.js';
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TempHome {
+  root: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  paths: RelayPaths;
+  /** Run `relay <args>` to completion. */
+  relay(args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult>;
+  /** Start `relay <args>` and return the running child (the caller ends it). */
+  spawnRelay(args: string[]): ChildProcess;
+  cleanup(): Promise<void>;
+}
+
+/** Pids of live processes whose command line mentions `text` (never this test process). */
+export function processesMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state !== 'Z' && cmdline.includes(text)) found.push(Number(name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/** Poll `cond` until it holds or `timeoutMs` passes: a condition, never a fixed sleep. */
+export async function waitFor<T>(
+  cond: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await cond();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function collect(child: ChildProcess, timeoutMs = 30_000): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`relay did not exit within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+export function makeTempHome(): TempHome {
+  // Short prefix: ipc socket paths must stay under 107 bytes.
+  const root = mkdtempSync(join(tmpdir(), 'relay-t-'));
+  const home = join(root, 'rh');
+  const userHome = join(root, 'home');
+  mkdirSync(userHome);
+  const env: NodeJS.ProcessEnv = { ...process.env, RELAY_HOME: home, HOME: userHome };
+  delete env.RELAY_DEBUG;
+  const paths = relayPaths(home);
+
+  const spawnRelay = (args: string[], extraEnv?: NodeJS.ProcessEnv): ChildProcess =>
+    spawn(process.execPath, [CLI_ENTRY, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+
+  return {
+    root,
+    home,
+    env,
+    paths,
+    relay: (args, opts = {}) => collect(spawnRelay(args, opts.env), opts.timeoutMs),
+    spawnRelay: (args) => spawnRelay(args),
+    async cleanup() {
+      if (existsSync(paths.pidFile)) await collect(spawnRelay(['daemon', 'stop']));
+      const left = processesMentioning(root);
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(root, { recursive: true, force: true });
+      assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
+      assert.equal(existsSync(root), false, 'temp dir left behind');
+    },
+  };
+}
