@@ -1,0 +1,61 @@
+/**
+ * A supervised in-process xstate actor. The actor fails through its snapshot status and the
+ * supervisor decides: `done` is a normal exit, `error` an abnormal one.
+ */
+import { createActor, type AnyActorLogic, type InspectionEvent } from 'xstate';
+import type { Clock } from '../platform/clock.js';
+import type { ChildExit, ChildHandle, ChildSpec, RestartType } from './childSpec.js';
+
+export interface ActorChildOptions {
+  id: string;
+  restart: RestartType;
+  shutdownMs: number;
+  logic: AnyActorLogic;
+  input?: unknown;
+  /** For delayed transitions; xstate's own clock when omitted. */
+  clock?: Clock;
+  inspect?: (ev: InspectionEvent) => void;
+  /** Stable name in the actor system, e.g. `budget` or `hooks`. */
+  systemId?: string;
+}
+
+/** A child spec that runs `logic` as a root actor, a fresh one on every (re)start. */
+export function actorChild(opts: ActorChildOptions): ChildSpec {
+  return { id: opts.id, restart: opts.restart, shutdownMs: opts.shutdownMs, start: async () => startActor(opts) };
+}
+
+function startActor(opts: ActorChildOptions): ChildHandle {
+  // Only the options given: an explicit `clock: undefined` would replace xstate's default clock.
+  const actor = createActor(opts.logic, {
+    ...(opts.input === undefined ? {} : { input: opts.input }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.inspect ? { inspect: opts.inspect } : {}),
+    ...(opts.systemId ? { systemId: opts.systemId } : {}),
+  });
+  let final: ChildExit | undefined;
+  let resolveExit!: (e: ChildExit) => void;
+  const exited = new Promise<ChildExit>((resolve) => (resolveExit = resolve));
+  const settle = (e: ChildExit): void => {
+    if (final) return;
+    final = e;
+    resolveExit(e);
+  };
+  // The error observer is required: in xstate 5 an unobserved actor failure is thrown globally.
+  actor.subscribe({
+    next: (snapshot) => {
+      if (snapshot.status === 'done') settle({ normal: true, reason: 'done' });
+    },
+    error: (err) => settle({ normal: false, reason: err instanceof Error ? err.message : String(err) }),
+  });
+  actor.start();
+  return {
+    exited,
+    stop: async () => {
+      if (!final) {
+        settle({ normal: true, reason: 'shutdown' });
+        actor.stop();
+      }
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * A supervised OS process. It leads its own process group, so a stop reaches everything it
+ * started; see {@link terminateTree} for the order of signals.
+ */
+import { spawn } from 'node:child_process';
+import { systemClock, type Clock } from '../platform/clock.js';
+import { signalGroup, terminateTree } from '../platform/processTree.js';
+import type { ChildExit, ChildHandle, ChildSpec, RestartType } from './childSpec.js';
+
+export interface ProcessChildOptions {
+  id: string;
+  restart: RestartType;
+  shutdownMs: number;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Receives stdout and stderr; without it the child's output is discarded. */
+  onOutput?(chunk: Buffer, stream: 'stdout' | 'stderr'): void;
+  /** Times the grace period of a stop; the system clock when omitted. */
+  clock?: Clock;
+}
+
+/** A child spec that runs `command` as its own process group. */
+export function processChild(opts: ProcessChildOptions): ChildSpec {
+  return { id: opts.id, restart: opts.restart, shutdownMs: opts.shutdownMs, start: () => spawnChild(opts) };
+}
+
+async function spawnChild(opts: ProcessChildOptions): Promise<ChildHandle> {
+  const child = spawn(opts.command, opts.args, {
+    detached: true, // setsid(): the child leads a new process group we can signal as a whole
+    stdio: opts.onOutput ? ['ignore', 'pipe', 'pipe'] : 'ignore',
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  // Later 'error' events (a failed kill) are covered by the exit handling below.
+  child.on('error', () => {});
+  const pid = child.pid!;
+  if (opts.onOutput) {
+    child.stdout?.on('data', (c: Buffer) => opts.onOutput!(c, 'stdout'));
+    child.stderr?.on('data', (c: Buffer) => opts.onOutput!(c, 'stderr'));
+  }
+
+  let final: ChildExit | undefined;
+  let resolveExit!: (e: ChildExit) => void;
+  const exited = new Promise<ChildExit>((resolve) => (resolveExit = resolve));
+  const settle = (e: ChildExit): void => {
+    if (final) return;
+    final = e;
+    resolveExit(e);
+  };
+  const exitEvent = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (code, signal) => resolve([code, signal])),
+  );
+  // The crash reporter; a planned stop removes it first so the stop is not reported as a crash.
+  const onUnplannedExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+    // Whatever the child left in its group would otherwise run beside its replacement.
+    signalGroup(pid, 'SIGKILL');
+    settle(unplannedExit(code, signal));
+  };
+  child.once('exit', onUnplannedExit);
+
+  let stopping: Promise<ChildExit> | undefined;
+  const stop = (timeoutMs: number): Promise<ChildExit> => {
+    stopping ??= (async () => {
+      if (final) return final;
+      child.off('exit', onUnplannedExit);
+      await terminateTree({ pid, exited: exitEvent, graceMs: timeoutMs, clock: opts.clock ?? systemClock });
+      const [code, signal] = await exitEvent;
+      settle({ normal: true, reason: 'shutdown', code, signal });
+      return exited;
+    })();
+    return stopping;
+  };
+  return { exited, stop, pid };
+}
+
+function unplannedExit(code: number | null, signal: NodeJS.Signals | null): ChildExit {
+  if (code === 0) return { normal: true, code, signal, reason: 'exited with code 0' };
+  return { normal: false, code, signal, reason: signal ? `killed by ${signal}` : `exited with code ${code}` };
+}
