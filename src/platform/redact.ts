@@ -7,7 +7,7 @@
 export const REDACTED = '[redacted]';
 
 /** Key names that carry credentials (`apiKey`, `ANTHROPIC_API_KEY`, `authorization`, `x-api-key`…). */
-const SECRET_KEY = /(^|[_\-.])(api[_-]?key|apikey|token|secret|password|passwd|authorization|auth|cookie|credential|private[_-]?key|session[_-]?key)s?$/i;
+const SECRET_KEY = /(^|[_\-.])(api[_-]?key|apikey|token|secret|password|passwd|authorization|auth|cookie|credentials?|private[_-]?key|session[_-]?key)$/i;
 
 /**
  * Credential formats: Anthropic/OpenAI `sk-…`, Google `AIza…`, GitHub `ghp_/gho_/ghs_/github_pat_`,

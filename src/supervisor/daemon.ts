@@ -18,8 +18,9 @@ import { createDaemonLogger, type DaemonLogger } from '../platform/daemonLogger.
 import { daemonMachine } from './daemonMachine.js';
 import { EventLog } from './eventLog.js';
 import { createInspectionRecorder } from './inspectionEvents.js';
-import { Supervisor, supervisorChild } from './supervisor.js';
-import type { SupervisorEvent } from './supervisor.js';
+import type { ChildSpec } from './childSpec.js';
+import type { RestartPolicy } from './restartPolicy.js';
+import { Supervisor, supervisorChild, type SupervisorEvent } from './supervisor.js';
 
 /** The log keeps this many newest events; older ones are pruned at start. */
 const EVENTS_KEPT = 1_000_000;
@@ -27,10 +28,44 @@ const EVENTS_KEPT = 1_000_000;
 const MAX_REPLAY_PAGE = 5_000;
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 
+/** What the daemon supervises under its root, given the clock and the event sink. */
+export type ServicesFactory = (ctx: { clock: Clock; onEvent: (e: SupervisorEvent) => void }) => ChildSpec[];
+
 export interface DaemonOptions {
   paths: RelayPaths;
   clock?: Clock;
+  /** The root's children; {@link defaultServices} unless given. */
+  services?: ServicesFactory;
+  /** The root supervisor's restart policy; {@link ROOT_POLICY} unless given. */
+  rootPolicy?: RestartPolicy;
 }
+
+/** Five restarts a minute, as OTP's default intensity scaled to a daemon's slower services. */
+export const ROOT_POLICY: RestartPolicy = {
+  strategy: 'one_for_one',
+  intensity: 5,
+  periodMs: 60_000,
+  backoff: { initialMs: 100, maxMs: 30_000, resetAfterMs: 60_000 },
+};
+
+/**
+ * Agents run under their own supervisor so that an agent crashing in a loop exhausts that
+ * supervisor's intensity, not the root's: the daemon and its other services stay up.
+ */
+export const defaultServices: ServicesFactory = ({ clock, onEvent }) => [
+  supervisorChild('agents', 'permanent', 10_000, () =>
+    new Supervisor({
+      id: 'agents',
+      strategy: 'one_for_one',
+      intensity: 10,
+      periodMs: 60_000,
+      backoff: { initialMs: 500, maxMs: 60_000, resetAfterMs: 120_000 },
+      clock,
+      onEvent,
+      children: [],
+    }),
+  ),
+];
 
 export interface DaemonExit {
   exitCode: ExitCode;
@@ -92,30 +127,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       eventLog.append({ type, actor: `supervisor:${supervisor}`, payload: rest });
       if (type === 'supervisor.gave_up') logger.log.error(rest, 'supervisor gave up');
     };
-    // Agents (issue: supervised agents) are added at run time under their own supervisor, so
-    // a crashing agent cannot take the daemon's own services down with it.
     const root = new Supervisor({
       id: 'root',
-      strategy: 'one_for_one',
-      intensity: 5,
-      periodMs: 60_000,
-      backoff: { initialMs: 100, maxMs: 30_000, resetAfterMs: 60_000 },
+      ...(opts.rootPolicy ?? ROOT_POLICY),
       clock,
       onEvent: onSupervisorEvent,
-      children: [
-        supervisorChild('agents', 'permanent', 10_000, () =>
-          new Supervisor({
-            id: 'agents',
-            strategy: 'one_for_one',
-            intensity: 10,
-            periodMs: 60_000,
-            backoff: { initialMs: 500, maxMs: 60_000, resetAfterMs: 120_000 },
-            clock,
-            onEvent: onSupervisorEvent,
-            children: [],
-          }),
-        ),
-      ],
+      children: (opts.services ?? defaultServices)({ clock, onEvent: onSupervisorEvent }),
     });
 
     let stopping: Promise<DaemonExit> | undefined;

@@ -1,7 +1,8 @@
 /**
  * Turns xstate inspection into flat event records for the log: one `actor.spawned` per actor (with its first snapshot),
  * one `actor.transition` each time an actor's state value changes, and `actor.done` /
- * `actor.failed` at the end. Event payloads are reduced to their type so no live object (or
+ * `actor.failed` at the end. (xstate does not inspect an exception thrown inside an action; that
+ * failure reaches the actor's error observer, which the supervisor reports.) Event payloads are reduced to their type so no live object (or
  * secret inside one) reaches the log; the log itself redacts what is left.
  */
 import type { InspectionEvent } from 'xstate';

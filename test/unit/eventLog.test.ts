@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/platform/clock.js';
+import { EventLog, type EventSink } from '../../src/supervisor/eventLog.js';
+import type { EventRecord } from '../../src/store/eventRecord.js';
+
+function memorySink(start = 0): EventSink & { rows: EventRecord[]; batches: number; fail: Error | null } {
+  const sink = {
+    rows: [] as EventRecord[],
+    batches: 0,
+    fail: null as Error | null,
+    lastSeq: () => start,
+    insertBatch(events: EventRecord[]) {
+      if (sink.fail) throw sink.fail;
+      sink.batches++;
+      sink.rows.push(...events);
+    },
+  };
+  return sink;
+}
+
+test('sequence numbers continue after the last persisted one, and each event is published at once', () => {
+  const clock = new ManualClock(1000);
+  const published: EventRecord[] = [];
+  const log = new EventLog({ sink: memorySink(41), clock, publish: (r) => published.push(r) });
+  const a = log.append({ type: 'test.a', actor: 't', payload: {} });
+  const b = log.append({ type: 'test.b', actor: 't', payload: {} });
+  assert.deepEqual([a.seq, b.seq], [42, 43]);
+  assert.equal(a.at, 1000);
+  assert.deepEqual(published.map((e) => e.seq), [42, 43]);
+});
+
+test('a burst is written in one batch when the timer fires, and only then acknowledged', async () => {
+  const clock = new ManualClock();
+  const sink = memorySink();
+  const log = new EventLog({ sink, clock, publish: () => undefined, batchMs: 5 });
+  let acked = false;
+  for (let i = 0; i < 100; i++) log.append({ type: 'test.burst', actor: 't', payload: { i } });
+  const durable = log.durable(100).then(() => (acked = true));
+  await Promise.resolve();
+  assert.equal(sink.rows.length, 0, 'nothing written before the batch timer');
+  assert.equal(acked, false);
+  clock.advance(5);
+  await durable;
+  assert.equal(sink.batches, 1);
+  assert.equal(sink.rows.length, 100);
+});
+
+test('a full batch is written without waiting for the timer', () => {
+  const clock = new ManualClock();
+  const sink = memorySink();
+  const log = new EventLog({ sink, clock, publish: () => undefined, maxBatch: 10 });
+  for (let i = 0; i < 25; i++) log.append({ type: 'test.full', actor: 't', payload: {} });
+  assert.equal(sink.rows.length, 20);
+  assert.equal(log.pending, 5);
+});
+
+test('a failed write (disk full) loses nothing: waiters learn why, and the retry writes it all', async () => {
+  const clock = new ManualClock();
+  const sink = memorySink();
+  const errors: Error[] = [];
+  const log = new EventLog({ sink, clock, publish: () => undefined, onWriteError: (e) => errors.push(e) });
+  sink.fail = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+  const e = log.append({ type: 'test.full', actor: 't', payload: {} });
+  const durable = log.durable(e.seq);
+  clock.advance(5);
+  await assert.rejects(durable, { code: 'E_DISK_FULL' });
+  assert.equal(errors.length, 1);
+  assert.equal(log.pending, 1, 'the event is still queued');
+  sink.fail = null;
+  clock.advance(1_000);
+  assert.equal(sink.rows.length, 1);
+  await log.durable(e.seq);
+});
+
+test('secrets in payloads are redacted before they are published or written', () => {
+  const clock = new ManualClock();
+  const published: EventRecord[] = [];
+  const log = new EventLog({ sink: memorySink(), clock, publish: (r) => published.push(r) });
+  log.append({
+    type: 'test.secret',
+    actor: 't',
+    payload: { apiKey: 'abc', note: 'key sk-ant-api03-abcdefghijklmnopqrstuvwxyz used' },
+  });
+  const text = JSON.stringify(published);
+  assert.doesNotMatch(text, /abcdefghijklmnop/);
+  assert.equal(published[0]!.payload.apiKey, '[redacted]');
+});
