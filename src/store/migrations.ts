@@ -1,0 +1,126 @@
+/**
+ * The schema of relay.db, as an ordered list of migrations. The file's `PRAGMA user_version`
+ * is the version of the last one applied. To change the schema, append a migration with the
+ * next version; never edit or reorder one that has shipped.
+ */
+import { RelayError } from '../platform/errors.js';
+import type { Database } from './database.js';
+import { notRelayDatabase } from './storeError.js';
+
+/** One schema step. `up` is plain SQL, run in one transaction with the version bump. */
+export interface Migration {
+  /** 1, 2, 3, ... with no gaps: the user_version the file has once this step is applied. */
+  version: number;
+  /** Short name for logs and `relay doctor`. */
+  name: string;
+  /** SQL statements. PRAGMA foreign_keys cannot change inside a transaction, so none here. */
+  up: string;
+}
+
+/**
+ * Stamped into the file header (offset 68) by migration 1, so a SQLite file that belongs to
+ * another program is recognised before Relay writes to it. The bytes spell "RLAY".
+ */
+export const RELAY_APPLICATION_ID = 0x524c4159;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events',
+    up: `
+      PRAGMA application_id = ${RELAY_APPLICATION_ID};
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,  -- assigned by the daemon; the log's only order
+        at INTEGER NOT NULL,      -- ms since the epoch
+        type TEXT NOT NULL,       -- dotted: agent.exited, handoff.started
+        actor TEXT NOT NULL,      -- systemId: daemon, agent:claude-1
+        payload TEXT NOT NULL     -- JSON object
+      );
+      -- Type-prefix filters ("agent.") are a range scan on this index.
+      CREATE INDEX events_type_seq ON events (type, seq);
+    `,
+  },
+  {
+    version: 2,
+    name: 'agents',
+    up: `
+      CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,       -- claude|codex|gemini|opencode|cli
+        name TEXT NOT NULL,
+        command TEXT NOT NULL,    -- JSON argv
+        cwd TEXT,
+        state TEXT NOT NULL,      -- the agent machine's state value
+        pid INTEGER,
+        exit_reason TEXT,         -- done|error|rate_limited|user_quit|crashed
+        exit_code INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+/** The version a file has once every migration in the list is applied. */
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.at(-1)?.version ?? 0;
+}
+
+/** The schema version recorded in the file (0 for a new, empty database). */
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** A list whose versions are not exactly 1..n is a programming error, caught before any write. */
+function assertWellFormed(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new RelayError('E_INTERNAL', `migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+    }
+  });
+}
+
+/**
+ * Refuse a file this Relay must not write to: another program's SQLite database, or one
+ * written by a newer Relay whose schema this one does not know. Reads only.
+ */
+export function assertKnownSchema(db: Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  assertWellFormed(migrations);
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (appId !== RELAY_APPLICATION_ID) {
+    // A new database has neither the id nor any table yet; anything else is not ours.
+    const objects = db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() as number;
+    if (appId !== 0 || objects > 0 || schemaVersion(db) !== 0) {
+      throw notRelayDatabase(db.name, 'it is a SQLite database that belongs to another program');
+    }
+  }
+  const current = schemaVersion(db);
+  const known = latestVersion(migrations);
+  if (current > known) {
+    throw new RelayError(
+      'E_STORE_NEWER',
+      `${db.name} was written by a newer Relay (schema ${current}, this one knows ${known})`,
+      { hint: 'upgrade relay, or point RELAY_HOME elsewhere' },
+    );
+  }
+}
+
+/**
+ * Apply the pending migrations in order, each in its own transaction together with its
+ * user_version bump, so a failure leaves the file at the last complete version.
+ * @returns the versions applied (empty when the file was up to date).
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  assertKnownSchema(db, migrations);
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (m.version <= schemaVersion(db)) continue;
+    // IMMEDIATE takes the write lock up front instead of failing half-way with SQLITE_BUSY.
+    db.transaction(() => {
+      db.exec(m.up);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+    applied.push(m.version);
+  }
+  return applied;
+}

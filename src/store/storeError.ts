@@ -1,0 +1,48 @@
+/**
+ * Classifying what SQLite throws into RelayErrors a user can act on. A damaged or foreign file
+ * gets one answer (move it aside), a full disk another; the file itself is never touched here.
+ */
+import { RelayError, toRelayError } from '../platform/errors.js';
+
+/** Quote a path for the shell only when it needs it, so the hint can be pasted as is. */
+function shellQuote(path: string): string {
+  return /^[\w./~+-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The error for a file Relay must not use as its database (not SQLite, damaged, or another
+ * program's). `reason` completes "<file> is not a Relay database (…)".
+ */
+export function notRelayDatabase(file: string, reason: string, cause?: unknown): RelayError {
+  return new RelayError('E_STORE_CORRUPT', `${file} is not a Relay database (${reason})`, {
+    hint:
+      `move it aside (mv ${shellQuote(file)} ${shellQuote(`${file}.bad`)}) and Relay will create a new one; ` +
+      'nothing was overwritten',
+    cause,
+  });
+}
+
+/**
+ * Map a failure from better-sqlite3 or the file system, met while using `file`, to a
+ * RelayError. Already classified errors pass through unchanged.
+ */
+export function toStoreError(e: unknown, file: string): RelayError {
+  if (e instanceof RelayError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (typeof code === 'string') {
+    // Extended codes refine the primary one (SQLITE_CORRUPT_INDEX, SQLITE_NOTADB, ...).
+    if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) {
+      return notRelayDatabase(file, `SQLite reports: ${message}`, e);
+    }
+    // toRelayError owns the disk-full message (E_DISK_FULL), shared with ENOSPC.
+    if (code === 'SQLITE_FULL') return toRelayError(e);
+    if (code.startsWith('SQLITE_')) {
+      return new RelayError('E_STORE', `cannot use ${file}: ${message} (${code})`, {
+        hint: 'relay doctor checks the database, its permissions and whether another process holds it',
+        cause: e,
+      });
+    }
+  }
+  return toRelayError(e);
+}
