@@ -2,13 +2,13 @@
  * The command tree. Each action imports its command module only when that command runs.
  * Usage errors exit with EXIT.usage and one line, like every other error.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../platform/errors.js';
 import { relayVersion } from '../platform/packageInfo.js';
 
 function parseSeq(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CommanderError(EXIT.usage, 'relay.usage', `--since takes a sequence number (0 or more), not "${value}"`);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--since takes a sequence number (0 or more).');
   return n;
 }
 
@@ -17,8 +17,8 @@ export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('relay')
     .description('Supervise AI coding agents and hand work on when one hits its limit.')
     .version(relayVersion(), '-V, --version')
-    .showHelpAfterError('(run relay --help for the commands)')
-    .configureOutput({ outputError: (text, write) => write(`relay: ${text.replace(/^error: /, '')}`) })
+    // One line, like every other error: what is wrong, and where to look.
+    .configureOutput({ outputError: (text, write) => write(`relay: ${text.trim().replace(/^error: /, '')} — see relay --help\n`) })
     .exitOverride();
 
   const daemon = program.command('daemon').description('start, stop and inspect the per-user daemon');
