@@ -63,7 +63,10 @@ test('concurrent daemon starts yield one daemon', async () => {
   const pids = new Set(results.map((r) => JSON.parse(r.stdout).pid));
   assert.equal(pids.size, 1, `every start reports the same daemon: ${[...pids].join(', ')}`);
   assert.equal(results.filter((r) => JSON.parse(r.stdout).started).length, 1, 'exactly one start started it');
-  assert.deepEqual(daemonPids(h), [...pids]);
+  // The losers' daemons found the lock held and are exiting; wait for them, then one remains.
+  const [winner] = pids;
+  await waitFor(() => daemonPids(h).every((p) => p === winner), 'losing daemons to exit');
+  assert.deepEqual(daemonPids(h), [winner]);
 });
 
 test('kill -9 of the daemon, then start, recovers; an acknowledged event survives', async () => {
