@@ -44,6 +44,7 @@ export class EventLog {
   private queue: EventRecord[] = [];
   private waiters: Waiter[] = [];
   private timer: TimerId | undefined;
+  private flushSoon: NodeJS.Immediate | undefined;
   private readonly batchMs: number;
   private readonly maxBatch: number;
 
@@ -78,9 +79,19 @@ export class EventLog {
     return record;
   }
 
-  /** Resolves when every event up to `seq` is committed; rejects if the write fails. */
+  /**
+   * Resolves when every event up to `seq` is committed; rejects if the write fails. Someone is
+   * waiting, so the batch is written as soon as the current I/O turn ends rather than after the
+   * batch timer: requests read in the same turn still share one transaction.
+   */
   durable(seq: number): Promise<void> {
     if (seq <= this.durableSeq) return Promise.resolve();
+    if (!this.flushSoon) {
+      this.flushSoon = setImmediate(() => {
+        this.flushSoon = undefined;
+        this.flush();
+      });
+    }
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 

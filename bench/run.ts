@@ -1,0 +1,111 @@
+/**
+ * `npm run bench`: measure Relay's start-up, bus, event log and memory figures and print them
+ * as ONE JSON object on stdout (progress goes to stderr). Each measurement gets its own temp
+ * RELAY_HOME and HOME and stops its daemon and removes them however it ends. A measurement
+ * that fails is reported as `{ "error": ... }` and makes the exit code 1; a missed goal does
+ * not (goals are reported, not enforced). `npm run -s bench` keeps npm's banner off stdout.
+ */
+import { cpus } from 'node:os';
+import { disposeAllBenchHomes, withBenchHome } from './benchHome.js';
+import { measureBusPing, type BusPing } from './busPingBench.js';
+import { measureDaemonStart } from './daemonStartBench.js';
+import { measureEventEmit } from './eventEmitBench.js';
+import { measureEventLog, type EventLogThroughput } from './eventLogBench.js';
+import { atLeast, atMost, below, type Goal } from './goal.js';
+import { measureIdleRss, type IdleRss } from './idleRssBench.js';
+import { measureVersionStartup, type VersionStartup } from './versionStartupBench.js';
+
+/** Sizes chosen so the whole bench stays well under two minutes on a loaded two-core machine. */
+const SIZES = {
+  versionRuns: 30,
+  pingWarmUp: 500,
+  pings: 10_000,
+  events: 200_000,
+  /** Bounded wait for the in-process subscriber; what it got by then is reported. */
+  subscriberWaitMs: 10_000,
+  emits: 20_000,
+  emitsInFlight: 64,
+  daemonStartRuns: 5,
+  /** The definition of idle: this long after start with nothing asked of the daemon. */
+  idleMs: 2_000,
+} as const;
+
+type Failed = { error: string };
+
+const progress = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
+
+let failures = 0;
+
+async function section<T>(name: string, fn: () => Promise<T> | T): Promise<T | Failed> {
+  progress(`${name}…`);
+  const t0 = Date.now();
+  try {
+    const r = await fn();
+    progress(`${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return r;
+  } catch (e) {
+    failures++;
+    const error = e instanceof Error ? e.message : String(e);
+    progress(`${name} FAILED: ${error}`);
+    return { error };
+  }
+}
+
+const ok = <T extends object>(r: T | Failed): T | undefined => ('error' in r ? undefined : r);
+
+async function main(): Promise<void> {
+  // A signal ends the bench part-way: still stop its daemons and remove its temp dirs.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      disposeAllBenchHomes();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+  const started = Date.now();
+
+  const versionStartup = await section('relay --version vs node -e 0', () =>
+    withBenchHome((h) => measureVersionStartup(h.env, SIZES.versionRuns)),
+  );
+  const nodeE0 = ok<VersionStartup>(versionStartup)?.node_e0_median_ms;
+  const daemonStart = await section('daemon start to ready', () =>
+    withBenchHome((h) => {
+      if (nodeE0 === undefined) throw new Error('no node -e 0 baseline: figure 1 failed');
+      return measureDaemonStart(h, SIZES.daemonStartRuns, nodeE0);
+    }),
+  );
+  const idleRss = await section('idle RSS', () => withBenchHome((h) => measureIdleRss(h, SIZES.idleMs)));
+  const busPing = await section('bus ping round trip', () =>
+    withBenchHome((h) => measureBusPing(h, SIZES.pingWarmUp, SIZES.pings)),
+  );
+  const eventLog = await section('event append+persist, in process', () =>
+    withBenchHome((h) => measureEventLog(h, SIZES.events, SIZES.subscriberWaitMs)),
+  );
+  const eventEmit = await section('events.emit over the bus', () =>
+    withBenchHome((h) => measureEventEmit(h, SIZES.emits, SIZES.emitsInFlight)),
+  );
+
+  const goals: Record<string, Goal> = {
+    version_ratio_of_medians: atMost(ok<VersionStartup>(versionStartup)?.ratio_of_medians ?? null, 1.5),
+    bus_ping_p99_ms: below(ok<BusPing>(busPing)?.p99_ms ?? null, 1, 'ms'),
+    event_append_persist_per_s: atLeast(ok<EventLogThroughput>(eventLog)?.append_persist_per_s ?? null, 50_000, 'events/s'),
+    idle_rss_mb: below(ok<IdleRss>(idleRss)?.rss_mb ?? null, 80, 'MB'),
+  };
+  const report = {
+    node: process.version,
+    cpus: cpus().length,
+    date: new Date().toISOString(),
+    version_startup: versionStartup,
+    bus_ping: busPing,
+    event_log: eventLog,
+    event_emit: eventEmit,
+    daemon_start: daemonStart,
+    idle_rss: idleRss,
+    goals,
+    all_goals_met: Object.values(goals).every((g) => g.met),
+    bench_wall_s: Math.round((Date.now() - started) / 100) / 10,
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  process.exitCode = failures > 0 ? 1 : 0;
+}
+
+await main();
