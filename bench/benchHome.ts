@@ -3,11 +3,12 @@
  * disposal that stops any daemon there, kills anything still mentioning the dir, and removes
  * it. Disposal is synchronous so that a signal handler can run it too.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_ENTRY } from '../src/platform/packageInfo.js';
 import { relayPaths, type RelayPaths } from '../src/platform/paths.js';
+import { processesMentioning } from '../src/platform/processTree.js';
 import { timeNode } from './relayCli.js';
 
 export interface BenchHome {
@@ -32,22 +33,6 @@ export function createBenchHome(): BenchHome {
   return home;
 }
 
-/** Pids of live processes whose command line mentions `text`, this one excluded. */
-function processesMentioning(text: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && cmdline.includes(text)) found.push(Number(name));
-    } catch {
-      // It ended while we looked.
-    }
-  }
-  return found;
-}
 
 /**
  * Stop the daemon of `home` (a no-op when none runs), kill any straggler and remove the dir.

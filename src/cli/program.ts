@@ -22,34 +22,21 @@ export async function runCli(argv: string[]): Promise<number> {
     .exitOverride();
 
   const daemon = program.command('daemon').description('start, stop and inspect the per-user daemon');
-  daemon
-    .command('start')
-    .description('start the daemon if it is not running')
-    .option('--json', 'print a JSON record')
-    .action(async (opts) => {
-      exitCode = await (await import('./commands/daemon.js')).daemonStart(opts);
-    });
-  daemon
-    .command('stop')
-    .description('stop the daemon and everything it supervises')
-    .option('--json', 'print a JSON record')
-    .action(async (opts) => {
-      exitCode = await (await import('./commands/daemon.js')).daemonStop(opts);
-    });
-  daemon
-    .command('restart')
-    .description('stop the daemon, then start it again')
-    .option('--json', 'print a JSON record')
-    .action(async (opts) => {
-      exitCode = await (await import('./commands/daemon.js')).daemonRestart(opts);
-    });
-  daemon
-    .command('status')
-    .description('show whether the daemon runs, its uptime and its children (exit 3 when stopped)')
-    .option('--json', 'print a JSON record')
-    .action(async (opts) => {
-      exitCode = await (await import('./commands/daemon.js')).daemonStatus(opts);
-    });
+  const lifecycle = [
+    ['start', 'start the daemon if it is not running', 'daemonStart'],
+    ['stop', 'stop the daemon and everything it supervises', 'daemonStop'],
+    ['restart', 'stop the daemon, then start it again', 'daemonRestart'],
+    ['status', 'show whether the daemon runs, its uptime and its children (exit 3 when stopped)', 'daemonStatus'],
+  ] as const;
+  for (const [name, description, fn] of lifecycle) {
+    daemon
+      .command(name)
+      .description(description)
+      .option('--json', 'print a JSON record')
+      .action(async (opts) => {
+        exitCode = await (await import('./commands/daemon.js'))[fn](opts);
+      });
+  }
   daemon
     .command('tail')
     .description('print recent events, then follow new ones live (Ctrl+C ends)')

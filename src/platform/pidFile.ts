@@ -4,6 +4,7 @@
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { FILE_MODE } from './paths.js';
+import { readStat } from './processTree.js';
 
 export interface PidRecord {
   pid: number;
@@ -15,18 +16,10 @@ export interface PidRecord {
 
 /** Start time of a live process, or null if there is no such process. */
 export function processStartTicks(pid: number): number | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  if (state === 'Z' || state === 'X') return null;
-  const ticks = Number(fields[19]);
-  return Number.isFinite(ticks) ? ticks : null;
+  const stat = readStat(pid);
+  if (!stat || stat.state === 'Z' || stat.state === 'X') return null;
+  const ticks = Number(stat.startTime);
+  return stat.startTime && Number.isFinite(ticks) ? ticks : null;
 }
 
 export function writePidFile(file: string, record: PidRecord): void {

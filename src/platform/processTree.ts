@@ -6,14 +6,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { systemClock, type Clock } from './clock.js';
 
-interface ProcStat {
+export interface ProcStat {
   state: string;
   ppid: number;
   /** Clock ticks since boot; with the pid it names one process even if the pid is reused. */
   startTime: string;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+/** The fields of /proc/<pid>/stat that Relay uses, or undefined when there is no such process. */
+export function readStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -103,4 +104,24 @@ export async function terminateTree(opts: TerminateOptions): Promise<void> {
     const st = readStat(d.pid);
     if (st && isLiveState(st.state) && st.startTime === d.startTime) signalPid(d.pid, 'SIGKILL');
   }
+}
+
+/**
+ * Live processes (not zombies) whose command line contains `text`, this process excluded. The
+ * daemon and fake agents carry RELAY_HOME in their arguments, so this finds what a home started.
+ */
+export function processesMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) continue;
+    } catch {
+      continue; // It ended while we looked.
+    }
+    const state = readStat(pid)?.state;
+    if (state && state !== 'Z' && state !== 'X') found.push(pid);
+  }
+  return found;
 }

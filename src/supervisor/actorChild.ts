@@ -4,7 +4,7 @@
  */
 import { createActor, type AnyActorLogic, type InspectionEvent } from 'xstate';
 import type { Clock } from '../platform/clock.js';
-import type { ChildExit, ChildHandle, ChildSpec, RestartType } from './childSpec.js';
+import { exitLatch, type ChildExit, type ChildHandle, type ChildSpec, type RestartType } from './childSpec.js';
 
 export interface ActorChildOptions {
   id: string;
@@ -32,14 +32,8 @@ function startActor(opts: ActorChildOptions): ChildHandle {
     ...(opts.inspect ? { inspect: opts.inspect } : {}),
     ...(opts.systemId ? { systemId: opts.systemId } : {}),
   });
-  let final: ChildExit | undefined;
-  let resolveExit!: (e: ChildExit) => void;
-  const exited = new Promise<ChildExit>((resolve) => (resolveExit = resolve));
-  const settle = (e: ChildExit): void => {
-    if (final) return;
-    final = e;
-    resolveExit(e);
-  };
+  const latch = exitLatch();
+  const { exited, settle } = latch;
   // The error observer is required: in xstate 5 an unobserved actor failure is thrown globally.
   actor.subscribe({
     next: (snapshot) => {
@@ -51,7 +45,7 @@ function startActor(opts: ActorChildOptions): ChildHandle {
   return {
     exited,
     stop: async () => {
-      if (!final) {
+      if (!latch.final) {
         settle({ normal: true, reason: 'shutdown' });
         actor.stop();
       }

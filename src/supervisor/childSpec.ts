@@ -47,3 +47,28 @@ export interface ChildSpec {
   /** Start the child; rejects if it could not be started at all. */
   start(): Promise<ChildHandle>;
 }
+
+/** The one-shot end of a child: `settle` records the first exit, later calls are ignored. */
+export interface ExitLatch {
+  readonly exited: Promise<ChildExit>;
+  settle(exit: ChildExit): void;
+  /** The recorded exit, once there is one. */
+  readonly final: ChildExit | undefined;
+}
+
+export function exitLatch(): ExitLatch {
+  let final: ChildExit | undefined;
+  let resolve!: (e: ChildExit) => void;
+  const exited = new Promise<ChildExit>((r) => (resolve = r));
+  return {
+    exited,
+    get final() {
+      return final;
+    },
+    settle(exit) {
+      if (final) return;
+      final = exit;
+      resolve(exit);
+    },
+  };
+}

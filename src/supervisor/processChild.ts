@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { signalGroup, terminateTree } from '../platform/processTree.js';
-import type { ChildExit, ChildHandle, ChildSpec, RestartType } from './childSpec.js';
+import { exitLatch, type ChildExit, type ChildHandle, type ChildSpec, type RestartType } from './childSpec.js';
 
 export interface ProcessChildOptions {
   id: string;
@@ -45,14 +45,8 @@ async function spawnChild(opts: ProcessChildOptions): Promise<ChildHandle> {
     child.stderr?.on('data', (c: Buffer) => opts.onOutput!(c, 'stderr'));
   }
 
-  let final: ChildExit | undefined;
-  let resolveExit!: (e: ChildExit) => void;
-  const exited = new Promise<ChildExit>((resolve) => (resolveExit = resolve));
-  const settle = (e: ChildExit): void => {
-    if (final) return;
-    final = e;
-    resolveExit(e);
-  };
+  const latch = exitLatch();
+  const { exited, settle } = latch;
   const exitEvent = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (code, signal) => resolve([code, signal])),
   );
@@ -67,7 +61,7 @@ async function spawnChild(opts: ProcessChildOptions): Promise<ChildHandle> {
   let stopping: Promise<ChildExit> | undefined;
   const stop = (timeoutMs: number): Promise<ChildExit> => {
     stopping ??= (async () => {
-      if (final) return final;
+      if (latch.final) return latch.final;
       child.off('exit', onUnplannedExit);
       await terminateTree({ pid, exited: exitEvent, graceMs: timeoutMs, clock: opts.clock ?? systemClock });
       const [code, signal] = await exitEvent;

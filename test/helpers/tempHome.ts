@@ -4,12 +4,13 @@
  * behind: no process mentioning the dir, and the dir itself gone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { relayPaths, type RelayPaths } from '../../src/platform/paths.js';
+import { processesMentioning } from '../../src/platform/processTree.js';
 
 export interface RunResult {
   code: number | null;
@@ -30,22 +31,7 @@ export interface TempHome {
   cleanup(): Promise<void>;
 }
 
-/** Pids of live processes whose command line mentions `text` (never this test process). */
-export function processesMentioning(text: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && cmdline.includes(text)) found.push(Number(name));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
-}
+export { processesMentioning };
 
 /** Poll `cond` until it holds or `timeoutMs` passes: a condition, never a fixed sleep. */
 export async function waitFor<T>(
