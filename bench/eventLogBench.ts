@@ -47,26 +47,23 @@ export async function measureEventLog(home: BenchHome, events: number, subscribe
   const db = openDatabase(paths.db);
   const bus = new BusServer({ paths, handlers: refuseAll });
   let sub: EventSubscriber | undefined;
-  let reader: Promise<void> | undefined;
   try {
     const repo = new EventsRepo(db);
     await bus.bind();
     const log = new EventLog({ sink: repo, clock: systemClock, publish: (r) => bus.publish(TOPIC.event(r.type), r) });
 
-    const subscriber = (sub = new EventSubscriber(paths, [TOPIC.eventPrefix()]));
     let probes = 0;
     let received = 0;
-    reader = (async () => {
-      for await (const [topic] of subscriber.messages()) {
-        if (topic === TOPIC.event(EVENT_TYPE)) received++;
-        else if (topic === TOPIC.event(PROBE_TYPE)) probes++;
-      }
-    })();
+    sub = new EventSubscriber(paths, [TOPIC.eventPrefix()], (topic) => {
+      if (topic === TOPIC.event(EVENT_TYPE)) received++;
+      else if (topic === TOPIC.event(PROBE_TYPE)) probes++;
+    });
     // PUB drops whatever it sends before the subscription reaches it: probe until one arrives.
     const live = await waitFor(
       () => {
         if (probes > 0) return true;
         log.append({ type: PROBE_TYPE, actor: 'bench', payload: {} });
+        log.flush();
         return false;
       },
       SUBSCRIBE_TIMEOUT_MS,
@@ -98,8 +95,7 @@ export async function measureEventLog(home: BenchHome, events: number, subscribe
       subscriber_all_received_ms: allMs === null ? null : round(allMs, 1),
     };
   } finally {
-    sub?.close();
-    await reader?.catch(() => undefined);
+    await sub?.close();
     await bus.close();
     db.close();
   }

@@ -23,6 +23,11 @@ export interface LaunchSpec {
    * screen is ready (unknown CLIs).
    */
   typePrompt: boolean;
+  /**
+   * The session id the CLI was told to use (`--session-id`), when it accepts one chosen by the
+   * caller: pass it to {@link AgentAdapter.readTranscript} to read exactly this session.
+   */
+  agentSession?: string;
 }
 
 export interface LaunchOptions {
@@ -31,6 +36,11 @@ export interface LaunchOptions {
   cwd: string;
   /** The command the user gave to `relay wrap` (for a CLI started by the user, not by a handoff). */
   userArgs?: string[];
+  /**
+   * A UUID for the CLI's own session, used only by CLIs that let the caller choose it (Claude,
+   * Gemini) and only when Relay builds the command itself (no `userArgs`).
+   */
+  agentSession?: string;
 }
 
 export interface TranscriptQuery {

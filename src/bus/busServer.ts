@@ -19,6 +19,11 @@ export type RequestHandler<T extends RequestType> = (
 
 export type RequestHandlers = { [T in RequestType]: RequestHandler<T> };
 
+/** Largest request frame accepted (ZeroMQ drops the connection of a peer that sends more). */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Time the event socket gets at close to send the last events (`daemon.stopped`) to followers. */
+const PUBLISH_LINGER_MS = 200;
+
 export interface BusServerOptions {
   paths: RelayPaths;
   handlers: RequestHandlers;
@@ -40,6 +45,9 @@ export class BusServer {
     this.publisher.linger = 0;
     // Events are never dropped for a slow `tail` before this many are queued for it.
     this.publisher.sendHighWaterMark = 100_000;
+    // No request is this big (an agent.start carries an environment, a few KB); a bigger
+    // frame is a mistake or an attack and must not be buffered whole.
+    this.router.maxMessageSize = MAX_FRAME_BYTES;
   }
 
   /** Bind both sockets. Only the holder of the daemon lock calls this, so stale files are ours to remove. */
@@ -63,6 +71,7 @@ export class BusServer {
     if (this.closed) return;
     this.closed = true;
     this.router.close();
+    this.publisher.linger = PUBLISH_LINGER_MS;
     this.publisher.close();
     await this.loop?.catch(() => undefined);
     const { busSocket, eventsSocket } = this.opts.paths;
@@ -90,15 +99,24 @@ export class BusServer {
     }
     let reply: ReplyPayload;
     try {
-      const handler = this.opts.handlers[request.type as RequestType] as RequestHandler<RequestType> | undefined;
+      // Own properties only: a request named `toString` must not reach Object.prototype.
+      const handler = Object.hasOwn(this.opts.handlers, request.type)
+        ? (this.opts.handlers[request.type as RequestType] as RequestHandler<RequestType>)
+        : undefined;
       if (!handler) {
         throw new RelayError('E_UNKNOWN_REQUEST', `the daemon does not know the request "${request.type}"`, {
           hint: 'restart the daemon so client and daemon are the same version: relay daemon restart',
         });
       }
-      reply = { ok: true, result: await handler(request.payload as never, request) };
+      const payload = request.payload && typeof request.payload === 'object' ? request.payload : {};
+      reply = { ok: true, result: await handler(payload as never, request) };
     } catch (e) {
-      reply = { ok: false, ...toRelayError(e).toRecord() };
+      // A handler that trips over a payload of the wrong shape was sent a malformed request.
+      const err =
+        e instanceof TypeError
+          ? new RelayError('E_BUS_PROTOCOL', `malformed "${request.type}" request: ${e.message}`)
+          : toRelayError(e);
+      reply = { ok: false, ...err.toRecord() };
     }
     if (this.closed) return;
     const envelope: Envelope<ReplyPayload> = {

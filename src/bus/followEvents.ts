@@ -4,17 +4,16 @@
  * the event socket), then the history is replayed; live events at or below the replayed cursor
  * are dropped, and a hole in the live sequence is filled from the log.
  */
-import { randomUUID } from 'node:crypto';
 import type { RelayPaths } from '../platform/paths.js';
-import { RelayError } from '../platform/errors.js';
 import type { EventRecord } from '../store/eventRecord.js';
 import { BusClient } from './busClient.js';
 import { EventSubscriber } from './eventSubscriber.js';
 import { TOPIC } from './protocol.js';
 
 export interface FollowOptions {
-  /** Yield events with seq greater than this. Negative: the last `-since` events. */
-  since: number;
+  /** Yield events with seq greater than this; or, when `last` is given, the last `last` events. */
+  since?: number;
+  last?: number;
   typePrefix?: string;
   /** Keep following after the replay (default true). */
   follow?: boolean;
@@ -22,35 +21,30 @@ export interface FollowOptions {
 }
 
 const PAGE = 5_000;
-/** A new subscription usually goes live in well under 10 ms; ask again this often until it does. */
-const SYNC_RETRY_MS = 50;
-const SYNC_TIMEOUT_MS = 5_000;
 
 export async function* followEvents(paths: RelayPaths, opts: FollowOptions): AsyncGenerator<EventRecord> {
   const follow = opts.follow ?? true;
   const prefix = opts.typePrefix ?? '';
   const client = new BusClient(paths);
-  const token = randomUUID();
-  const sub = follow ? new EventSubscriber(paths, [TOPIC.eventPrefix(prefix), TOPIC.sync(token)]) : undefined;
   const live: EventRecord[] = [];
   let wake: (() => void) | undefined;
-  let synced = false;
   let ended = false;
+  const sub = follow
+    ? new EventSubscriber(paths, [TOPIC.eventPrefix(prefix)], (_topic, value) => {
+        live.push(value as EventRecord);
+        wake?.();
+      })
+    : undefined;
+  let resync = false;
+  sub?.onReconnect(() => {
+    resync = true;
+    wake?.();
+  });
   const onAbort = (): void => {
     ended = true;
-    sub?.close();
     wake?.();
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-  const reader = (async () => {
-    if (!sub) return;
-    for await (const [topic, value] of sub.messages()) {
-      if (topic.startsWith('sync:')) synced = true;
-      else live.push(value as EventRecord);
-      wake?.();
-    }
-  })();
 
   const replay = async function* (from: number): AsyncGenerator<EventRecord> {
     let cursor = from;
@@ -63,26 +57,11 @@ export async function* followEvents(paths: RelayPaths, opts: FollowOptions): Asy
   };
 
   try {
-    if (sub) {
-      const deadline = Date.now() + SYNC_TIMEOUT_MS;
-      while (!synced && !ended) {
-        await client.request('events.sync', { token });
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, SYNC_RETRY_MS);
-        });
-        if (Date.now() > deadline && !synced) {
-          throw new RelayError('E_TIMEOUT', 'could not subscribe to the daemon event stream', {
-            hint: 'restart the daemon: relay daemon restart',
-          });
-        }
-      }
-      sub.unsubscribe(TOPIC.sync(token));
-    }
-    let cursor = opts.since;
-    if (cursor < 0) {
+    if (sub) await sub.live(client);
+    let cursor = opts.since ?? 0;
+    if (opts.last !== undefined) {
       const { lastSeq } = await client.request('events.replay', { since: Number.MAX_SAFE_INTEGER, limit: 1 });
-      cursor = Math.max(0, lastSeq + cursor);
+      cursor = Math.max(0, lastSeq - opts.last);
     }
     for await (const e of replay(cursor)) {
       if (ended) return;
@@ -90,6 +69,16 @@ export async function* followEvents(paths: RelayPaths, opts: FollowOptions): Asy
       yield e;
     }
     while (follow && !ended) {
+      if (resync) {
+        // The daemon restarted: make the subscription live again, then read what was missed.
+        resync = false;
+        await sub!.live(client);
+        for await (const missed of replay(cursor)) {
+          cursor = missed.seq;
+          yield missed;
+        }
+        continue;
+      }
       const e = live.shift();
       if (!e) {
         await new Promise<void>((r) => (wake = r));
@@ -109,8 +98,7 @@ export async function* followEvents(paths: RelayPaths, opts: FollowOptions): Asy
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    sub?.close();
+    await sub?.close();
     await client.close();
-    await reader.catch(() => undefined);
   }
 }

@@ -4,6 +4,8 @@
  */
 import type { ErrorRecord } from '../platform/errors.js';
 import type { EventRecord } from '../store/eventRecord.js';
+import type { AgentRequests } from './agentProtocol.js';
+import type { RelayRequests } from './relayProtocol.js';
 
 export interface ChildStatus {
   id: string;
@@ -25,8 +27,8 @@ export interface DaemonStatus {
   children: ChildStatus[];
 }
 
-/** Request type → payload and result. Adding a request is adding a line here and a handler. */
-export interface RequestMap {
+/** Requests about the daemon itself and its event log. */
+export interface CoreRequests {
   'daemon.ping': { payload: Record<string, never>; result: { pid: number; startedAt: number } };
   'daemon.status': { payload: Record<string, never>; result: DaemonStatus };
   /** The daemon replies first, then shuts down; the client waits for the pid to go. */
@@ -48,6 +50,12 @@ export interface RequestMap {
     result: { seq: number };
   };
 }
+
+/**
+ * Request type → payload and result, for every request the daemon answers. Each family lives in
+ * its own file; adding a request is adding a line there and a handler.
+ */
+export interface RequestMap extends CoreRequests, AgentRequests, RelayRequests {}
 
 export type RequestType = keyof RequestMap;
 export type RequestPayload<T extends RequestType> = RequestMap[T]['payload'];

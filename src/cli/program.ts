@@ -19,7 +19,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .version(relayVersion(), '-V, --version')
     // One line, like every other error: what is wrong, and where to look.
     .configureOutput({ outputError: (text, write) => write(`relay: ${text.trim().replace(/^error: /, '')} — see relay --help\n`) })
-    .exitOverride();
+    .exitOverride()
+    // `relay wrap claude --resume` passes --resume to claude, not to relay.
+    .enablePositionalOptions();
 
   const daemon = program.command('daemon').description('start, stop and inspect the per-user daemon');
   const lifecycle = [
@@ -47,6 +49,56 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--json', 'one JSON record per line')
     .action(async (opts) => {
       exitCode = await (await import('./commands/tail.js')).daemonTail(opts);
+    });
+
+  program
+    .command('wrap')
+    .description('run a command as a supervised agent, attached to this terminal; hands off when it hits its limit')
+    .usage('[--order a,b,...] [--name N] -- <command> [args...]')
+    .argument('<command...>', 'the agent CLI and its arguments')
+    .option('--order <agents>', 'fallback order, comma-separated (claude,codex,gemini,opencode,cli:<name>)')
+    .option('--name <name>', 'a name for the relay session')
+    .passThroughOptions()
+    .action(async (argv: string[], opts) => {
+      exitCode = await (await import('./commands/wrap.js')).wrap(argv, opts);
+    });
+  program
+    .command('attach')
+    .description('attach this terminal to a running agent (the detach key leaves it running)')
+    .argument('<agent>', 'agent id, as relay ps shows it')
+    .action(async (agent: string) => {
+      exitCode = await (await import('./commands/wrap.js')).attach(agent);
+    });
+  program
+    .command('ps')
+    .description('list the agents the daemon supervises')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/ps.js')).ps(opts);
+    });
+
+  const snapshots = program
+    .command('snapshots')
+    .description('list the handoff snapshots, the newest first')
+    .option('--json', 'print them as JSON')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/snapshots.js')).snapshotsList(opts);
+    });
+  snapshots
+    .command('show <id>')
+    .description('print one snapshot (its id or a unique prefix)')
+    .option('--json', 'print the record and its Markdown as JSON')
+    // optsWithGlobals: commander would otherwise give show's --json to the parent command.
+    .action(async (id: string, _opts, cmd: Command) => {
+      exitCode = await (await import('./commands/snapshots.js')).snapshotsShow(id, cmd.optsWithGlobals());
+    });
+  program
+    .command('handoff [agent]')
+    .description('hand a relay session on now (agent id, agent name or session id; default: the most recent)')
+    .option('--to <name>', 'the agent to hand to: claude, codex, gemini, opencode or cli:<program>')
+    .option('--json', 'print the result as JSON')
+    .action(async (agent: string | undefined, opts) => {
+      exitCode = await (await import('./commands/handoff.js')).handoff(agent, opts);
     });
 
   program

@@ -23,7 +23,9 @@ export function createDaemonLogger(file: string, level = process.env.RELAY_LOG_L
     maxFiles: MAX_FILES,
     mode: FILE_MODE,
   });
-  const log = pino({ level, base: { pid: process.pid } }, stream);
+  // A log that cannot be written or rotated (disk full, a chmod) must not take the daemon down.
+  stream.on('error', (e: Error) => process.stderr.write(`relay daemon: log file: ${e.message}\n`));
+  const log = pino({ level, base: null }, stream);
   return {
     log,
     close: () =>

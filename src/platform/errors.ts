@@ -114,9 +114,11 @@ export function toRelayError(e: unknown): RelayError {
       cause: e,
     });
   }
-  if (code === 'EACCES' || code === 'EPERM') {
+  // SQLite's read-only and cannot-open codes are the same problem as EACCES: a file or directory
+  // under RELAY_HOME that this user cannot write.
+  if (code === 'EACCES' || code === 'EPERM' || code?.startsWith('SQLITE_READONLY') || code?.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
     return new RelayError('E_HOME_UNSAFE', `permission denied: ${err?.path ?? err?.message ?? ''}`.trim(), {
-      hint: 'check the owner and mode of RELAY_HOME (relay doctor shows them)',
+      hint: 'make RELAY_HOME and its files yours and writable (chmod -R u+rwX "$RELAY_HOME"); relay doctor shows them',
       cause: e,
     });
   }

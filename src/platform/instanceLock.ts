@@ -4,7 +4,7 @@
  * by `kill -9`, so a stale lock cannot exist and two concurrent starts cannot both win.
  */
 import Database from 'better-sqlite3';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, truncateSync } from 'node:fs';
 import { FILE_MODE } from './paths.js';
 
 export interface InstanceLock {
@@ -18,6 +18,17 @@ function isBusy(e: unknown): boolean {
 
 /** Take the lock, or return null when a live process holds it. */
 export function acquireInstanceLock(file: string): InstanceLock | null {
+  try {
+    return tryLock(file);
+  } catch (e) {
+    // The lock file holds no data, only the lock: a damaged one is emptied and used again.
+    if ((e as { code?: string }).code !== 'SQLITE_NOTADB') throw e;
+    truncateSync(file, 0);
+    return tryLock(file);
+  }
+}
+
+function tryLock(file: string): InstanceLock | null {
   closeSync(openSync(file, 'a', FILE_MODE));
   // timeout 0: a held lock answers SQLITE_BUSY at once instead of waiting for it.
   const db = new Database(file, { timeout: 0 });

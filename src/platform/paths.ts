@@ -29,6 +29,8 @@ export interface RelayPaths {
   lock: string;
   /** Written by the running daemon: pid and start time, for clients and `relay doctor`. */
   pidFile: string;
+  /** Process groups the daemon started, for reaping after it was killed. */
+  groupsFile: string;
   daemonLog: string;
 }
 
@@ -52,6 +54,7 @@ export function relayPaths(home: string = resolveHome()): RelayPaths {
     eventsSocket: join(run, 'events.sock'),
     lock: join(run, 'daemon.lock'),
     pidFile: join(run, 'daemon.pid'),
+    groupsFile: join(run, 'groups.json'),
     daemonLog: join(logs, 'daemon.log'),
   };
 }
@@ -105,8 +108,9 @@ export function ensurePrivateDir(path: string): void {
 
 /** Create RELAY_HOME and its sub-directories, all 0700, and check the socket paths fit. */
 export function ensureHome(paths: RelayPaths): void {
-  ensurePrivateDir(paths.home);
-  for (const dir of [paths.run, paths.logs, paths.snapshots, paths.spool]) ensurePrivateDir(dir);
+  // Checked first, so a home that cannot work leaves no directories behind.
   ipcEndpoint(paths.busSocket);
   ipcEndpoint(paths.eventsSocket);
+  ensurePrivateDir(paths.home);
+  for (const dir of [paths.run, paths.logs, paths.snapshots, paths.spool]) ensurePrivateDir(dir);
 }

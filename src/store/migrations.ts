@@ -59,6 +59,43 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'relay',
+    up: `
+      CREATE TABLE relay_sessions (
+        id TEXT PRIMARY KEY,
+        order_json TEXT NOT NULL, -- JSON array of agent names: the fallback order
+        state TEXT NOT NULL,      -- the session machine's state value: running|handingOff|stranded|ended
+        active_agent TEXT,        -- agent id (claude-1)
+        resume_at INTEGER,        -- ms since the epoch, while stranded
+        cwd TEXT NOT NULL,
+        task TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE snapshots (
+        id TEXT PRIMARY KEY,      -- time-sortable: 20261121-110502-claude-3f9a
+        relay_session TEXT NOT NULL,
+        from_agent TEXT NOT NULL, -- agent id
+        to_agent TEXT,            -- agent id, null while the session is stranded
+        reason TEXT NOT NULL,     -- the rule that fired, or manual
+        limited_until INTEGER,
+        path TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX snapshots_session ON snapshots (relay_session, created_at);
+      -- Limits are account-level, so keyed by agent name (claude, codex, cli:x), not agent id.
+      CREATE TABLE limits (
+        name TEXT NOT NULL,
+        until INTEGER NOT NULL,   -- ms since the epoch
+        source TEXT NOT NULL,     -- pty, hook:claude, ...
+        rule TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (name)
+      );
+    `,
+  },
 ];
 
 /** The version a file has once every migration in the list is applied. */

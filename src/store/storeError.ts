@@ -22,6 +22,10 @@ export function notRelayDatabase(file: string, reason: string, cause?: unknown):
   });
 }
 
+function isPermissionCode(code: string): boolean {
+  return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH';
+}
+
 /**
  * Map a failure from better-sqlite3 or the file system, met while using `file`, to a
  * RelayError. Already classified errors pass through unchanged.
@@ -35,8 +39,8 @@ export function toStoreError(e: unknown, file: string): RelayError {
     if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) {
       return notRelayDatabase(file, `SQLite reports: ${message}`, e);
     }
-    // toRelayError owns the disk-full message (E_DISK_FULL), shared with ENOSPC.
-    if (code === 'SQLITE_FULL') return toRelayError(e);
+    // toRelayError owns the disk-full and permission messages, shared with ENOSPC and EACCES.
+    if (code === 'SQLITE_FULL' || isPermissionCode(code)) return toRelayError(Object.assign(e as object, { path: file }));
     if (code.startsWith('SQLITE_')) {
       return new RelayError('E_STORE', `cannot use ${file}: ${message} (${code})`, {
         hint: 'relay doctor checks the database, its permissions and whether another process holds it',

@@ -1,9 +1,11 @@
 /**
  * The daemon: one per user, holding the instance lock, the store, the bus and the root of the
- * supervision tree. `startDaemon` brings the parts up in dependency order and returns a handle
+ * supervision tree. `runDaemon` brings the parts up in dependency order and returns a handle
  * whose `stop` takes them down in reverse; `done` says how and why it ended.
  */
 import { createActor } from 'xstate';
+import { AgentManager } from '../actors/agent/agentManager.js';
+import { AgentsRepo } from '../store/agentsRepo.js';
 import { EventsRepo } from '../store/eventsRepo.js';
 import { openDatabase } from '../store/database.js';
 import { BusServer, type RequestHandlers } from '../bus/busServer.js';
@@ -11,10 +13,16 @@ import { TOPIC } from '../bus/protocol.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { EXIT, RelayError, type ExitCode } from '../platform/errors.js';
 import { acquireInstanceLock, type InstanceLock } from '../platform/instanceLock.js';
+import { killTrackedGroups, openGroupRegistry } from '../platform/processGroups.js';
 import { ensureHome, type RelayPaths } from '../platform/paths.js';
 import { processStartTicks, removePidFile, writePidFile } from '../platform/pidFile.js';
 import { relayVersion } from '../platform/packageInfo.js';
 import { createDaemonLogger, type DaemonLogger } from '../platform/daemonLogger.js';
+import { adapterFor } from '../adapters/registry.js';
+import { loadConfig } from '../platform/config.js';
+import { agentHandlers } from './agentHandlers.js';
+import { relayHandlers } from './relayHandlers.js';
+import { RelaySessions } from './relaySessions.js';
 import { daemonMachine } from './daemonMachine.js';
 import { EventLog } from './eventLog.js';
 import { createInspectionRecorder } from './inspectionEvents.js';
@@ -27,9 +35,22 @@ const EVENTS_KEPT = 1_000_000;
 /** A replay page never carries more than this many events (one bus frame stays small). */
 const MAX_REPLAY_PAGE = 5_000;
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
+/** An event is a record, not a file: 64 KiB is far above any real one and keeps replay pages small. */
+const MAX_EVENT_PAYLOAD_BYTES = 64 * 1024;
+/** The whole orderly stop must finish within this, below the launcher's 20 s before SIGKILL. */
+const STOP_DEADLINE_MS = 15_000;
+/** How often old events are pruned while the daemon runs (it may run for months). */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /** What the daemon supervises under its root, given the clock and the event sink. */
-export type ServicesFactory = (ctx: { clock: Clock; onEvent: (e: SupervisorEvent) => void }) => ChildSpec[];
+export interface ServicesContext {
+  clock: Clock;
+  onEvent: (e: SupervisorEvent) => void;
+  /** Told about each new `agents` supervisor (one per restart) so agents are started under it. */
+  agentsSupervisor: (s: Supervisor) => void;
+}
+
+export type ServicesFactory = (ctx: ServicesContext) => ChildSpec[];
 
 export interface DaemonOptions {
   paths: RelayPaths;
@@ -52,9 +73,9 @@ export const ROOT_POLICY: RestartPolicy = {
  * Agents run under their own supervisor so that an agent crashing in a loop exhausts that
  * supervisor's intensity, not the root's: the daemon and its other services stay up.
  */
-export const defaultServices: ServicesFactory = ({ clock, onEvent }) => [
-  supervisorChild('agents', 'permanent', 10_000, () =>
-    new Supervisor({
+export const defaultServices: ServicesFactory = ({ clock, onEvent, agentsSupervisor }) => [
+  supervisorChild('agents', 'permanent', 10_000, () => {
+    const agents = new Supervisor({
       id: 'agents',
       strategy: 'one_for_one',
       intensity: 10,
@@ -63,8 +84,10 @@ export const defaultServices: ServicesFactory = ({ clock, onEvent }) => [
       clock,
       onEvent,
       children: [],
-    }),
-  ),
+    });
+    agentsSupervisor(agents);
+    return agents;
+  }),
 ];
 
 export interface DaemonExit {
@@ -81,7 +104,7 @@ export interface RunningDaemon {
   logger: DaemonLogger;
 }
 
-export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const { paths } = opts;
   const clock = opts.clock ?? systemClock;
   ensureHome(paths);
@@ -100,12 +123,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   try {
     const logger = createDaemonLogger(paths.daemonLog);
     cleanups.push(() => logger.close());
+    // Read before anything else that could fail later: a malformed config.yaml stops the start here.
+    const config = loadConfig(paths);
     const db = openDatabase(paths.db);
     cleanups.push(() => {
       db.close();
     });
     const repo = new EventsRepo(db);
     const pruned = repo.pruneKeepingLast(EVENTS_KEPT);
+    // Agents of a daemon killed with -9 got SIGHUP from their closed PTY; anything that ignored it dies now.
+    const reaped = openGroupRegistry(paths.groupsFile);
 
     const startedAt = clock.now();
     let bus: BusServer | undefined;
@@ -127,13 +154,46 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       eventLog.append({ type, actor: `supervisor:${supervisor}`, payload: rest });
       if (type === 'supervisor.gave_up') logger.log.error(rest, 'supervisor gave up');
     };
+    let agentsSupervisor: Supervisor | undefined;
     const root = new Supervisor({
       id: 'root',
       ...(opts.rootPolicy ?? ROOT_POLICY),
       clock,
       onEvent: onSupervisorEvent,
-      children: (opts.services ?? defaultServices)({ clock, onEvent: onSupervisorEvent }),
+      children: (opts.services ?? defaultServices)({
+        clock,
+        onEvent: onSupervisorEvent,
+        agentsSupervisor: (sup) => (agentsSupervisor = sup),
+      }),
     });
+    const agents = new AgentManager({
+      paths,
+      clock,
+      repo: new AgentsRepo(db),
+      supervisor: () => agentsSupervisor,
+      publish: (topic, value) => bus?.publish(topic, value),
+      record: (e) => eventLog.append(e),
+      inspect,
+      baseEnv: process.env,
+    });
+    const relaySessions = new RelaySessions({
+      agents,
+      db,
+      paths,
+      clock,
+      config,
+      record: (e) => eventLog.append(e),
+      adapterFor,
+      env: process.env,
+      inspect,
+    });
+
+    const prune = (): void => {
+      const n = repo.pruneKeepingLast(EVENTS_KEPT);
+      if (n > 0) logger.log.info({ pruned: n }, 'pruned old events');
+      pruneTimer = clock.setTimeout(prune, PRUNE_EVERY_MS);
+    };
+    let pruneTimer = clock.setTimeout(prune, PRUNE_EVERY_MS);
 
     let stopping: Promise<DaemonExit> | undefined;
     let resolveDone!: (exit: DaemonExit) => void;
@@ -144,7 +204,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         logger.log.info({ reason }, 'daemon stopping');
         actor.send({ type: 'daemon.stop', reason });
         eventLog.append({ type: 'daemon.stopping', actor: 'daemon', payload: { reason } });
-        await root.stop();
+        clock.clearTimeout(pruneTimer);
+        // Agents ending because the daemon stops are not handoffs.
+        relaySessions.close();
+        // Children stop one after another, each within its own grace period; past the deadline
+        // (kept below the launcher's) whatever is left is killed so nothing outlives the daemon.
+        let deadline: unknown;
+        const late = await Promise.race([
+          root.stop().then(() => false),
+          new Promise<boolean>((r) => (deadline = clock.setTimeout(() => r(true), STOP_DEADLINE_MS))),
+        ]);
+        clock.clearTimeout(deadline);
+        if (late) logger.log.warn({ killed: killTrackedGroups() }, 'children did not stop in time; killed');
+        agents.close();
         actor.send({ type: 'daemon.stopped' });
         eventLog.append({ type: 'daemon.stopped', actor: 'daemon', payload: { reason, exitCode } });
         eventLog.flush();
@@ -186,13 +258,27 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         bus?.publish(TOPIC.sync(token), { token, lastSeq: eventLog.lastSeq });
         return { token };
       },
+      ...agentHandlers(agents, relaySessions),
+      ...relayHandlers(relaySessions),
       'events.emit': async ({ type, actor: who, payload }) => {
-        if (typeof type !== 'string' || !EVENT_TYPE.test(type) || typeof who !== 'string' || !who) {
-          throw new RelayError('E_USAGE', `not a valid event: type "${String(type)}", actor "${String(who)}"`, {
+        if (typeof type !== 'string' || !EVENT_TYPE.test(type) || typeof who !== 'string' || !who || who.length > 200) {
+          throw new RelayError('E_USAGE', `not a valid event: type "${String(type).slice(0, 80)}", actor "${String(who).slice(0, 80)}"`, {
             hint: 'event types are dotted lower-case words, like agent.exited',
           });
         }
-        const record = eventLog.append({ type, actor: who, payload: payload && typeof payload === 'object' ? payload : {} });
+        const body = payload && typeof payload === 'object' ? payload : {};
+        let size: number;
+        try {
+          size = Buffer.byteLength(JSON.stringify(body));
+        } catch (e) {
+          throw new RelayError('E_USAGE', `event payload cannot be stored as JSON: ${(e as Error).message}`);
+        }
+        if (size > MAX_EVENT_PAYLOAD_BYTES) {
+          throw new RelayError('E_USAGE', `event payload is ${size} bytes, over the ${MAX_EVENT_PAYLOAD_BYTES}-byte limit`, {
+            hint: 'put large data in a file and reference it from the event',
+          });
+        }
+        const record = eventLog.append({ type, actor: who, payload: body });
         await eventLog.durable(record.seq);
         return { seq: record.seq };
       },
@@ -221,7 +307,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     eventLog.append({
       type: 'daemon.started',
       actor: 'daemon',
-      payload: { pid: process.pid, version: relayVersion(), prunedEvents: pruned },
+      payload: { pid: process.pid, version: relayVersion(), prunedEvents: pruned, reapedGroups: reaped },
     });
     logger.log.info({ pid: process.pid, home: paths.home }, 'daemon ready');
 

@@ -125,7 +125,7 @@ async function spawnOnce(paths: RelayPaths, timeoutMs: number): Promise<ReadyMes
  * Start the daemon unless one runs. Returns its pid and whether this call started it.
  * Throws the daemon's own error (corrupt store, unsafe home, …) when it cannot start.
  */
-export async function startDaemon(
+export async function launchDaemon(
   paths: RelayPaths,
   timeoutMs = START_TIMEOUT_MS,
 ): Promise<{ pid: number; started: boolean }> {
@@ -163,7 +163,7 @@ export async function startDaemon(
 export async function ensureDaemon(paths: RelayPaths): Promise<number> {
   const pid = runningDaemonPid(paths);
   if (pid !== null) return pid;
-  return (await startDaemon(paths)).pid;
+  return (await launchDaemon(paths)).pid;
 }
 
 /**

@@ -6,8 +6,9 @@
  */
 import { closeSync, writeSync } from 'node:fs';
 import { EXIT, toRelayError } from '../platform/errors.js';
+import { killTrackedGroups } from '../platform/processGroups.js';
 import { relayPaths, resolveHome } from '../platform/paths.js';
-import { startDaemon, type RunningDaemon } from './daemon.js';
+import { runDaemon, type RunningDaemon } from './daemon.js';
 
 export type ReadyMessage =
   | { ready: true; pid: number }
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const home = homeFromArgv(process.argv.slice(2)) ?? resolveHome();
   let daemon: RunningDaemon;
   try {
-    daemon = await startDaemon({ paths: relayPaths(home) });
+    daemon = await runDaemon({ paths: relayPaths(home) });
   } catch (e) {
     const err = toRelayError(e);
     reportReady({ error: err.toRecord().error });
@@ -47,8 +48,11 @@ async function main(): Promise<void> {
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
-    // The first signal stops in order; a second one means "now".
-    if (++signals > 1) process.exit(EXIT.interrupted);
+    // The first signal stops in order; a second one means "now" — but never leaves agents behind.
+    if (++signals > 1) {
+      killTrackedGroups();
+      process.exit(EXIT.interrupted);
+    }
     void daemon.stop(`signal ${signal}`);
   };
   process.on('SIGTERM', onSignal);

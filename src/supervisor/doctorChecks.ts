@@ -9,8 +9,9 @@
  * reason "is the daemon running" is {@link liveDaemonPid} on the pid file, which is all that
  * `runningDaemonPid` in daemonLauncher does, without pulling in zeromq.
  */
-import { accessSync, constants, lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
-import { delimiter, join, relative } from 'node:path';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { join, relative } from 'node:path';
+import { findOnPath } from '../platform/findOnPath.js';
 import { isRelayError } from '../platform/errors.js';
 import { PACKAGE_ROOT } from '../platform/packageInfo.js';
 import { ipcEndpoint, type RelayPaths } from '../platform/paths.js';
@@ -272,23 +273,6 @@ function checkSockets(paths: RelayPaths): CheckOutcome {
     return warn(`stale socket ${present.join(', ')} (no daemon runs); the next daemon start replaces it`);
   }
   return ok(present.length > 0 ? `run is 0700; ${present.join(', ')} private` : 'run is 0700; no sockets (daemon not running)');
-}
-
-/** The first executable file called `name` in the PATH's directories, or null. */
-export function findOnPath(name: string, pathEnv: string = process.env.PATH ?? ''): string | null {
-  for (const dir of pathEnv.split(delimiter)) {
-    // An empty entry means the current directory: doctor's answer must not depend on where it runs.
-    if (!dir) continue;
-    const file = join(dir, name);
-    try {
-      if (!statSync(file).isFile()) continue;
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // Absent or not executable: try the next directory.
-    }
-  }
-  return null;
 }
 
 function checkAgents(): CheckOutcome {

@@ -1,8 +1,9 @@
 /**
- * The daemon's event log. `append` gives an event its sequence number, redacts it, publishes it
- * at once and queues it; queued events are written to SQLite in one transaction per batch (a
- * short timer or a full batch, whichever comes first). `durable(seq)` resolves once an event is
- * committed, which is when the daemon acknowledges it to a client.
+ * The daemon's event log. `append` gives an event its sequence number, redacts it and queues it;
+ * queued events are written to SQLite in one transaction per batch (a short timer or a full
+ * batch, whichever comes first) and published on the bus only once committed, so a reader never
+ * sees an event that a crash could take back (nor a sequence number reused after it).
+ * `durable(seq)` resolves once an event is committed, which is when the daemon acknowledges it.
  */
 import type { Clock, TimerId } from '../platform/clock.js';
 import { toRelayError } from '../platform/errors.js';
@@ -72,7 +73,6 @@ export class EventLog {
       actor: event.actor,
       payload: redact(event.payload),
     };
-    this.opts.publish(record);
     this.queue.push(record);
     if (this.queue.length >= this.maxBatch) this.flush();
     else this.schedule(this.batchMs);
@@ -107,20 +107,54 @@ export class EventLog {
       this.opts.sink.insertBatch(batch);
     } catch (e) {
       const err = toRelayError(e);
-      this.opts.onWriteError?.(err);
-      // Nothing is dropped: the batch stays queued, and waiters learn why they are not durable yet.
-      for (const w of this.waiters.splice(0)) w.reject(err);
-      this.schedule(RETRY_MS);
-      return false;
+      // A full or unwritable disk: keep everything queued and retry. Anything else is a bad
+      // row, which must not block every event after it: write the rows one by one instead.
+      if (err.code === 'E_DISK_FULL' || err.code === 'E_HOME_UNSAFE' || !this.writeOneByOne(batch)) {
+        this.opts.onWriteError?.(err);
+        for (const w of this.waiters.splice(0)) w.reject(err);
+        this.schedule(RETRY_MS);
+        return false;
+      }
     }
-    this.queue = [];
+    this.committed(batch);
+    return true;
+  }
+
+  /** Write each row alone, replacing one that cannot be written by a marker. False if storage itself fails. */
+  private writeOneByOne(batch: EventRecord[]): boolean {
+    for (const [i, record] of batch.entries()) {
+      try {
+        this.opts.sink.insertBatch([record]);
+      } catch (e) {
+        const marker: EventRecord = {
+          seq: record.seq,
+          at: record.at,
+          type: 'event.dropped',
+          actor: record.actor,
+          payload: { type: record.type, reason: toRelayError(e).message.slice(0, 200) },
+        };
+        try {
+          this.opts.sink.insertBatch([marker]);
+          batch[i] = marker;
+        } catch {
+          this.queue = batch.slice(i);
+          if (i > 0) this.committed(batch.slice(0, i));
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private committed(batch: EventRecord[]): void {
+    if (this.queue === batch) this.queue = [];
     this.durableSeq = batch[batch.length - 1]!.seq;
+    for (const record of batch) this.opts.publish(record);
     if (this.waiters.length > 0) {
       const still: Waiter[] = [];
       for (const w of this.waiters) (w.seq <= this.durableSeq ? w.resolve() : still.push(w));
       this.waiters = still;
     }
-    return true;
   }
 
   private schedule(ms: number): void {

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { signalGroup, terminateTree } from '../platform/processTree.js';
+import { trackGroup, untrackGroup } from '../platform/processGroups.js';
 import { exitLatch, type ChildExit, type ChildHandle, type ChildSpec, type RestartType } from './childSpec.js';
 
 export interface ProcessChildOptions {
@@ -40,6 +41,7 @@ async function spawnChild(opts: ProcessChildOptions): Promise<ChildHandle> {
   // Later 'error' events (a failed kill) are covered by the exit handling below.
   child.on('error', () => {});
   const pid = child.pid!;
+  trackGroup(pid);
   if (opts.onOutput) {
     child.stdout?.on('data', (c: Buffer) => opts.onOutput!(c, 'stdout'));
     child.stderr?.on('data', (c: Buffer) => opts.onOutput!(c, 'stderr'));
@@ -50,6 +52,7 @@ async function spawnChild(opts: ProcessChildOptions): Promise<ChildHandle> {
   const exitEvent = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (code, signal) => resolve([code, signal])),
   );
+  void exitEvent.then(() => untrackGroup(pid));
   // The crash reporter; a planned stop removes it first so the stop is not reported as a crash.
   const onUnplannedExit = (code: number | null, signal: NodeJS.Signals | null): void => {
     // Whatever the child left in its group would otherwise run beside its replacement.

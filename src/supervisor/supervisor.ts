@@ -270,6 +270,9 @@ export class Supervisor {
         kid.restarts++;
       } catch (e) {
         this.onExit(kid, undefined, { normal: false, reason: `start failed: ${messageOf(e)}` });
+        // That failure made its own restart decision (which may cover the children after this
+        // one); starting them here too would leave one outside the supervisor's control.
+        return;
       }
     }
   }

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon } from '../../src/supervisor/daemon.js';
+import { runDaemon } from '../../src/supervisor/daemon.js';
 import { processChild } from '../../src/supervisor/processChild.js';
 import { openDatabase } from '../../src/store/database.js';
 import { EventsRepo } from '../../src/store/eventsRepo.js';
@@ -11,7 +11,7 @@ const h = makeTempHome();
 after(() => h.cleanup());
 
 test('a service that keeps crashing makes the daemon give up visibly, with exit code 70', async () => {
-  const daemon = await startDaemon({
+  const daemon = await runDaemon({
     paths: h.paths,
     services: () => [
       processChild({

@@ -19,14 +19,18 @@ function memorySink(start = 0): EventSink & { rows: EventRecord[]; batches: numb
   return sink;
 }
 
-test('sequence numbers continue after the last persisted one, and each event is published at once', () => {
+test('sequence numbers continue after the last persisted one; events are published only once committed', () => {
   const clock = new ManualClock(1000);
   const published: EventRecord[] = [];
-  const log = new EventLog({ sink: memorySink(41), clock, publish: (r) => published.push(r) });
+  const sink = memorySink(41);
+  const log = new EventLog({ sink, clock, publish: (r) => published.push(r) });
   const a = log.append({ type: 'test.a', actor: 't', payload: {} });
   const b = log.append({ type: 'test.b', actor: 't', payload: {} });
   assert.deepEqual([a.seq, b.seq], [42, 43]);
   assert.equal(a.at, 1000);
+  assert.equal(published.length, 0, 'nothing a crash could take back is shown');
+  clock.advance(5);
+  assert.deepEqual(sink.rows.map((e) => e.seq), [42, 43]);
   assert.deepEqual(published.map((e) => e.seq), [42, 43]);
 });
 
@@ -88,13 +92,41 @@ test('a failed write (disk full) loses nothing: waiters learn why, and the retry
 test('secrets in payloads are redacted before they are published or written', () => {
   const clock = new ManualClock();
   const published: EventRecord[] = [];
-  const log = new EventLog({ sink: memorySink(), clock, publish: (r) => published.push(r) });
+  const sink = memorySink();
+  const log = new EventLog({ sink, clock, publish: (r) => published.push(r) });
   log.append({
     type: 'test.secret',
     actor: 't',
     payload: { apiKey: 'abc', note: 'key sk-ant-api03-abcdefghijklmnopqrstuvwxyz used' },
   });
+  log.flush();
+  assert.doesNotMatch(JSON.stringify(sink.rows), /abcdefghijklmnop/);
   const text = JSON.stringify(published);
   assert.doesNotMatch(text, /abcdefghijklmnop/);
   assert.equal(published[0]!.payload.apiKey, '[redacted]');
+});
+
+test('an event that cannot be stored does not block the ones after it: it is replaced by a marker', () => {
+  const clock = new ManualClock();
+  const published: EventRecord[] = [];
+  const sink = memorySink();
+  const insert = sink.insertBatch;
+  // Stands in for a row SQLite refuses (a payload JSON cannot hold).
+  sink.insertBatch = (events) => {
+    if (events.some((e) => e.type === 'test.bad')) throw new TypeError('Do not know how to serialize a BigInt');
+    insert(events);
+  };
+  const log = new EventLog({ sink, clock, publish: (r) => published.push(r) });
+  log.append({ type: 'test.good', actor: 't', payload: {} });
+  log.append({ type: 'test.bad', actor: 't', payload: {} });
+  log.append({ type: 'test.after', actor: 't', payload: {} });
+  assert.equal(log.flush(), true);
+  assert.deepEqual(sink.rows.map((e) => [e.seq, e.type]), [
+    [1, 'test.good'],
+    [2, 'event.dropped'],
+    [3, 'test.after'],
+  ]);
+  assert.equal(sink.rows[1]!.payload.type, 'test.bad');
+  assert.equal(published.length, 3);
+  assert.equal(log.pending, 0);
 });

@@ -290,3 +290,25 @@ test('an xstate actor child that errors exits abnormally and is restarted', asyn
   const last = events.filter((e) => e.type === 'supervisor.child_exited').at(-1);
   assert.equal(last?.reason, 'shutdown');
 });
+
+test('one_for_all: a child that fails its restart does not leave a sibling running outside the tree', async () => {
+  const { clock, log, kids, sup } = setup('one_for_all', ['a', 'b']);
+  await sup.start();
+  kids.a!.failNextStart = true;
+  kids.b!.crash();
+  await drain();
+  clock.advance(100); // first restart: a fails to start
+  await drain();
+  clock.advance(1_000); // the restart that failure scheduled
+  await drain();
+  // b crashed; a failed its first restart, so both start again once, together, after the backoff.
+  assert.deepEqual(log, ['start:a', 'start:b', 'stop:a', 'start:a', 'start:b']);
+  assert.deepEqual(
+    sup.children().map((c) => [c.id, c.state]),
+    [
+      ['a', 'running'],
+      ['b', 'running'],
+    ],
+  );
+  await sup.stop();
+});

@@ -10,6 +10,7 @@ import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import { basename, dirname } from 'node:path';
 import { FILE_MODE } from '../../platform/paths.js';
 import { redactText } from '../../platform/redact.js';
+import { trackGroup, untrackGroup } from '../../platform/processGroups.js';
 import { terminateTree } from '../../platform/processTree.js';
 import { ScreenModel } from './screenModel.js';
 
@@ -72,10 +73,12 @@ export class PtySession {
       encoding: null,
     } as pty.IPtyForkOptions);
     this.pid = this.proc.pid;
+    trackGroup(this.pid);
     this.proc.onData((chunk: string | Buffer) => this.output(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
     this.exited = new Promise((resolve) => {
       this.proc.onExit(({ exitCode, signal }) => {
         this.ended = true;
+        untrackGroup(this.pid);
         const name = signal ? (SIGNAL_NAMES.get(signal) ?? `SIG${signal}`) : null;
         this.log.end();
         resolve({ code: name ? null : exitCode, signal: name });

@@ -2,13 +2,13 @@
 import { BusClient } from '../../bus/busClient.js';
 import { EXIT } from '../../platform/errors.js';
 import { relayPaths } from '../../platform/paths.js';
-import { runningDaemonPid, startDaemon, stopDaemon } from '../../supervisor/daemonLauncher.js';
+import { launchDaemon, runningDaemonPid, stopDaemon } from '../../supervisor/daemonLauncher.js';
 import { formatDaemonStatus } from '../../ui/daemonStatusView.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 
 export function daemonStart(opts: CommonOptions): Promise<number> {
   return runCommand(opts.json, async () => {
-    const { pid, started } = await startDaemon(relayPaths());
+    const { pid, started } = await launchDaemon(relayPaths());
     if (opts.json) printJson({ pid, started });
     else printLine(started ? `relay daemon started (pid ${pid})` : `relay daemon already running (pid ${pid})`);
   });
@@ -26,7 +26,7 @@ export function daemonRestart(opts: CommonOptions): Promise<number> {
   return runCommand(opts.json, async () => {
     const paths = relayPaths();
     const old = await stopDaemon(paths);
-    const { pid } = await startDaemon(paths);
+    const { pid } = await launchDaemon(paths);
     if (opts.json) printJson({ stoppedPid: old, pid });
     else printLine(`relay daemon restarted (pid ${pid})`);
   });

@@ -26,7 +26,7 @@ export function daemonTail(opts: TailOptions): Promise<number> {
     const recent = Math.max(0, Number(opts.lines) || 0);
     try {
       for await (const e of followEvents(paths, {
-        since: opts.since ?? -recent,
+        ...(opts.since !== undefined ? { since: opts.since } : { last: recent }),
         ...(opts.type ? { typePrefix: opts.type } : {}),
         follow: opts.follow,
         signal: controller.signal,

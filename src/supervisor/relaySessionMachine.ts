@@ -1,0 +1,414 @@
+/**
+ * One relay session as an xstate machine (systemId `relay:<id>`): a task, a fallback order of
+ * agent names, and the agent working on it now.
+ *
+ * ```
+ * running ──rate_limited (guarded) / relay.handoff / active exited rate_limited──► handingOff
+ * handingOff ──next agent started──► running      ──nobody available──► stranded
+ * stranded ──after (resumeAt − now) on the actor's clock──► handingOff (resume)
+ * running ──active agent exited (done, user_quit, error, crashed)──► ended
+ * ```
+ *
+ * The machine decides; the work of a handoff (ledger, snapshot, park, pick, launch) is the
+ * injected {@link RelaySessionMachineDeps.performHandoff}, so the decisions are tested with fakes
+ * and the work with real files. Events that arrive while a handoff runs are dropped by
+ * construction: `handingOff` has no transition for them, which is what turns a storm of limit
+ * events into exactly one handoff.
+ */
+import { assign, fromPromise, setup } from 'xstate';
+import type { AgentInfo } from '../actors/agent/agentControl.js';
+import type { RateLimited } from '../limits/rateLimited.js';
+import type { Clock } from '../platform/clock.js';
+import type { NewEvent } from '../store/eventRecord.js';
+import type { SnapshotRow } from '../store/snapshotsRepo.js';
+
+/** What set a handoff going. */
+export type HandoffTrigger =
+  | { kind: 'limit'; limit: RateLimited }
+  | { kind: 'manual'; to?: string }
+  /** A stranded session's wait is over: start the next agent with the snapshot already written. */
+  | { kind: 'resume' };
+
+/** The snapshot a stranded session carries until an agent can take it. */
+export interface PendingSnapshot {
+  row: SnapshotRow;
+  markdown: string;
+}
+
+/** Everything {@link RelaySessionMachineDeps.performHandoff} needs to know. */
+export interface HandoffRequest {
+  relaySession: string;
+  order: readonly string[];
+  /** The agent handing off (id and name). */
+  fromAgent: string;
+  fromName: string;
+  cwd: string;
+  task: string | null;
+  trigger: HandoffTrigger;
+  /** The snapshot already written, when the session was stranded: it goes on as it is. */
+  pending: PendingSnapshot | null;
+}
+
+/** How a handoff ended. */
+export type HandoffOutcome =
+  | { kind: 'handedOff'; agent: AgentInfo; snapshot: SnapshotRow; markdown: string }
+  /** Nobody is available: wait until `resumeAt` (null: no known reset, wait for a manual handoff). */
+  | { kind: 'stranded'; resumeAt: number | null; snapshot: SnapshotRow; markdown: string };
+
+/** The last handoff attempt, for a caller waiting on a manual handoff. */
+export type HandoffAttempt =
+  | { attempt: number; ok: true; from: string; outcome: HandoffOutcome }
+  | { attempt: number; ok: false; from: string; error: unknown };
+
+export interface RelaySessionContext {
+  id: string;
+  /** Agent names, fallback order. */
+  order: string[];
+  /** Agent id now working (or, while stranded, the one that stopped). */
+  activeAgent: string;
+  activeName: string;
+  cwd: string;
+  task: string | null;
+  /** When a handoff away from each agent name last started (ms): the debounce. */
+  lastHandoffAt: Record<string, number>;
+  /** While stranded: when to try again. */
+  resumeAt: number | null;
+  /** Why the handoff in progress started. */
+  trigger: HandoffTrigger | null;
+  pending: PendingSnapshot | null;
+  /** Counts handoffs started; {@link HandoffAttempt.attempt} refers to it. */
+  attempts: number;
+  lastAttempt: HandoffAttempt | null;
+  /** Why the session ended. */
+  endReason: string | null;
+}
+
+export interface RelaySessionInput {
+  id: string;
+  order: string[];
+  first: { id: string; name: string };
+  cwd: string;
+  task: string | null;
+}
+
+export type RelaySessionEvent =
+  | { type: 'rate_limited'; limit: RateLimited }
+  /** Manual handoff (`relay handoff [--to name]`). */
+  | { type: 'relay.handoff'; to?: string }
+  | { type: 'agent.exited'; agent: AgentInfo };
+
+export interface RelaySessionMachineDeps {
+  /** The same clock given to createActor: the stranded wait is computed from it. */
+  clock: Pick<Clock, 'now'>;
+  /** Repeated limits of one agent name within this window start one handoff. */
+  debounceMs: number;
+  /** Hand off on `warning` severity too (an agent retrying 429s), not only on `limit`. */
+  actOnWarnings: boolean;
+  /** A failed resume is retried after this long. */
+  retryMs: number;
+  performHandoff: (req: HandoffRequest) => Promise<HandoffOutcome>;
+  record: (e: NewEvent) => void;
+}
+
+/**
+ * Node runs a timer of more than 2^31−1 ms after 1 ms instead, so a wait for a limit that lifts
+ * in a month is cut into steps of this size.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The exit reasons that end a session rather than move it on. */
+const ENDING_EXITS = new Set(['done', 'user_quit', 'error', 'crashed']);
+
+/** The session's systemId in the actor system. */
+export function relaySystemId(id: string): string {
+  return `relay:${id}`;
+}
+
+/** True when the order names an agent other than the active one. */
+export function hasNextAgent(order: readonly string[], activeName: string): boolean {
+  return order.some((n) => n !== activeName);
+}
+
+/**
+ * Candidates for the next agent: the names after `current` in the order, wrapping around, then
+ * `current` itself last when `includeCurrent` (a resume may go back to the same CLI once its
+ * limit lifts). A `current` not in the order rotates from the start.
+ */
+export function rotation(order: readonly string[], current: string, includeCurrent: boolean): string[] {
+  const unique = [...new Set(order)];
+  const at = unique.indexOf(current);
+  const after = at < 0 ? unique : [...unique.slice(at + 1), ...unique.slice(0, at)];
+  return includeCurrent ? [...after.filter((n) => n !== current), current] : after.filter((n) => n !== current);
+}
+
+function triggerLabel(t: HandoffTrigger | null): string {
+  if (!t) return 'unknown';
+  return t.kind === 'limit' ? t.limit.severity : t.kind;
+}
+
+/** Build the machine for one session; `deps` are shared by every session of a daemon. */
+export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
+  const actorName = (ctx: RelaySessionContext) => relaySystemId(ctx.id);
+
+  return setup({
+    types: {
+      context: {} as RelaySessionContext,
+      events: {} as RelaySessionEvent,
+      input: {} as RelaySessionInput,
+    },
+    actors: {
+      handoff: fromPromise<HandoffOutcome, HandoffRequest>(({ input }) => deps.performHandoff(input)),
+    },
+    guards: {
+      /** A limit of the active agent, of a severity we act on, not debounced, with somewhere to go. */
+      limitActionable: ({ context, event }) => {
+        if (event.type !== 'rate_limited') return false;
+        const e = event.limit;
+        if (e.agent !== context.activeAgent) return false;
+        if (e.severity === 'warning' && !deps.actOnWarnings) return false;
+        const last = context.lastHandoffAt[context.activeName];
+        if (last !== undefined && deps.clock.now() - last < deps.debounceMs) return false;
+        return hasNextAgent(context.order, context.activeName);
+      },
+      manualAllowed: ({ context, event }) => {
+        if (event.type !== 'relay.handoff') return false;
+        return event.to ? event.to !== context.activeName : hasNextAgent(context.order, context.activeName);
+      },
+      /** An agent that died of its limit is a limit, even with nobody else in the order. */
+      activeExitedLimited: ({ context, event }) =>
+        event.type === 'agent.exited' &&
+        event.agent.id === context.activeAgent &&
+        event.agent.exit?.reason === 'rate_limited',
+      activeExitedEnding: ({ context, event }) =>
+        event.type === 'agent.exited' &&
+        event.agent.id === context.activeAgent &&
+        ENDING_EXITS.has(event.agent.exit?.reason ?? 'crashed'),
+      resumeDue: ({ context }) => context.resumeAt !== null && deps.clock.now() >= context.resumeAt,
+      hasResumeAt: ({ context }) => context.resumeAt !== null,
+      handedOff: ({ event }) => (event as { output?: HandoffOutcome }).output?.kind === 'handedOff',
+      /** A snapshot is waiting for an agent: the session was stranded when this handoff began. */
+      wasStranded: ({ context }) => context.pending !== null,
+    },
+    delays: {
+      /** Until the earliest reset, on the actor's clock; capped so Node's timer stays exact. */
+      untilResume: ({ context }) => Math.min(MAX_TIMER_MS, Math.max(0, (context.resumeAt ?? 0) - deps.clock.now())),
+    },
+    actions: {
+      takeLimit: assign({
+        trigger: ({ event }) => (event.type === 'rate_limited' ? { kind: 'limit' as const, limit: event.limit } : null),
+      }),
+      takeManual: assign({
+        trigger: ({ event }) =>
+          event.type === 'relay.handoff' ? { kind: 'manual' as const, ...(event.to ? { to: event.to } : {}) } : null,
+      }),
+      takeExitAsLimit: assign({
+        trigger: ({ context, event }) => {
+          if (event.type !== 'agent.exited') return null;
+          const limit: RateLimited = {
+            source: 'pty',
+            agent: context.activeAgent,
+            relaySession: context.id,
+            severity: 'limit',
+            rule: 'exit.rate_limited',
+            matched: `${event.agent.name} exited (code ${event.agent.exit?.code ?? 'none'}) after a limit`,
+            at: deps.clock.now(),
+          };
+          return { kind: 'limit' as const, limit };
+        },
+      }),
+      takeResume: assign({ trigger: () => ({ kind: 'resume' as const }) }),
+      startAttempt: assign({
+        attempts: ({ context }) => context.attempts + 1,
+        lastHandoffAt: ({ context }) => ({ ...context.lastHandoffAt, [context.activeName]: deps.clock.now() }),
+      }),
+      recordStarted: ({ context }) => {
+        const t = context.trigger;
+        deps.record({
+          type: 'handoff.started',
+          actor: actorName(context),
+          payload: {
+            relaySession: context.id,
+            from: context.activeAgent,
+            fromName: context.activeName,
+            trigger: triggerLabel(t),
+            // The limit that set it going, flat: the event log keeps payloads one level deep.
+            ...(t?.kind === 'limit'
+              ? {
+                  rule: t.limit.rule,
+                  source: t.limit.source,
+                  severity: t.limit.severity,
+                  matched: t.limit.matched,
+                  resetAt: t.limit.resetAt ?? null,
+                  limitAt: t.limit.at,
+                }
+              : {}),
+            ...(t?.kind === 'manual' && t.to ? { to: t.to } : {}),
+          },
+        });
+      },
+      recordResumed: ({ context }) =>
+        deps.record({
+          type: 'handoff.resumed',
+          actor: actorName(context),
+          payload: { relaySession: context.id, resumeAt: context.resumeAt, snapshot: context.pending?.row.id ?? null },
+        }),
+      completeHandoff: assign(({ context, event }) => {
+        const out = (event as unknown as { output: HandoffOutcome }).output;
+        if (out.kind !== 'handedOff') return {};
+        deps.record({
+          type: 'handoff.completed',
+          actor: actorName(context),
+          payload: {
+            relaySession: context.id,
+            from: context.activeAgent,
+            fromName: context.activeName,
+            to: out.agent.name,
+            toAgent: out.agent.id,
+            snapshot: out.snapshot.id,
+            path: out.snapshot.path,
+            banner: `relay: ${context.activeName} (${context.activeAgent}) handed off to ${out.agent.name} (${out.agent.id}); snapshot ${out.snapshot.id}`,
+          },
+        });
+        return {
+          activeAgent: out.agent.id,
+          activeName: out.agent.name,
+          resumeAt: null,
+          pending: null,
+          trigger: null,
+          lastAttempt: { attempt: context.attempts, ok: true as const, from: context.activeAgent, outcome: out },
+        };
+      }),
+      strand: assign(({ context, event }) => {
+        const out = (event as unknown as { output: HandoffOutcome }).output;
+        if (out.kind !== 'stranded') return {};
+        deps.record({
+          type: 'handoff.stranded',
+          actor: actorName(context),
+          payload: {
+            relaySession: context.id,
+            from: context.activeAgent,
+            fromName: context.activeName,
+            resumeAt: out.resumeAt,
+            snapshot: out.snapshot.id,
+          },
+        });
+        return {
+          resumeAt: out.resumeAt,
+          pending: { row: out.snapshot, markdown: out.markdown },
+          trigger: null,
+          lastAttempt: { attempt: context.attempts, ok: true as const, from: context.activeAgent, outcome: out },
+        };
+      }),
+      failHandoff: assign(({ context, event }) => {
+        const error = (event as unknown as { error: unknown }).error;
+        const reason = error instanceof Error ? error.message : String(error);
+        deps.record({
+          type: 'handoff.failed',
+          actor: actorName(context),
+          payload: { relaySession: context.id, from: context.activeAgent, trigger: triggerLabel(context.trigger), reason },
+        });
+        const retry = context.trigger?.kind === 'resume';
+        return {
+          trigger: null,
+          // A failed resume (the next CLI would not start) tries again later instead of giving up.
+          resumeAt: retry ? deps.clock.now() + deps.retryMs : context.resumeAt,
+          lastAttempt: { attempt: context.attempts, ok: false as const, from: context.activeAgent, error },
+        };
+      }),
+      end: assign(({ context, event }) => {
+        const reason = event.type === 'agent.exited' ? (event.agent.exit?.reason ?? 'crashed') : 'ended';
+        deps.record({
+          type: 'relay.ended',
+          actor: actorName(context),
+          payload: {
+            relaySession: context.id,
+            agent: context.activeAgent,
+            reason,
+            ...(event.type === 'agent.exited' ? { code: event.agent.exit?.code ?? null, signal: event.agent.exit?.signal ?? null } : {}),
+          },
+        });
+        return { endReason: reason, resumeAt: null };
+      }),
+    },
+  }).createMachine({
+    id: 'relaySession',
+    context: ({ input }) => ({
+      id: input.id,
+      order: [...input.order],
+      activeAgent: input.first.id,
+      activeName: input.first.name,
+      cwd: input.cwd,
+      task: input.task,
+      lastHandoffAt: {},
+      resumeAt: null,
+      trigger: null,
+      pending: null,
+      attempts: 0,
+      lastAttempt: null,
+      endReason: null,
+    }),
+    initial: 'running',
+    states: {
+      running: {
+        on: {
+          rate_limited: { guard: 'limitActionable', target: 'handingOff', actions: 'takeLimit' },
+          'relay.handoff': { guard: 'manualAllowed', target: 'handingOff', actions: 'takeManual' },
+          'agent.exited': [
+            { guard: 'activeExitedLimited', target: 'handingOff', actions: 'takeExitAsLimit' },
+            { guard: 'activeExitedEnding', target: 'ended', actions: 'end' },
+          ],
+        },
+      },
+      handingOff: {
+        entry: ['startAttempt', 'recordStarted'],
+        invoke: {
+          src: 'handoff',
+          input: ({ context }): HandoffRequest => ({
+            relaySession: context.id,
+            order: context.order,
+            fromAgent: context.activeAgent,
+            fromName: context.activeName,
+            cwd: context.cwd,
+            task: context.task,
+            trigger: context.trigger ?? { kind: 'manual' },
+            pending: context.pending,
+          }),
+          onDone: [
+            { guard: 'handedOff', target: 'running', actions: 'completeHandoff' },
+            { target: 'stranded', actions: 'strand' },
+          ],
+          onError: [
+            { guard: 'wasStranded', target: 'stranded', actions: 'failHandoff' },
+            { target: 'running', actions: 'failHandoff' },
+          ],
+        },
+      },
+      stranded: {
+        initial: 'deciding',
+        on: {
+          // Stranded, even the same CLI may be asked for (its limit lifted early): the work decides.
+          'relay.handoff': { target: 'handingOff', actions: 'takeManual' },
+        },
+        states: {
+          deciding: {
+            always: [{ guard: 'hasResumeAt', target: 'waiting' }, { target: 'noReset' }],
+          },
+          waiting: {
+            after: {
+              untilResume: [
+                { guard: 'resumeDue', target: '#relaySession.handingOff', actions: ['recordResumed', 'takeResume'] },
+                // A wait longer than one timer can hold: wait again for the rest.
+                { target: 'waiting', reenter: true },
+              ],
+            },
+          },
+          /** Nothing is limited yet nobody could take over (none installed): only a manual handoff helps. */
+          noReset: {},
+        },
+      },
+      ended: { type: 'final' },
+    },
+  });
+}
+
+export type RelaySessionMachine = ReturnType<typeof createRelaySessionMachine>;
