@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } from './agentAdapter.js';
-import { findOnPath } from './executableOnPath.js';
+import { findOnPath } from '../platform/findOnPath.js';
 import { launchFrom } from './launchSpec.js';
 import { isObject, lastTurns, pushTurn, str, toolMark, type JsonObject } from './transcriptFiles.js';
 
@@ -107,7 +107,7 @@ function errorText(error: JsonObject): string {
  */
 async function readTranscript(q: TranscriptQuery): Promise<Turn[]> {
   if (!q.agentSession) return [];
-  const bin = await findOnPath('opencode', q.env);
+  const bin = findOnPath('opencode', q.env.PATH ?? '');
   if (!bin) return [];
   const out = await runExport(bin, q, q.agentSession);
   if (out === undefined) return [];

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createActor, waitFor, type Actor, type InspectionEvent, type Subscription } from 'xstate';
 import type { AgentControl, AgentInfo } from '../actors/agent/agentControl.js';
 import type { AgentAdapter, Turn } from '../adapters/agentAdapter.js';
+import { KNOWN_KINDS } from '../adapters/registry.js';
 import type { HandoffResult, RelaySessionInfo, RelayState } from '../bus/relayProtocol.js';
 import { LimitLedger } from '../limits/limitLedger.js';
 import type { RateLimited } from '../limits/rateLimited.js';
@@ -150,10 +151,20 @@ export class RelaySessions {
 
   /**
    * Reserve a session id for an agent about to start, when its order has somewhere to hand off
-   * to (`order`, else the config's); null when it does not.
+   * to; null when it does not. The order is `order`, else the config's, else — for a known agent
+   * CLI — the other known CLIs installed here, so wrapping `claude` hands off to an installed
+   * `codex` without any set-up.
    */
   allocate(order: readonly string[] | undefined, firstName: string): string | null {
-    const wanted = order && order.length > 0 ? order : this.deps.config.handoff.order;
+    const configured = this.deps.config.handoff.order;
+    const wanted =
+      order && order.length > 0
+        ? order
+        : configured.length > 0
+          ? configured
+          : (KNOWN_KINDS as readonly string[]).includes(firstName)
+            ? KNOWN_KINDS.filter((k) => k === firstName || this.isInstalled(k))
+            : [];
     const full = normalizeOrder(wanted, firstName);
     this.assertNames(full);
     if (!hasNextAgent(full, firstName)) return null;

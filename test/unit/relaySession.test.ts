@@ -671,3 +671,13 @@ test('the desktop notification is fire-and-forget: skipped without a display or 
   const text = await waitFor(() => existsSync(out) && readFileSync(out, 'utf8'), 'notify-send to run');
   assert.equal(text, '--app-name=Relay|Relay: handoff|claude stopped; codex continues|');
 });
+
+test('with no --order and no configured order, a known CLI hands off to the other known CLIs installed here', async (t) => {
+  const w = world(t, { installed: ['claude', 'gemini'] });
+  const id = w.sessions.allocate(undefined, 'claude');
+  assert.ok(id, 'a session is opened');
+  const first = await w.agents.start({ kind: 'claude', command: 'claude', args: [], cwd: w.work, env: {}, cols: 100, rows: 30 });
+  w.sessions.bind(id, first.id, w.work);
+  assert.deepEqual(w.sessions.get(id)?.order, ['claude', 'gemini'], 'codex and opencode are not installed');
+  assert.equal(w.sessions.allocate(undefined, 'cli:bash'), null, 'an unknown program gets no inferred order');
+});
