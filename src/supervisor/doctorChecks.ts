@@ -211,6 +211,19 @@ async function checkDaemon(paths: RelayPaths): Promise<CheckOutcome> {
 }
 
 /** Opens relay.db read-only: no migration, no pragma that writes, the bytes stay as they are. */
+async function checkConfig(paths: RelayPaths): Promise<CheckOutcome> {
+  if (!lstatOrNull(paths.config)) return ok('no config.yaml: the defaults apply');
+  const { loadConfig } = await import('../platform/config.js');
+  try {
+    const config = loadConfig(paths);
+    const order = config.handoff.order.length > 0 ? config.handoff.order.join(' → ') : 'inferred from installed CLIs';
+    return ok(`${paths.config} is valid (handoff order: ${order})`);
+  } catch (e) {
+    if (isRelayError(e)) return fail(e.message, e.hint ?? 'fix the file or move it aside');
+    throw e;
+  }
+}
+
 async function checkDatabase(paths: RelayPaths): Promise<CheckOutcome> {
   if (!lstatOrNull(paths.db)) return ok('not created yet — the daemon creates it on first start');
   const moveAside = `move it aside: mv ${shellQuote(paths.db)} ${shellQuote(`${paths.db}.bad`)} (Relay creates a new one)`;
@@ -300,6 +313,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   { id: 'native', title: 'native modules load', run: checkNativeModules },
   { id: 'home', title: 'RELAY_HOME permissions', run: checkHome },
   { id: 'daemon', title: 'daemon reachable', run: checkDaemon },
+  { id: 'config', title: 'config.yaml parses', run: checkConfig },
   { id: 'database', title: 'database integrity', run: checkDatabase },
   { id: 'sockets', title: 'sockets private', run: checkSockets },
   { id: 'agents', title: 'agent CLIs and API keys', run: checkAgents },
