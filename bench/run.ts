@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: measure Relay's start-up, bus, event log and memory figures and print them
+ * `npm run bench`: measure Relay's start-up, bus, event log, memory and agent (handoff, wrap
+ * throughput, keystroke echo) figures and print them
  * as ONE JSON object on stdout (progress goes to stderr). Each measurement gets its own temp
  * RELAY_HOME and HOME and stops its daemon and removes them however it ends. A measurement
  * that fails is reported as `{ "error": ... }` and makes the exit code 1; a missed goal does
@@ -12,10 +13,16 @@ import { measureDaemonStart } from './daemonStartBench.js';
 import { measureEventEmit } from './eventEmitBench.js';
 import { measureEventLog, type EventLogThroughput } from './eventLogBench.js';
 import { atLeast, atMost, below, type Goal } from './goal.js';
+import { measureHandoff, type HandoffLatency } from './handoffBench.js';
 import { measureIdleRss, type IdleRss } from './idleRssBench.js';
+import { measureKeystrokeEcho, type KeystrokeEcho } from './keystrokeEchoBench.js';
 import { measureVersionStartup, type VersionStartup } from './versionStartupBench.js';
+import { measureWrapThroughput, type WrapThroughput } from './wrapThroughputBench.js';
 
-/** Sizes chosen so the whole bench stays well under two minutes on a loaded two-core machine. */
+/**
+ * Sizes chosen so the whole bench stays under about two and a half minutes on a loaded two-core
+ * machine; the 100 MB wrap stream (3 runs through Relay, 3 through script) is most of it.
+ */
 const SIZES = {
   versionRuns: 30,
   pingWarmUp: 500,
@@ -28,6 +35,12 @@ const SIZES = {
   daemonStartRuns: 5,
   /** The definition of idle: this long after start with nothing asked of the daemon. */
   idleMs: 2_000,
+  handoffs: 100,
+  /** Handoffs before the measured ones: the first loads code in the daemon (reported apart). */
+  handoffWarmUp: 3,
+  wrapStreamMb: 100,
+  wrapRunsEach: 3,
+  keystrokes: 1_000,
 } as const;
 
 type Failed = { error: string };
@@ -83,12 +96,24 @@ async function main(): Promise<void> {
   const eventEmit = await section('events.emit over the bus', () =>
     withBenchHome((h) => measureEventEmit(h, SIZES.emits, SIZES.emitsInFlight)),
   );
+  const handoff = await section('limit line to next agent spawned', () =>
+    withBenchHome((h) => measureHandoff(h, SIZES.handoffs, SIZES.handoffWarmUp)),
+  );
+  const wrapThroughput = await section(`relay wrap vs script -qfec, ${SIZES.wrapStreamMb} MB`, () =>
+    withBenchHome((h) => measureWrapThroughput(h, SIZES.wrapStreamMb, SIZES.wrapRunsEach)),
+  );
+  const keystrokeEcho = await section('keystroke echo through daemon and PTY', () =>
+    withBenchHome((h) => measureKeystrokeEcho(h, SIZES.keystrokes)),
+  );
 
   const goals: Record<string, Goal> = {
     version_ratio_of_medians: atMost(ok<VersionStartup>(versionStartup)?.ratio_of_medians ?? null, 1.5),
     bus_ping_p99_ms: below(ok<BusPing>(busPing)?.p99_ms ?? null, 1, 'ms'),
     event_append_persist_per_s: atLeast(ok<EventLogThroughput>(eventLog)?.append_persist_per_s ?? null, 50_000, 'events/s'),
     idle_rss_mb: below(ok<IdleRss>(idleRss)?.rss_mb ?? null, 80, 'MB'),
+    handoff_p99_ms: below(ok<HandoffLatency>(handoff)?.p99_ms ?? null, 100, 'ms'),
+    wrap_throughput_ratio_to_script: atLeast(ok<WrapThroughput>(wrapThroughput)?.throughput_ratio ?? null, 0.9),
+    keystroke_echo_p99_ms: below(ok<KeystrokeEcho>(keystrokeEcho)?.p99_ms ?? null, 5, 'ms'),
   };
   const report = {
     node: process.version,
@@ -100,6 +125,9 @@ async function main(): Promise<void> {
     event_emit: eventEmit,
     daemon_start: daemonStart,
     idle_rss: idleRss,
+    handoff,
+    wrap_throughput: wrapThroughput,
+    keystroke_echo: keystrokeEcho,
     goals,
     all_goals_met: Object.values(goals).every((g) => g.met),
     bench_wall_s: Math.round((Date.now() - started) / 100) / 10,

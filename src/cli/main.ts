@@ -10,5 +10,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${relayVersion()}\n`);
 } else {
   const { runCli } = await import('./program.js');
-  process.exitCode = await runCli(argv);
+  const code = await runCli(argv);
+  // A command is over when its action returns: exit once stdout is flushed, even if some handle
+  // (a socket a failed command did not get to close) would keep the process alive.
+  process.stdout.write('', () => process.exit(code));
 }

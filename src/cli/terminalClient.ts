@@ -99,11 +99,26 @@ export class TerminalClient {
   }
 
   private event(e: EventRecord): void {
-    const p = e.payload as { relaySession?: string; from?: string; toAgent?: string | null; resumeAt?: number; reason?: string };
+    const p = e.payload as {
+      relaySession?: string;
+      from?: string;
+      toAgent?: string | null;
+      trigger?: string;
+      resumeAt?: number;
+      reason?: string;
+    };
     if (p.relaySession !== this.relaySession) return;
     if (e.type === 'handoff.completed' && p.toAgent && p.toAgent !== this.current) {
-      this.banner(`${p.from ?? this.current} hit its limit: handed off to ${p.toAgent}`);
-      void this.switchTo(p.toAgent);
+      const from = p.from ?? this.current;
+      const why =
+        p.trigger === 'manual'
+          ? `${from} handed off to ${p.toAgent} (relay handoff)`
+          : p.trigger === 'resume'
+            ? `a limit has reset: resuming with ${p.toAgent}`
+            : p.trigger === 'warning'
+              ? `${from} is being rate-limited (retrying): handed off to ${p.toAgent}`
+              : `${from} hit its limit: handed off to ${p.toAgent}`;
+      void this.switchTo(p.toAgent, why);
     } else if (e.type === 'handoff.stranded') {
       const at = p.resumeAt ? new Date(p.resumeAt).toLocaleTimeString() : 'the earliest reset';
       this.banner(`every agent in the order is limited; resuming at ${at} (${this.opts.detachKeyName} detaches)`);
@@ -116,13 +131,17 @@ export class TerminalClient {
     this.opts.stdout.write(`\r\n\x1b[7m[relay] ${text}\x1b[0m\r\n`);
   }
 
-  private async switchTo(agentId: string): Promise<void> {
+  private async switchTo(agentId: string, banner: string): Promise<void> {
     const old = this.current;
+    // Before the redraw, so a log of piped output shows where one agent ended and the next began.
+    this.banner(banner);
     if (old) {
       this.sub?.unsubscribe(ptyTopic(old));
       await this.opts.client.request('agent.detach', { id: old, client: this.clientId }).catch(() => undefined);
     }
     await this.attach(agentId, false);
+    // A terminal was cleared for the new agent's screen: say it again, below it.
+    if (this.opts.stdout.isTTY) this.banner(banner);
   }
 
   /** Attach to `agentId`. With the whole stream received since before it started, no screen redraw is needed. */
@@ -159,7 +178,9 @@ export class TerminalClient {
   async run(agentId: string, opts: { fromStart: boolean }): Promise<AttachOutcome> {
     const { stdin, stdout, client } = this.opts;
     const outcome = new Promise<AttachOutcome>((resolve) => (this.finish = resolve));
+    let lastByte = 0x0a;
     const send = (data: Buffer | string): void => {
+      if (data.length > 0) lastByte = typeof data === 'string' ? data.charCodeAt(data.length - 1) : data[data.length - 1]!;
       if (this.current) void client.request('agent.input', { id: this.current, data }).catch(() => undefined);
     };
     const onInput = (chunk: Buffer): void => {
@@ -168,8 +189,9 @@ export class TerminalClient {
       if (at > 0) send(chunk.subarray(0, at));
       this.finish?.({ kind: 'detached', agentId: this.current ?? agentId });
     };
-    // A pipe that ends is a Ctrl+D to the program, as if typed at a terminal.
-    const onEnd = (): void => send('\x04');
+    // A pipe that ends is a Ctrl+D to the program, as if typed at a terminal. After a partial
+    // line the first Ctrl+D only hands that line over; a second one is the end of input.
+    const onEnd = (): void => send(lastByte === 0x0a || lastByte === 0x0d ? '\x04' : '\x04\x04');
     const onResize = (): void => {
       const { cols, rows } = size(stdout);
       if (this.current) void client.request('agent.resize', { id: this.current, cols, rows }).catch(() => undefined);
@@ -202,6 +224,11 @@ export class TerminalClient {
       if (this.current) await client.request('agent.detach', { id: this.current, client: this.clientId }, 1_000).catch(() => undefined);
       await this.sub?.close();
     }
+  }
+
+  /** Release the event socket when `run` was never reached (the agent failed to start). */
+  async close(): Promise<void> {
+    await this.sub?.close();
   }
 
   get agentId(): string | null {

@@ -60,6 +60,16 @@ export const MAX_MATCHED = 300;
 export const REPEAT_WINDOW_MS = 10_000;
 /** Bound on remembered keys, so a long session of distinct warnings stays small. */
 const MAX_KEYS = 256;
+/**
+ * Every rule's text contains one of these words (a test pins it against the rules). A line with
+ * none of them, outside a fence and with no match waiting for its reset line, cannot match: it
+ * skips the guard and the rules, which is nearly every line of ordinary output.
+ */
+export const MAYBE_LIMIT = /limit|429|quota|exhaust|retr|reconnect|busy|credit|many requests/i;
+/** Longer than any word MAYBE_LIMIT looks for, so one split across two chunks is still seen. */
+const SEAM_CHARS = 32;
+/** Fence markers: a line with one may open or close a block and must go through the tracker. */
+const FENCE_CHARS = /[`~]/;
 /** Text after a run of this many spaces is another column (a TUI's sidebar), not the message. */
 const COLUMN_GAP = /\s{6,}/;
 
@@ -137,12 +147,33 @@ export class LimitDetector {
     const { complete, tail } = splitTrailingEscape(this.escapeTail + text);
     this.escapeTail = tail;
     const out: LimitMatch[] = [];
-    const pieces = toPlainText(complete).split('\n');
+    const plain = toPlainText(complete);
+    if (this.skipQuickly(plain)) return out;
+    const pieces = plain.split('\n');
     pieces.forEach((piece, i) => {
       if (i > 0) this.endLine(out);
       this.append(piece, out);
     });
     return out;
+  }
+
+  /**
+   * The fast path for ordinary output (a build log, a file dump): when no line this chunk
+   * completes can contain a limit word — none in the chunk, none in the carried line or across
+   * its seam with the chunk — and nothing is waiting (a fence, a reset line, a flushed line), only the new
+   * unfinished line is kept. Returns false when the chunk needs the line-by-line path.
+   */
+  private skipQuickly(plain: string): boolean {
+    if (this.pending || this.fence.isOpen || this.skipping || this.partialReported.size > 0) return false;
+    const nl = plain.lastIndexOf('\n');
+    const tail = plain.slice(nl + 1);
+    if (nl < 0 || tail.length > MAX_CARRY || plain.includes(SCREEN_RESET)) return false;
+    // The carried line is completed by this chunk: test all of it, joined to the chunk's start
+    // (limit words are short, so a word split at the seam is inside the window).
+    const seam = this.partial + plain.slice(0, SEAM_CHARS);
+    if (FENCE_CHARS.test(plain) || MAYBE_LIMIT.test(plain) || MAYBE_LIMIT.test(seam)) return false;
+    this.partial = tail;
+    return true;
   }
 
   /**
@@ -208,19 +239,21 @@ export class LimitDetector {
     const wasSkipping = this.skipping;
     this.partial = '';
     this.skipping = false;
-    const reported = new Set(this.partialReported);
+    // Copy only when flush() reported something for this line: the common case allocates nothing.
+    const reported = this.partialReported.size > 0 ? new Set(this.partialReported) : undefined;
     this.partialReported.clear();
     if (wasSkipping) return;
     if (line === SCREEN_RESET) {
       this.fence.reset();
       return;
     }
+    if (!this.pending && !this.fence.isOpen && !MAYBE_LIMIT.test(line) && !FENCE_CHARS.test(line)) return;
     const shape = shapeOf(line);
     if (shape.body.trim() === '') return;
     this.feedPending(shape.body, out);
     if (this.fence.consume(shape.body)) return;
     const hit = this.matchShape(shape);
-    if (!hit || reported.has(hit.rule.id)) return;
+    if (!hit || reported?.has(hit.rule.id)) return;
     hit.match.resetAt = parseResetTime(hit.body, this.now(), this.tz);
     if (hit.match.resetAt === undefined && hit.rule.resetLookahead) {
       this.releasePending(out);

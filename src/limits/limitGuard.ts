@@ -239,6 +239,11 @@ export class FenceTracker {
     return false;
   }
 
+  /** Whether a fenced block is open (every line counts towards its bound). */
+  get isOpen(): boolean {
+    return this.open !== undefined;
+  }
+
   /** Whether `body` would be fenced, without advancing (for a line that is not finished yet). */
   peek(body: string): boolean {
     const trimmed = body.trim();

@@ -20,8 +20,11 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
+/** Cheap test for the start of any format SECRET_VALUE knows; most text has none of them. */
+const MAYBE_SECRET = /sk-|AIza|gh[pousr]_|github_pat_|xox[abpr]-|AKIA|eyJ|Bearer/;
+
 export function redactText(text: string): string {
-  return text.replace(SECRET_VALUE, REDACTED);
+  return MAYBE_SECRET.test(text) ? text.replace(SECRET_VALUE, REDACTED) : text;
 }
 
 /** A deep copy of `value` with secrets masked. Cycles and depth beyond 8 become a marker. */

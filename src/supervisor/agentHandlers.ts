@@ -23,7 +23,7 @@ export function agentHandlers(agents: AgentManager, sessions: RelaySessionStarte
       const relaySession = sessions.allocate(order, agentName(command, args));
       // The user's own command line is kept; the adapter adds only its environment (caps on the
       // CLI's built-in retries, so a limit reaches Relay in seconds, not minutes).
-      const launch = adapterFor(kind).launch({ cwd, userArgs: args });
+      const launch = adapterFor(kind).launch({ cwd, userArgs: [command, ...args] });
       const agent = await agents.start({
         kind,
         command,
@@ -44,8 +44,11 @@ export function agentHandlers(agents: AgentManager, sessions: RelaySessionStarte
       if (cols > 0 && rows > 0 && (cols !== actor.session.screen.cols || rows !== actor.session.screen.rows)) {
         actor.session.resize(cols, rows);
       }
-      // Serialize inside the parser's callback: everything written before is on the screen and
-      // nothing after it yet, so `seq` is exactly the last chunk the screen shows.
+      // Publish what is gathered, so every chunk up to `seq` is either on the screen or already
+      // sent (and dropped by the client as <= seq). Serialize inside the parser's callback:
+      // everything written before is on the screen and nothing after it yet, so `seq` is exactly
+      // the last chunk the screen shows.
+      actor.session.flush();
       const seq = actor.session.seq;
       return new Promise((resolve) => {
         actor.session.screen.write('', () => resolve({ agent: actor.info(), screen: actor.session.screen.serialize(), seq }));

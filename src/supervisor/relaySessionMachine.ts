@@ -266,6 +266,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
             toAgent: out.agent.id,
             snapshot: out.snapshot.id,
             path: out.snapshot.path,
+            trigger: triggerLabel(context.trigger),
             banner: `relay: ${context.activeName} (${context.activeAgent}) handed off to ${out.agent.name} (${out.agent.id}); snapshot ${out.snapshot.id}`,
           },
         });

@@ -31,6 +31,7 @@ function open(args: string[], cols = 80, rows = 24): { s: PtySession; text: () =
     rows,
     logFile: join(dir, `agent-${sessions.length}.log`),
     onOutput: (data) => (out += data.toString('utf8')),
+    onFlush: () => undefined,
   });
   sessions.push(s);
   return { s, text: () => out };

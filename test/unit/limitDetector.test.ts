@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import xterm from '@xterm/headless';
 import fc from 'fast-check';
 import { FENCE_MAX_LINES } from '../../src/limits/limitGuard.js';
-import { LimitDetector, MAX_CARRY, REPEAT_WINDOW_MS, type LimitMatch } from '../../src/limits/limitDetector.js';
+import { LimitDetector, MAX_CARRY, MAYBE_LIMIT, REPEAT_WINDOW_MS, type LimitMatch } from '../../src/limits/limitDetector.js';
+import { LIMIT_RULES } from '../../src/limits/limitRules.js';
 import type { AgentKind } from '../../src/store/agentsRepo.js';
 
 const { Terminal } = xterm;
@@ -416,4 +417,13 @@ describe('screen', () => {
     assert.equal(d.checkScreen([row('1% used')]).length, 0);
     assert.equal(d.checkScreen([row('2% used')]).length, 0);
   });
+});
+
+it('every rule can only match text that passes the MAYBE_LIMIT prefilter', () => {
+  // The prefilter lets ordinary lines skip the rules; a rule whose text could avoid every
+  // prefilter word would be silently disabled. Each rule's pattern source must name one.
+  for (const rule of LIMIT_RULES) {
+    const source = `${rule.line.source} ${rule.marker?.source ?? ''}`.replace(/\\/g, '');
+    assert.ok(MAYBE_LIMIT.test(source), `${rule.id}: ${rule.line.source}`);
+  }
 });

@@ -71,7 +71,8 @@ export class AgentActor {
       cols: req.cols,
       rows: req.rows,
       logFile: opts.logFile,
-      onOutput: (data, seq) => this.output(data, seq),
+      onOutput: (data) => this.output(data),
+      onFlush: (data, seq) => opts.publish({ seq, data }),
     });
     this.promptPending = req.typePrompt;
     this.actor.send({ type: 'pty.started', pid: this.session.pid });
@@ -111,8 +112,7 @@ export class AgentActor {
     };
   }
 
-  private output(data: Buffer, seq: number): void {
-    this.opts.publish({ seq, data });
+  private output(data: Buffer): void {
     if (this.state === 'idle') this.actor.send({ type: 'output' });
     this.report(this.detector.feed(this.session.decode(data)));
     this.scheduleQuiet();

@@ -5,6 +5,7 @@
  * signals the whole group and sweeps descendants that left it.
  */
 import pty from '@lydell/node-pty';
+import { closeSync, constants as fsConstants, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import { basename, dirname } from 'node:path';
@@ -31,8 +32,30 @@ export interface PtySessionOptions {
   cols: number;
   rows: number;
   logFile: string;
-  /** Every chunk of output, numbered from 1. */
-  onOutput: (data: Buffer, seq: number) => void;
+  /** Every chunk of output as it is read (for the limit detector). */
+  onOutput: (data: Buffer) => void;
+  /**
+   * Output gathered over one turn of the event loop, with the sequence number of its last
+   * chunk: one bus message and one log write per turn instead of one per 4 KB read.
+   */
+  onFlush: (data: Buffer, seq: number) => void;
+}
+
+/**
+ * Open the PTY's slave side in the daemon too. Linux answers reads on the master with EIO as soon
+ * as the last slave descriptor closes, discarding output the child wrote just before it exited
+ * (node-pty issue #72): a build that prints a lot and exits would lose its last lines. With one
+ * more descriptor held here, the master is drained to the end; node-pty ends the session 200 ms
+ * after the child's exit. O_NOCTTY: the daemon must not acquire the terminal as its own.
+ */
+function holdSlave(proc: pty.IPty): number | undefined {
+  const name = (proc as unknown as { ptsName?: string }).ptsName;
+  if (!name) return undefined;
+  try {
+    return openSync(name, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
+  } catch {
+    return undefined;
+  }
 }
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
@@ -44,12 +67,15 @@ export class PtySession {
   readonly exited: Promise<PtyExit>;
   /** Sequence number of the last output chunk. */
   seq = 0;
+  private pending: Buffer[] = [];
+  private flushScheduled = false;
   private readonly proc: pty.IPty;
   private readonly log: RotatingFileStream;
   private readonly decoder = new TextDecoder('utf-8');
   private attachedClients = 0;
   private ended = false;
   private stopping: Promise<PtyExit> | undefined;
+  private slaveFd: number | undefined;
 
   constructor(private readonly opts: PtySessionOptions) {
     this.log = createStream(basename(opts.logFile), {
@@ -74,12 +100,16 @@ export class PtySession {
     } as pty.IPtyForkOptions);
     this.pid = this.proc.pid;
     trackGroup(this.pid);
+    this.slaveFd = holdSlave(this.proc);
     this.proc.onData((chunk: string | Buffer) => this.output(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
     this.exited = new Promise((resolve) => {
       this.proc.onExit(({ exitCode, signal }) => {
         this.ended = true;
         untrackGroup(this.pid);
+        if (this.slaveFd !== undefined) closeSync(this.slaveFd);
+        this.slaveFd = undefined;
         const name = signal ? (SIGNAL_NAMES.get(signal) ?? `SIG${signal}`) : null;
+        this.flush();
         this.log.end();
         resolve({ code: name ? null : exitCode, signal: name });
       });
@@ -92,10 +122,27 @@ export class PtySession {
   }
 
   private output(chunk: Buffer): void {
-    const seq = ++this.seq;
+    this.seq++;
     this.screen.write(chunk);
-    this.opts.onOutput(chunk, seq);
-    if (!this.log.destroyed) this.log.write(redactText(chunk.toString('utf8')));
+    this.opts.onOutput(chunk);
+    this.pending.push(chunk);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * Hand over the output gathered since the last flush. Also called before the screen is
+   * serialized for an attaching client, so that every chunk up to `seq` has been published.
+   */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    this.pending = [];
+    this.opts.onFlush(data, this.seq);
+    if (!this.log.destroyed) this.log.write(redactText(data.toString('utf8')));
   }
 
   /** How many clients are attached; while none are, the screen model answers terminal queries. */

@@ -59,12 +59,21 @@ export class ScreenModel {
     return this.serializer.serialize({ scrollback: SCROLLBACK });
   }
 
-  /** The visible rows as plain text, trailing blanks removed. */
+  /**
+   * The visible rows as plain text, trailing blanks removed. A line the terminal wrapped over
+   * several rows is joined back into one, so a long message reads as the program wrote it.
+   */
   visibleLines(): string[] {
     const buf = this.term.buffer.active;
     const lines: string[] = [];
-    for (let y = 0; y < this.term.rows; y++) lines.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
-    return lines;
+    for (let y = 0; y < this.term.rows; y++) {
+      const row = buf.getLine(buf.viewportY + y);
+      // A row that wrapped was full, so its untrimmed text joins the next without a gap.
+      const text = row?.translateToString(false) ?? '';
+      if (row?.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
+      else lines.push(text);
+    }
+    return lines.map((l) => l.trimEnd());
   }
 
   /** Scrollback plus screen as plain text (for a snapshot when no transcript is known). */

@@ -43,8 +43,8 @@ export function wrap(argv: string[], opts: WrapOptions): Promise<number> {
     const paths = relayPaths();
     await ensureDaemon(paths);
     const client = new BusClient(paths);
+    const term = terminal(paths, client);
     try {
-      const term = terminal(paths, client);
       await term.subscribeAll();
       const order = opts.order?.split(',').map((s) => s.trim()).filter(Boolean);
       const { stdout } = process;
@@ -62,6 +62,7 @@ export function wrap(argv: string[], opts: WrapOptions): Promise<number> {
       const outcome = await term.run(agent.id, { fromStart: true });
       return finish(outcome, describeDetachKey(loadConfig(paths).wrap.detachKey));
     } finally {
+      await term.close();
       await client.close();
     }
   });
