@@ -124,9 +124,9 @@ test('after a handoff the terminal follows the new agent; detach names it; attac
   });
 });
 
-test('bug: on a terminal the one-line handoff banner stays visible (the redraw of the next agent erases it)', async () => {
-  // src/cli/terminalClient.ts: event() writes the banner, then switchTo() → attach(id, false)
-  // writes ESC[H ESC[2J and the next agent's screen, so the banner is gone within milliseconds.
+test('regression: on a terminal the one-line handoff banner stays visible (the redraw of the next agent erased it)', async () => {
+  // src/cli/terminalClient.ts wrote the banner, then switchTo() → attach(id, false) wrote
+  // ESC[H ESC[2J and the next agent's screen, so the banner was gone within milliseconds.
   await inTempHome(async (h) => {
     const env = agentEnv(h, { FAKE_AGENT_SCRIPT_CLAUDE: 'limit', FAKE_AGENT_SCRIPT_CODEX: 'ok' });
     const wrap = startRelayPty(['wrap', '--order', 'claude,codex', '--', 'claude'], env, workDir(h));

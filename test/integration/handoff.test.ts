@@ -166,7 +166,7 @@ for (const [how, env, reason, code] of [
   });
 }
 
-test('bug: a limit line wider than the terminal is one rate_limited event (the wrapped screen row makes a second one)', async () => {
+test('regression: a limit line wider than the terminal is one rate_limited event (the wrapped screen row made a second one)', async () => {
   // Codex's usage-limit message is 170 characters; at 80 columns the screen model shows it on
   // three rows, and the screen reader matched the first row as a second, different message
   // (shorter `matched`, no reset time).
@@ -209,10 +209,10 @@ test('relay handoff (manual): the next agent gets a snapshot with the conversati
     const done = await wrap.done;
     assert.equal(done.code, 0, done.stderr);
     await stopDaemonAndAssertGone(h, [agents.get('claude-1')!.pid!, agents.get('codex-1')!.pid!]);
-    // Last, so the rest is checked even while this fails: the banner must not claim a limit
-    // that never happened (src/cli/terminalClient.ts writes "hit its limit" for every handoff).
+    // Regression: the banner claimed a limit that never happened (src/cli/terminalClient.ts
+    // wrote "hit its limit" for every handoff).
     const banner = plain(done.stdout).split('\n').filter((l) => l.includes('[relay]'));
     assert.equal(banner.length, 1, banner.join('\n'));
-    assert.doesNotMatch(banner[0]!, /hit its limit/, 'bug: a manual handoff is announced as a limit');
+    assert.doesNotMatch(banner[0]!, /hit its limit/, 'a manual handoff was announced as a limit');
   });
 });

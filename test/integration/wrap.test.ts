@@ -77,10 +77,10 @@ test('regression: relay wrap -- cat (an unknown command without arguments) runs 
   });
 });
 
-test('bug: piped input that does not end in a newline still ends the program at end of input', async () => {
-  // The end of a pipe is sent as one Ctrl+D (src/cli/terminalClient.ts, onEnd); after a partial
+test('regression: piped input that does not end in a newline still ends the program at end of input (it hung)', async () => {
+  // The end of a pipe was sent as one Ctrl+D (src/cli/terminalClient.ts, onEnd); after a partial
   // line a terminal needs a second one (the first only hands "abc" to the program), so
-  // `printf abc | relay wrap -- cat -` never ends.
+  // `printf abc | relay wrap -- cat -` never ended.
   await inTempHome(async (h) => {
     const wrap = startRelay(['wrap', '--', 'cat', '-'], agentEnv(h), workDir(h));
     wrap.end('abc');
