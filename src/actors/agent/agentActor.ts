@@ -12,7 +12,7 @@ import { LimitDetector, type LimitMatch } from '../../limits/limitDetector.js';
 import type { AgentKind } from '../../store/agentsRepo.js';
 import type { PtyMessage } from '../../bus/agentProtocol.js';
 import { agentMachine } from './agentMachine.js';
-import type { AgentExit, AgentInfo, AgentState, StartAgentRequest } from './agentControl.js';
+import { ATTACH_LEASE_MS, type AgentExit, type AgentInfo, type AgentState, type StartAgentRequest } from './agentControl.js';
 import { PtySession } from './ptySession.js';
 
 /** Output that stops for this long makes the agent `idle`. */
@@ -21,8 +21,6 @@ const QUIET_MS = 1_500;
 const SCREEN_CHECK_MS = 100;
 /** An unknown CLI is considered ready for a typed prompt when its output pauses this long. */
 const READY_QUIET_MS = 500;
-/** An attachment lapses unless renewed this often (the client renews every second). */
-export const ATTACH_LEASE_MS = 3_000;
 
 export interface AgentActorOptions {
   id: string;

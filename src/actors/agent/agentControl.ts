@@ -6,6 +6,9 @@
 import type { AgentExitReason, AgentKind } from '../../store/agentsRepo.js';
 import type { RateLimited } from '../../limits/rateLimited.js';
 
+/** An attachment lapses unless renewed this often (a client renews it every second). */
+export const ATTACH_LEASE_MS = 3_000;
+
 /** The states of an agent actor (its xstate machine's top-level states). */
 export type AgentState = 'spawning' | 'running' | 'idle' | 'limited' | 'parked' | 'exited' | 'crashed';
 

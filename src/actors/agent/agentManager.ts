@@ -17,8 +17,10 @@ import type { NewEvent } from '../../store/eventRecord.js';
 import { ptyTopic, type PtyMessage } from '../../bus/agentProtocol.js';
 import type { ChildExit, ChildSpec } from '../../supervisor/childSpec.js';
 import type { Supervisor } from '../../supervisor/supervisor.js';
-import type { AgentControl, AgentInfo, StartAgentRequest } from './agentControl.js';
-import { AgentActor, ATTACH_LEASE_MS } from './agentActor.js';
+import { ATTACH_LEASE_MS, type AgentControl, type AgentInfo, type StartAgentRequest } from './agentControl.js';
+// Types only: the PTY and screen-model modules (node-pty, xterm) load with the first agent, so a
+// daemon with no agents stays small.
+import type { AgentActor } from './agentActor.js';
 
 /** An agent gets this long to exit after SIGTERM (Claude and Codex save their session on it). */
 export const AGENT_STOP_GRACE_MS = 5_000;
@@ -113,6 +115,7 @@ export class AgentManager implements AgentControl {
     if (req.relaySession) env.RELAY_SESSION = req.relaySession;
     const logDir = join(this.opts.paths.logs, 'agents');
     ensurePrivateDir(logDir);
+    const { AgentActor } = await import('./agentActor.js');
     let actor: AgentActor | undefined;
     const spec: ChildSpec = {
       id: `agent:${id}`,
