@@ -29,6 +29,16 @@ export interface RelayPaths {
   lock: string;
   /** Written by the running daemon: pid and start time, for clients and `relay doctor`. */
   pidFile: string;
+  /**
+   * Unix socket for `relay hook`: newline-delimited JSON, one HookEvent per line, answered
+   * `ok\n`. Plain `net`, not ZeroMQ: a hook runs inside the agent's loop and must start in
+   * milliseconds, and loading zeromq and msgpackr costs ~30 ms.
+   */
+  hookSocket: string;
+  /** Hook events written while the daemon was down; drained in order when it starts. */
+  spoolFile: string;
+  /** Where `relay hook` notes payloads it dropped (malformed, too big). */
+  hookLog: string;
   /** Process groups the daemon started, for reaping after it was killed. */
   groupsFile: string;
   daemonLog: string;
@@ -55,6 +65,9 @@ export function relayPaths(home: string = resolveHome()): RelayPaths {
     lock: join(run, 'daemon.lock'),
     pidFile: join(run, 'daemon.pid'),
     groupsFile: join(run, 'groups.json'),
+    hookSocket: join(run, 'hook.sock'),
+    spoolFile: join(home, 'spool', 'hooks.jsonl'),
+    hookLog: join(logs, 'hook.log'),
     daemonLog: join(logs, 'daemon.log'),
   };
 }
@@ -111,6 +124,7 @@ export function ensureHome(paths: RelayPaths): void {
   // Checked first, so a home that cannot work leaves no directories behind.
   ipcEndpoint(paths.busSocket);
   ipcEndpoint(paths.eventsSocket);
+  ipcEndpoint(paths.hookSocket);
   ensurePrivateDir(paths.home);
   for (const dir of [paths.run, paths.logs, paths.snapshots, paths.spool]) ensurePrivateDir(dir);
 }
