@@ -5,6 +5,7 @@
 import type { ErrorRecord } from '../platform/errors.js';
 import type { EventRecord } from '../store/eventRecord.js';
 import type { AgentRequests } from './agentProtocol.js';
+import type { KnowledgeRequests } from './knowledgeProtocol.js';
 import type { RelayRequests } from './relayProtocol.js';
 
 export interface ChildStatus {
@@ -55,7 +56,7 @@ export interface CoreRequests {
  * Request type → payload and result, for every request the daemon answers. Each family lives in
  * its own file; adding a request is adding a line there and a handler.
  */
-export interface RequestMap extends CoreRequests, AgentRequests, RelayRequests {}
+export interface RequestMap extends CoreRequests, AgentRequests, RelayRequests, KnowledgeRequests {}
 
 export type RequestType = keyof RequestMap;
 export type RequestPayload<T extends RequestType> = RequestMap[T]['payload'];

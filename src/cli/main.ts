@@ -1,13 +1,19 @@
 /**
  * CLI entry. `relay --version` is answered before anything else loads (it is on the start-up
- * path of scripts and shell prompts); every other command loads its own module lazily, so no
- * command pays for xstate, zeromq or SQLite unless it uses them.
+ * path of scripts and shell prompts), and so is `relay hook` (run by agent CLIs on every hook
+ * event); every other command loads its own module lazily, so no command pays for xstate,
+ * zeromq or SQLite unless it uses them.
  */
 import { relayVersion } from '../platform/packageInfo.js';
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${relayVersion()}\n`);
+} else if (argv[0] === 'hook') {
+  // Run by the agent CLIs inside their own loop: only the hook modules load (no commander,
+  // zeromq, SQLite or xstate), and it always exits 0 by itself.
+  const { runHook } = await import('./hookMain.js');
+  await runHook(argv.slice(1));
 } else {
   const { runCli } = await import('./program.js');
   const code = await runCli(argv);

@@ -102,6 +102,13 @@ export async function runCli(argv: string[]): Promise<number> {
     });
 
   program
+    .command('mcp')
+    .description('serve Relay to an agent as an MCP server on stdio (status, snapshots, handoff, remember, recall)')
+    .action(async () => {
+      exitCode = await (await import('./commands/mcp.js')).mcp();
+    });
+
+  program
     .command('doctor')
     .description('check the installation, RELAY_HOME, the daemon and the database')
     .option('--json', 'print the checks as JSON')

@@ -96,6 +96,38 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'knowledge',
+    up: `
+      CREATE TABLE knowledge (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL,      -- global | project:<absolute path>
+        text TEXT NOT NULL,       -- redacted before it is stored
+        tags TEXT NOT NULL DEFAULT '', -- space-separated, lower case
+        created_at INTEGER NOT NULL
+      );
+      -- One row per fact and scope: remembering the same text twice returns the first row.
+      CREATE UNIQUE INDEX knowledge_scope_text ON knowledge (scope, text);
+      -- External content: the index holds only tokens, the text lives once, in knowledge.
+      -- porter: "deploying" finds "deploy"; remove_diacritics 2: "cafe" finds "café".
+      CREATE VIRTUAL TABLE knowledge_fts USING fts5(
+        text, tags, content='knowledge', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2'
+      );
+      -- The triggers keep the index in step with the table (sqlite.org/fts5.html, 4.4.3).
+      CREATE TRIGGER knowledge_ai AFTER INSERT ON knowledge BEGIN
+        INSERT INTO knowledge_fts (rowid, text, tags) VALUES (new.id, new.text, new.tags);
+      END;
+      CREATE TRIGGER knowledge_ad AFTER DELETE ON knowledge BEGIN
+        INSERT INTO knowledge_fts (knowledge_fts, rowid, text, tags) VALUES ('delete', old.id, old.text, old.tags);
+      END;
+      CREATE TRIGGER knowledge_au AFTER UPDATE ON knowledge BEGIN
+        INSERT INTO knowledge_fts (knowledge_fts, rowid, text, tags) VALUES ('delete', old.id, old.text, old.tags);
+        INSERT INTO knowledge_fts (rowid, text, tags) VALUES (new.id, new.text, new.tags);
+      END;
+    `,
+  },
 ];
 
 /** The version a file has once every migration in the list is applied. */

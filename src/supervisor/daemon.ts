@@ -20,7 +20,10 @@ import { relayVersion } from '../platform/packageInfo.js';
 import { createDaemonLogger, type DaemonLogger } from '../platform/daemonLogger.js';
 import { adapterFor } from '../adapters/registry.js';
 import { loadConfig } from '../platform/config.js';
+import { createHookListenerMachine } from '../actors/hooks/hookListener.js';
+import { actorChild } from './actorChild.js';
 import { agentHandlers } from './agentHandlers.js';
+import { knowledgeHandlers } from './knowledgeHandlers.js';
 import { relayHandlers } from './relayHandlers.js';
 import { RelaySessions } from './relaySessions.js';
 import { daemonMachine } from './daemonMachine.js';
@@ -160,11 +163,28 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       ...(opts.rootPolicy ?? ROOT_POLICY),
       clock,
       onEvent: onSupervisorEvent,
-      children: (opts.services ?? defaultServices)({
-        clock,
-        onEvent: onSupervisorEvent,
-        agentsSupervisor: (sup) => (agentsSupervisor = sup),
-      }),
+      children: [
+        ...(opts.services ?? defaultServices)({
+          clock,
+          onEvent: onSupervisorEvent,
+          agentsSupervisor: (sup) => (agentsSupervisor = sup),
+        }),
+        // The hook listener: what agent CLIs report through `relay hook` (socket and spool).
+        actorChild({
+          id: 'hooks',
+          restart: 'permanent',
+          shutdownMs: 2_000,
+          systemId: 'hooks',
+          clock,
+          inspect,
+          logic: createHookListenerMachine({
+            paths,
+            record: (e) => eventLog.append(e),
+            durable: (seq) => eventLog.durable(seq),
+            reportLimit: (e) => agents.reportLimit(e),
+          }),
+        }),
+      ],
     });
     const agents = new AgentManager({
       paths,
@@ -260,6 +280,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       },
       ...agentHandlers(agents, relaySessions),
       ...relayHandlers(relaySessions),
+      ...knowledgeHandlers(db, clock),
       'events.emit': async ({ type, actor: who, payload }) => {
         if (typeof type !== 'string' || !EVENT_TYPE.test(type) || typeof who !== 'string' || !who || who.length > 200) {
           throw new RelayError('E_USAGE', `not a valid event: type "${String(type).slice(0, 80)}", actor "${String(who).slice(0, 80)}"`, {

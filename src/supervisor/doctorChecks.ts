@@ -211,6 +211,18 @@ async function checkDaemon(paths: RelayPaths): Promise<CheckOutcome> {
 }
 
 /** Opens relay.db read-only: no migration, no pragma that writes, the bytes stay as they are. */
+/** The path a hook takes: a test event through the hook socket must come back acknowledged. */
+async function checkHookDelivery(paths: RelayPaths): Promise<CheckOutcome> {
+  if (liveDaemonPid(paths.pidFile) === null) {
+    return warn('daemon not running: hook events wait in the spool until it starts', 'relay daemon start');
+  }
+  const { sendHookEvent } = await import('../hooks/hookClient.js');
+  const delivered = await sendHookEvent(paths, { v: 1, agent: 'claude', event: 'relay.test', at: Date.now() }, STATUS_TIMEOUT_MS);
+  return delivered
+    ? ok('a test event reached the daemon (hook socket)')
+    : fail(`the daemon did not acknowledge a test event on ${paths.hookSocket}`, 'relay daemon restart');
+}
+
 async function checkConfig(paths: RelayPaths): Promise<CheckOutcome> {
   if (!lstatOrNull(paths.config)) return ok('no config.yaml: the defaults apply');
   const { loadConfig } = await import('../platform/config.js');
@@ -314,6 +326,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   { id: 'home', title: 'RELAY_HOME permissions', run: checkHome },
   { id: 'daemon', title: 'daemon reachable', run: checkDaemon },
   { id: 'config', title: 'config.yaml parses', run: checkConfig },
+  { id: 'hook-delivery', title: 'hook events reach the daemon', run: checkHookDelivery },
   { id: 'database', title: 'database integrity', run: checkDatabase },
   { id: 'sockets', title: 'sockets private', run: checkSockets },
   { id: 'agents', title: 'agent CLIs and API keys', run: checkAgents },

@@ -47,7 +47,10 @@ export function createInspectionRecorder(record: (event: NewEvent) => void): (ev
     const state = snap.value === undefined ? '' : stateValueToString(snap.value);
     const status = snap.status ?? 'active';
     const before = last.get(key);
-    if (!before) record({ type: 'actor.spawned', actor, payload: { session: key } });
+    // Promise and callback actors a machine invokes (no state value) are the machine's own
+    // steps: their start and end would only repeat its transitions. Their failures are kept.
+    const isMachine = snap.value !== undefined;
+    if (!before && isMachine) record({ type: 'actor.spawned', actor, payload: { session: key } });
     if (state && (!before || before.state !== state)) {
       record({
         type: 'actor.transition',
@@ -56,7 +59,7 @@ export function createInspectionRecorder(record: (event: NewEvent) => void): (ev
       });
     }
     if (status !== (before?.status ?? 'active')) {
-      if (status === 'done') record({ type: 'actor.done', actor, payload: { state } });
+      if (status === 'done' && isMachine) record({ type: 'actor.done', actor, payload: { state } });
       if (status === 'error') {
         const error = snap.error instanceof Error ? snap.error.message : String(snap.error);
         record({ type: 'actor.failed', actor, payload: { state, error } });

@@ -333,7 +333,8 @@ export class RelaySessions {
     // The `rate_limited` event itself is logged by the agent manager, where every limit starts.
     const now = this.deps.clock.now();
     // Limits are the account's: record them even for agents in no session, so no session hands to them.
-    const name = this.known.get(e.agent)?.name ?? this.deps.agents.get(e.agent)?.name;
+    // A hook of a CLI Relay does not run names the CLI itself (`claude`), not an agent id.
+    const name = this.known.get(e.agent)?.name ?? this.deps.agents.get(e.agent)?.name ?? (isAgentName(e.agent) ? e.agent : undefined);
     if (name && e.severity === 'limit') {
       const { until } = this.limitUntil(e, now);
       this.ledger.record(name, until, e.source, e.rule);

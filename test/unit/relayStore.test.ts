@@ -80,7 +80,7 @@ test('a version 2 database is brought to version 3 with its agents intact', (t) 
   });
   old.close();
   const db = f.open();
-  assert.equal(schemaVersion(db), 3);
+  assert.equal(schemaVersion(db), latestVersion());
   assert.equal(new AgentsRepo(db).get('claude-1')?.pid, 7);
   assert.deepEqual(new RelayRepo(db).list(), []);
 });

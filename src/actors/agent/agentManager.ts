@@ -208,6 +208,15 @@ export class AgentManager implements AgentControl {
     return () => this.exitListeners.delete(listener);
   }
 
+  /**
+   * A limit learned from outside the PTY (an agent's hook): logged and passed to the listeners
+   * like one the output detector found. `e.agent` is a Relay agent id when the CLI runs under
+   * Relay, else the CLI's name.
+   */
+  reportLimit(e: RateLimited): void {
+    this.limited(e);
+  }
+
   private limited(e: RateLimited): void {
     this.opts.record({ type: 'rate_limited', actor: `agent:${e.agent}`, payload: { ...e } });
     for (const l of this.limitListeners) l(e);

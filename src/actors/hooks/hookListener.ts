@@ -1,0 +1,148 @@
+/**
+ * The `hooks` actor: receives the events agent CLIs send through `relay hook` (live on the hook
+ * socket, or from the spool written while the daemon was down), logs each one, and turns those
+ * that report a limit into the normalized `rate_limited` record for relay sessions.
+ *
+ *   binding → draining → listening ⇄ draining   (a failure ends the actor; its supervisor restarts it)
+ *
+ * Order: spooled events are older than live ones, so a live event waits until the spool is
+ * drained; a hook that gave up waiting spooled its event, and the spool watcher drains it next.
+ */
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { fromCallback, fromPromise, setup } from 'xstate';
+import { z } from 'zod';
+import type { RateLimited } from '../../limits/rateLimited.js';
+import type { RelayPaths } from '../../platform/paths.js';
+import { redactText } from '../../platform/redact.js';
+import type { EventRecord, NewEvent } from '../../store/eventRecord.js';
+import { drainSpool } from '../../hooks/spool.js';
+import { HOOK_EVENT_VERSION, type HookEvent } from '../../hooks/hookEvent.js';
+import { HookSocketServer } from './hookSocketServer.js';
+
+export interface HookListenerDeps {
+  paths: RelayPaths;
+  record: (e: NewEvent) => EventRecord;
+  /** Resolves once the event with this seq is committed: a hook is answered only then. */
+  durable: (seq: number) => Promise<void>;
+  reportLimit: (e: RateLimited) => void;
+}
+
+const hookEventSchema = z.object({
+  v: z.literal(HOOK_EVENT_VERSION),
+  agent: z.enum(['claude', 'codex', 'gemini', 'opencode']),
+  event: z.string().min(1).max(100),
+  agentSession: z.string().max(200).optional(),
+  cwd: z.string().max(4096).optional(),
+  relayAgent: z.string().max(200).optional(),
+  relaySession: z.string().max(200).optional(),
+  limit: z
+    .object({
+      severity: z.enum(['limit', 'warning']),
+      rule: z.string().min(1).max(100),
+      matched: z.string().max(1000),
+      resetAt: z.number().finite().optional(),
+    })
+    .optional(),
+  at: z.number().finite(),
+});
+
+/** Handle one event: log it, and report its limit. Throws on a record that is not a hook event. */
+export async function handleHookEvent(deps: HookListenerDeps, raw: unknown): Promise<void> {
+  const parsed = hookEventSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`not a hook event: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const e = parsed.data as HookEvent;
+  const record = deps.record({
+    type: e.event === 'relay.test' ? 'hook.test' : 'hook.received',
+    actor: 'hooks',
+    payload: {
+      agent: e.agent,
+      event: e.event,
+      agentSession: e.agentSession ?? null,
+      relayAgent: e.relayAgent ?? null,
+      relaySession: e.relaySession ?? null,
+      limit: e.limit?.rule ?? null,
+    },
+  });
+  if (e.limit) {
+    deps.reportLimit({
+      source: `hook:${e.agent}`,
+      // A CLI Relay runs names its agent id; any other is known only by the CLI's name.
+      agent: e.relayAgent ?? e.agent,
+      ...(e.relaySession ? { relaySession: e.relaySession } : {}),
+      ...(e.agentSession ? { agentSession: e.agentSession } : {}),
+      severity: e.limit.severity,
+      rule: e.limit.rule,
+      matched: redactText(e.limit.matched).slice(0, 300),
+      ...(e.limit.resetAt !== undefined ? { resetAt: e.limit.resetAt } : {}),
+      at: e.at,
+    });
+  }
+  await deps.durable(record.seq);
+}
+
+/** The listener's machine; its work is in the invoked actors built from `deps`. */
+export function createHookListenerMachine(deps: HookListenerDeps) {
+  let markReady: () => void = () => undefined;
+  // Live events wait for the first drain: spooled events are older and go first.
+  const ready = new Promise<void>((r) => (markReady = r));
+  const drain = (): Promise<void> =>
+    drainSpool(deps.paths, async (e: unknown) => {
+      try {
+        await handleHookEvent(deps, e);
+      } catch {
+        // A spooled line that is not a hook event was never valid; drop it and go on.
+      }
+    });
+
+  return setup({
+    actors: {
+      // Runs for the machine's whole life: the socket closes when the actor stops.
+      serve: fromCallback(({ sendBack }) => {
+        const server = new HookSocketServer(deps.paths.hookSocket, async (line) => {
+          await ready;
+          await handleHookEvent(deps, JSON.parse(line));
+        });
+        server.listen().then(
+          () => sendBack({ type: 'bound' }),
+          (e: unknown) => sendBack({ type: 'fail', reason: (e as Error).message }),
+        );
+        return () => void server.close().catch(() => undefined);
+      }),
+      drain: fromPromise(async () => {
+        await drain();
+        markReady();
+      }),
+      watchSpool: fromCallback(({ sendBack }) => {
+        // A hook that could not reach the socket (it timed out while the daemon was busy)
+        // appends to the spool: its arrival is the signal to drain again.
+        let watcher: FSWatcher | undefined;
+        try {
+          watcher = watch(dirname(deps.paths.spoolFile), (_kind, file) => {
+            if (file === basename(deps.paths.spoolFile)) sendBack({ type: 'spool.changed' });
+          });
+        } catch {
+          // No inotify: spooled events wait for the next start.
+        }
+        // Written while the last drain ran, before this watch began.
+        if (existsSync(deps.paths.spoolFile)) sendBack({ type: 'spool.changed' });
+        return () => watcher?.close();
+      }),
+    },
+  }).createMachine({
+    id: 'hooks',
+    invoke: { src: 'serve' },
+    initial: 'binding',
+    on: { fail: '.failed' },
+    states: {
+      binding: { on: { bound: 'draining' } },
+      draining: { invoke: { src: 'drain', onDone: 'listening', onError: 'failed' } },
+      listening: {
+        invoke: { src: 'watchSpool' },
+        on: { 'spool.changed': 'draining' },
+      },
+      // Final: the actor ends, and its supervisor starts a new one (after a backoff).
+      failed: { type: 'final' },
+    },
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * Requests about remembered facts. The daemon owns relay.db, so clients (`relay mcp`, later
+ * `relay remember` / `relay recall`) store and search facts through it rather than opening
+ * the file for writing themselves.
+ */
+import type { KnowledgeFact, KnowledgeScope } from '../store/knowledgeRepo.js';
+
+/**
+ * The largest fact, in UTF-8 bytes. A fact is a sentence or a paragraph that an agent reads back
+ * in every later session; 8 KiB is far above a real one and keeps a recall of 50 facts well
+ * inside one bus frame.
+ */
+export const MAX_FACT_BYTES = 8 * 1024;
+
+/** A recalled fact: its text, scope, tags and bm25 rank (lower is more relevant). */
+export type Fact = KnowledgeFact;
+
+/** Where a fact applies, as a client names it; the daemon turns `project` into `project:<cwd>`. */
+export type FactScopeName = 'global' | 'project';
+
+export interface KnowledgeRequests {
+  /**
+   * Remember `text` (secrets are redacted, at most 8 KiB). `scope` defaults to `project`: the
+   * fact holds in `cwd` and every directory below it. Remembering the same text in the same
+   * scope again returns the first fact's id (`existed: true`) and adds any new tags to it.
+   */
+  'knowledge.remember': {
+    payload: { text: string; scope?: FactScopeName; cwd: string; tags?: string[] };
+    result: { id: number; scope: KnowledgeScope; existed: boolean };
+  };
+  /**
+   * The facts matching `query` (free text, never read as search syntax) that apply in `cwd`:
+   * global ones and those of every project containing `cwd`, the most relevant first.
+   */
+  'knowledge.recall': {
+    payload: { query: string; cwd: string; limit?: number };
+    result: { facts: Fact[] };
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * `logs/hook.log`: where `relay hook` notes what it dropped (malformed JSON, unknown agent
+ * names, payloads over the size cap) or could not deliver. A hook must print nothing, so this
+ * file is the only trace; it is capped so a CLI calling the hook in a loop cannot fill a disk.
+ */
+import { closeSync, constants, fstatSync, fchmodSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { ensurePrivateDir, FILE_MODE, type RelayPaths } from '../platform/paths.js';
+import { oneLine } from './matchedLine.js';
+
+/** Over this size the log is moved to `hook.log.1` (replacing the previous one) and restarted. */
+export const MAX_HOOK_LOG_BYTES = 1024 * 1024;
+/** One note stays one short line, whatever the payload held. */
+const MAX_NOTE_CHARS = 500;
+
+/** Append `<ISO time> <what>: <note>` to the hook log. Never throws. */
+export function appendHookLog(paths: RelayPaths, what: string, note: string, now = Date.now()): void {
+  try {
+    ensurePrivateDir(paths.home);
+    ensurePrivateDir(paths.logs);
+    try {
+      if (statSync(paths.hookLog).size > MAX_HOOK_LOG_BYTES) renameSync(paths.hookLog, `${paths.hookLog}.1`);
+    } catch {
+      // No log yet, or another hook rotated it first.
+    }
+    const line = `${new Date(now).toISOString()} ${oneLine(what, 60)}: ${oneLine(note, MAX_NOTE_CHARS)}\n`;
+    const fd = openSync(
+      paths.hookLog,
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+      FILE_MODE,
+    );
+    try {
+      // A log created by something else with looser bits is tightened: notes quote payloads.
+      if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, FILE_MODE);
+      writeSync(fd, line);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Nowhere left to report to: a hook must not fail its CLI over its own log.
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Gemini CLI hook payloads (JSON on stdin: `session_id`, `transcript_path`, `cwd`,
+ * `hook_event_name`, `timestamp`, plus per event). Gemini has no error hook, so limits are
+ * inferred from the order of events (geminiAttempts.ts), which the recorded samples show:
+ * - a successful call is `BeforeModel` → `AfterModel` (per streamed chunk) → `AfterAgent`;
+ * - a failed one (429 retried, daily quota, long retry delay) is `BeforeModel` with no
+ *   `AfterModel` and no `AfterAgent`, then `SessionEnd` (reason `exit`, the same as a clean
+ *   run: the payload alone says nothing);
+ * - after a failed interactive turn, `SessionEnd` may carry a *different* `session_id` than the
+ *   turn (3 of the samples), but the same `transcript_path`: a conversation is keyed by its
+ *   transcript path, by its session id only when there is none;
+ * - with `-o json`/`stream-json`, a failed run exits without `SessionEnd` at all.
+ *
+ * Signals:
+ * - `BeforeModel` for the same request a 2nd+ time with no response in between, ≥ 1 s apart →
+ *   `warning` `hook:gemini.model_retry` (Gemini is in its backoff; it may retry for minutes);
+ * - `SessionEnd` while the last request had ≥ 2 unanswered attempts → `limit`
+ *   `hook:gemini.session_end_after_retries` (retries ran out, or the user quit mid-retry);
+ * - `SessionEnd` while the last request had 1 unanswered attempt → `warning`
+ *   `hook:gemini.session_end_unanswered` (a terminal quota error looks like this, but so does a
+ *   user cancelling a call or an auth error: not proof of a limit).
+ * This needs `AfterModel` or `AfterAgent` registered too: without a response marker every
+ * session would end "unanswered". No sample has `AfterModel` with an error (it fires only for
+ * received chunks), so none is read from it. Reset times are unknown to the hooks.
+ */
+import { z } from 'zod';
+import { recordAttempt, requestKey, type GeminiAttempts } from './geminiAttempts.js';
+import {
+  baseEvent,
+  guarded,
+  ignored,
+  malformed,
+  withLimit,
+  zodReason,
+  type HookParseContext,
+  type HookParseResult,
+} from './hookParse.js';
+
+const GEMINI_EVENTS = ['SessionStart', 'SessionEnd', 'BeforeAgent', 'AfterAgent', 'BeforeModel', 'AfterModel'] as const;
+
+const envelope = z.object({ hook_event_name: z.string() });
+
+const payloadSchema = z.object({
+  hook_event_name: z.enum(GEMINI_EVENTS),
+  session_id: z.string().optional(),
+  transcript_path: z.string().optional(),
+  cwd: z.string().optional(),
+  timestamp: z.string().optional(),
+  llm_request: z.object({ model: z.string().optional(), messages: z.array(z.unknown()) }).optional(),
+});
+
+type GeminiPayload = z.infer<typeof payloadSchema>;
+
+/** When Gemini fired the hook (its own clock), else when the hook runs. */
+function firedAt(p: GeminiPayload, ctx: HookParseContext): number {
+  const t = p.timestamp ? Date.parse(p.timestamp) : NaN;
+  return Number.isFinite(t) ? t : ctx.now;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function retryLine(s: GeminiAttempts): string {
+  const model = s.model ? ` to ${s.model}` : '';
+  return `Gemini BeforeModel attempt ${s.count} of the same request${model} over ${seconds(s.last - s.first)} with no response`;
+}
+
+/**
+ * A Gemini CLI hook payload (parsed JSON) as a hook event, counting model attempts in
+ * `ctx.geminiAttempts`. Never throws.
+ */
+export function parseGemini(payload: unknown, ctx: HookParseContext): HookParseResult {
+  return guarded(() => {
+    const head = envelope.safeParse(payload);
+    if (!head.success) return malformed(zodReason(head.error));
+    if (!(GEMINI_EVENTS as readonly string[]).includes(head.data.hook_event_name)) {
+      return ignored(`${head.data.hook_event_name.slice(0, 100)}: not an event Relay acts on`);
+    }
+    const parsed = payloadSchema.safeParse(payload);
+    if (!parsed.success) return malformed(zodReason(parsed.error));
+    const p = parsed.data;
+    const event = baseEvent('gemini', { event: p.hook_event_name, agentSession: p.session_id, cwd: p.cwd }, ctx);
+    const conversation = p.transcript_path || p.session_id || '';
+    const store = conversation ? ctx.geminiAttempts : undefined;
+
+    switch (p.hook_event_name) {
+      case 'SessionStart':
+        store?.prune(ctx.now);
+        return { event };
+      case 'BeforeAgent':
+      case 'AfterAgent':
+        // A new prompt, or a turn that got its answers: no request is pending either way.
+        store?.clear(conversation);
+        return { event };
+      case 'AfterModel':
+        store?.clear(conversation);
+        return ignored('AfterModel: a response arrived');
+      case 'BeforeModel': {
+        if (!p.llm_request) return malformed('llm_request: required for BeforeModel');
+        if (!store) return ignored('BeforeModel: no attempt store');
+        const prev = store.load(conversation);
+        const state = recordAttempt(prev, requestKey(p.llm_request.messages), p.llm_request.model, firedAt(p, ctx));
+        if (state === prev) return ignored('BeforeModel: a repeat of the same attempt');
+        store.save(conversation, state);
+        if (state.count < 2) return ignored('BeforeModel: first attempt');
+        return { event: withLimit(event, { severity: 'warning', rule: 'hook:gemini.model_retry', matched: retryLine(state) }) };
+      }
+      case 'SessionEnd': {
+        if (!store) return { event };
+        const state = store.load(conversation);
+        store.clear(conversation);
+        if (!state) return { event };
+        const model = state.model ? ` to ${state.model}` : '';
+        if (state.count >= 2) {
+          return {
+            event: withLimit(event, {
+              severity: 'limit',
+              rule: 'hook:gemini.session_end_after_retries',
+              matched: `Gemini session ended after ${state.count} unanswered attempts of one request${model} over ${seconds(state.last - state.first)}`,
+            }),
+          };
+        }
+        return {
+          event: withLimit(event, {
+            severity: 'warning',
+            rule: 'hook:gemini.session_end_unanswered',
+            matched: `Gemini session ended ${seconds(Math.max(0, firedAt(p, ctx) - state.last))} after a model request${model} that got no response`,
+          }),
+        };
+      }
+    }
+  });
+}
