@@ -9,7 +9,7 @@
  * inside Codex's loop), and only lines that name the two event types are parsed.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { z } from 'zod';
+import { Fields, Invalid } from './payloadFields.js';
 
 /** Enough for the last turns of any session: a turn's closing lines are a few KB. */
 export const ROLLOUT_TAIL_BYTES = 256 * 1024;
@@ -48,53 +48,122 @@ export function readFileTail(path: string, maxBytes: number): string | undefined
   }
 }
 
-const httpStatus = z.object({ http_status_code: z.number().nullish() }).partial();
-const httpStatusCamel = z.object({ httpStatusCode: z.number().nullish() }).partial();
+/*
+ * Rollout lines are read with the same checks as hook payloads (payloadFields.ts). A line that
+ * names `task_complete` or `token_count` but does not have the expected shape is skipped, and the
+ * search goes on to the line before it: a malformed line says nothing about how the turn ended.
+ */
+
+/**
+ * The upstream HTTP status inside one `codex_error_info` variant
+ * (`{response_too_many_failed_attempts: {http_status_code: 429}}`); the variant itself may be
+ * absent, but when present it must be an object.
+ */
+function variantStatus(info: Fields, variant: string, key: 'http_status_code' | 'httpStatusCode'): number | undefined | Invalid {
+  const v = info.optionalObject(variant);
+  if (v === undefined || v instanceof Invalid) return v;
+  return v.nullishNumber(key) ?? undefined;
+}
 
 /**
  * `codex_error_info` as the rollout spells it: a string (`usage_limit_exceeded`,
  * `internal_server_error`…) or a variant with the upstream HTTP status. The camelCase forms are
  * the app-server protocol's; accepted in case the rollout ever follows it.
  */
-const errorInfoSchema = z.union([
-  z.string(),
-  z
-    .object({
-      response_too_many_failed_attempts: httpStatus,
-      http_connection_failed: httpStatus,
-      response_stream_connection_failed: httpStatus,
-      response_stream_disconnected: httpStatus,
-      responseTooManyFailedAttempts: httpStatusCamel,
-      httpConnectionFailed: httpStatusCamel,
-    })
-    .partial(),
-]);
+const STATUS_VARIANTS = [
+  ['response_too_many_failed_attempts', 'http_status_code'],
+  ['http_connection_failed', 'http_status_code'],
+  ['response_stream_connection_failed', 'http_status_code'],
+  ['response_stream_disconnected', 'http_status_code'],
+  ['responseTooManyFailedAttempts', 'httpStatusCode'],
+  ['httpConnectionFailed', 'httpStatusCode'],
+] as const;
 
-const taskCompleteSchema = z.object({
-  type: z.literal('event_msg'),
-  payload: z.object({
-    type: z.literal('task_complete'),
-    turn_id: z.string().optional(),
-    error: z
-      .object({ message: z.string().nullish(), codex_error_info: errorInfoSchema.nullish() })
-      .nullish(),
-  }),
-});
+/** `codex_error_info` (missing or null: undefined) as its string, or the HTTP statuses of its variants. */
+type ErrorInfo = string | { statuses: (number | undefined)[] } | undefined;
 
-const windowSchema = z.object({
-  used_percent: z.number().nullish(),
-  resets_at: z.number().nullish(),
-  resets_in_seconds: z.number().nullish(),
-});
+function readErrorInfo(error: Fields): ErrorInfo | Invalid {
+  const info: unknown = error.record.codex_error_info;
+  if (info === undefined || info === null || typeof info === 'string') return info ?? undefined;
+  const f = Fields.of(info, `${error.where}.codex_error_info`);
+  if (f instanceof Invalid) return f;
+  const statuses: (number | undefined)[] = [];
+  for (const [variant, key] of STATUS_VARIANTS) {
+    const status = variantStatus(f, variant, key);
+    if (status instanceof Invalid) return status;
+    statuses.push(status);
+  }
+  return { statuses };
+}
 
-const tokenCountSchema = z.object({
-  timestamp: z.string().optional(),
-  type: z.literal('event_msg'),
-  payload: z.object({
-    type: z.literal('token_count'),
-    rate_limits: z.object({ primary: windowSchema.nullish(), secondary: windowSchema.nullish() }).nullish(),
-  }),
-});
+/** The `payload` of a `task_complete` line: `{type, turn_id?, error?: {message?, codex_error_info?}}`. */
+interface TaskComplete {
+  turn_id?: string | undefined;
+  error?: { message?: string | null | undefined; info: ErrorInfo } | undefined;
+}
+
+function readTaskComplete(line: unknown): TaskComplete | Invalid {
+  const f = Fields.of(line, 'line');
+  if (f instanceof Invalid) return f;
+  if (f.record.type !== 'event_msg') return new Invalid('type: not event_msg');
+  const p = f.object('payload');
+  if (p instanceof Invalid) return p;
+  if (p.record.type !== 'task_complete') return new Invalid('payload.type: not task_complete');
+  const turn_id = p.optionalString('turn_id');
+  if (turn_id instanceof Invalid) return turn_id;
+  const e = p.nullishObject('error');
+  if (e instanceof Invalid) return e;
+  if (e === undefined) return { turn_id };
+  const message = e.nullishString('message');
+  if (message instanceof Invalid) return message;
+  const info = readErrorInfo(e);
+  if (info instanceof Invalid) return info;
+  return { turn_id, error: { message, info } };
+}
+
+/** One rate-limit window of a `token_count` line; every field may be missing or null. */
+interface Window {
+  used_percent?: number | null | undefined;
+  resets_at?: number | null | undefined;
+  resets_in_seconds?: number | null | undefined;
+}
+
+function readWindow(limits: Fields, key: 'primary' | 'secondary'): Window | undefined | Invalid {
+  const w = limits.nullishObject(key);
+  if (w === undefined || w instanceof Invalid) return w;
+  const used_percent = w.nullishNumber('used_percent');
+  if (used_percent instanceof Invalid) return used_percent;
+  const resets_at = w.nullishNumber('resets_at');
+  if (resets_at instanceof Invalid) return resets_at;
+  const resets_in_seconds = w.nullishNumber('resets_in_seconds');
+  if (resets_in_seconds instanceof Invalid) return resets_in_seconds;
+  return { used_percent, resets_at, resets_in_seconds };
+}
+
+/** A `token_count` line: `{timestamp?, type, payload: {type, rate_limits?: {primary?, secondary?}}}`. */
+interface TokenCount {
+  timestamp?: string | undefined;
+  windows: (Window | undefined)[];
+}
+
+function readTokenCount(line: unknown): TokenCount | Invalid {
+  const f = Fields.of(line, 'line');
+  if (f instanceof Invalid) return f;
+  const timestamp = f.optionalString('timestamp');
+  if (timestamp instanceof Invalid) return timestamp;
+  if (f.record.type !== 'event_msg') return new Invalid('type: not event_msg');
+  const p = f.object('payload');
+  if (p instanceof Invalid) return p;
+  if (p.record.type !== 'token_count') return new Invalid('payload.type: not token_count');
+  const limits = p.nullishObject('rate_limits');
+  if (limits instanceof Invalid) return limits;
+  if (limits === undefined) return { timestamp, windows: [] };
+  const primary = readWindow(limits, 'primary');
+  if (primary instanceof Invalid) return primary;
+  const secondary = readWindow(limits, 'secondary');
+  if (secondary instanceof Invalid) return secondary;
+  return { timestamp, windows: [primary, secondary] };
+}
 
 export type CodexFailure =
   /** `usage_limit_exceeded`: the plan's usage window is used up. */
@@ -116,33 +185,23 @@ export interface CodexTurnOutcome {
   windowResetAt?: number;
 }
 
-function classify(info: z.infer<typeof errorInfoSchema> | null | undefined): CodexFailure {
-  if (info === null || info === undefined) return 'other';
+function classify(info: ErrorInfo): CodexFailure {
+  if (info === undefined) return 'other';
   if (typeof info === 'string') return info === 'usage_limit_exceeded' || info === 'usageLimitExceeded' ? 'usage_limit' : 'other';
-  const statuses = [
-    info.response_too_many_failed_attempts?.http_status_code,
-    info.http_connection_failed?.http_status_code,
-    info.response_stream_connection_failed?.http_status_code,
-    info.response_stream_disconnected?.http_status_code,
-    info.responseTooManyFailedAttempts?.httpStatusCode,
-    info.httpConnectionFailed?.httpStatusCode,
-  ];
-  return statuses.includes(429) ? 'http_429' : 'other';
+  return info.statuses.includes(429) ? 'http_429' : 'other';
 }
 
 /** Epoch seconds or, from older Codex versions, seconds after the line's timestamp. */
-function windowReset(w: z.infer<typeof windowSchema>, lineAt: number | undefined): number | undefined {
+function windowReset(w: Window, lineAt: number | undefined): number | undefined {
   if (typeof w.resets_at === 'number' && w.resets_at > 0) return w.resets_at * 1000;
   if (typeof w.resets_in_seconds === 'number' && lineAt !== undefined) return lineAt + w.resets_in_seconds * 1000;
   return undefined;
 }
 
-function exhaustedReset(line: z.infer<typeof tokenCountSchema>): number | undefined {
-  const limits = line.payload.rate_limits;
-  if (!limits) return undefined;
+function exhaustedReset(line: TokenCount): number | undefined {
   const lineAt = line.timestamp ? Date.parse(line.timestamp) : NaN;
   let latest: number | undefined;
-  for (const w of [limits.primary, limits.secondary]) {
+  for (const w of line.windows) {
     if (!w || typeof w.used_percent !== 'number' || w.used_percent < 100) continue;
     const at = windowReset(w, Number.isNaN(lineAt) ? undefined : lineAt);
     if (at !== undefined && (latest === undefined || at > latest)) latest = at;
@@ -169,13 +228,12 @@ export function lastTurnOutcome(rollout: string): CodexTurnOutcome | undefined {
   for (; i >= 0; i--) {
     const line = lines[i]!;
     if (!line.includes('"task_complete"')) continue;
-    const parsed = taskCompleteSchema.safeParse(parseLine(line));
-    if (!parsed.success) continue;
-    const p = parsed.data.payload;
+    const p = readTaskComplete(parseLine(line));
+    if (p instanceof Invalid) continue;
     outcome = {};
     if (p.turn_id) outcome.turnId = p.turn_id;
     if (p.error) {
-      outcome.failure = classify(p.error.codex_error_info);
+      outcome.failure = classify(p.error.info);
       if (p.error.message) outcome.message = p.error.message;
     }
     break;
@@ -186,9 +244,9 @@ export function lastTurnOutcome(rollout: string): CodexTurnOutcome | undefined {
     const line = lines[i]!;
     if (line.includes('"task_started"') || line.includes('"task_complete"')) break;
     if (!line.includes('"token_count"')) continue;
-    const parsed = tokenCountSchema.safeParse(parseLine(line));
-    if (!parsed.success) continue;
-    const at = exhaustedReset(parsed.data);
+    const parsed = readTokenCount(parseLine(line));
+    if (parsed instanceof Invalid) continue;
+    const at = exhaustedReset(parsed);
     if (at !== undefined) outcome.windowResetAt = at;
     break;
   }

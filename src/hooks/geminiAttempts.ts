@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, lstatSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { ensurePrivateDir, FILE_MODE, type RelayPaths } from '../platform/paths.js';
+import { isNumber, isRecord } from './payloadFields.js';
 
 /**
  * A repeat closer than this is not a backoff retry: Gemini's 429/5xx backoff waits ≥ ~3.5 s
@@ -72,13 +72,22 @@ export function recordAttempt(
   return next(prev.count + 1, prev.first);
 }
 
-const stateSchema = z.object({
-  request: z.string().max(64),
-  model: z.string().max(200).optional(),
-  count: z.number().int().min(1).max(1_000_000),
-  first: z.number().finite(),
-  last: z.number().finite(),
-});
+/**
+ * A state file's content as {@link GeminiAttempts}, or undefined when it is not one this module
+ * wrote: the file sits in a directory other processes can write to (same user), so it is checked
+ * like a payload. The bounds are far beyond what {@link recordAttempt} produces (a 32-char hash, a
+ * model name, a count that resets after 10 minutes without a retry).
+ */
+function asAttempts(value: unknown): GeminiAttempts | undefined {
+  if (!isRecord(value)) return undefined;
+  const { request, model, count, first, last } = value;
+  if (typeof request !== 'string' || request.length > 64) return undefined;
+  if (model !== undefined && (typeof model !== 'string' || model.length > 200)) return undefined;
+  if (!isNumber(count) || !Number.isInteger(count) || count < 1 || count > 1_000_000) return undefined;
+  if (!isNumber(first) || !isNumber(last)) return undefined;
+  // Only the known fields: whatever else the file held is not carried into the next save.
+  return model === undefined ? { request, count, first, last } : { request, model, count, first, last };
+}
 
 /** The state file is tiny; anything bigger was not written by this module. */
 const MAX_STATE_BYTES = 4096;
@@ -102,8 +111,7 @@ export function fileAttemptStore(paths: RelayPaths): GeminiAttemptStore {
       try {
         const buf = Buffer.alloc(MAX_STATE_BYTES);
         const n = readSync(fd, buf, 0, MAX_STATE_BYTES, 0);
-        const parsed = stateSchema.safeParse(JSON.parse(buf.subarray(0, n).toString('utf8')));
-        return parsed.success ? (parsed.data as GeminiAttempts) : undefined;
+        return asAttempts(JSON.parse(buf.subarray(0, n).toString('utf8')));
       } catch {
         return undefined;
       } finally {

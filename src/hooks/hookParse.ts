@@ -4,7 +4,6 @@
  * to its hook into at most one event; it never throws — a payload it cannot read is a result
  * with a reason, so `relay hook` can log it and still exit 0.
  */
-import type { z } from 'zod';
 import type { LimitSeverity } from '../limits/rateLimited.js';
 import { HOOK_EVENT_VERSION, type HookAgent, type HookEvent } from './hookEvent.js';
 import type { GeminiAttemptStore } from './geminiAttempts.js';
@@ -43,14 +42,6 @@ export function ignored(reason: string): HookParseResult {
 /** No event: a payload this CLI would not send (logged by `relay hook`). */
 export function malformed(reason: string): HookParseResult {
   return { event: null, skip: 'malformed', reason };
-}
-
-/** One line naming the first problem zod found: `hook_event_name: expected string`. */
-export function zodReason(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid payload';
-  const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'payload';
-  return oneLine(`${where}: ${issue.message}`, 200);
 }
 
 /*

@@ -10,31 +10,42 @@
  * Other `error` values (`overloaded`, `server_error`, `authentication_failed`, …) are failures
  * but not limits; the event still goes to the daemon without one.
  */
-import { z } from 'zod';
 import { parseResetTime } from '../limits/resetTime.js';
-import {
-  baseEvent,
-  guarded,
-  ignored,
-  malformed,
-  withLimit,
-  zodReason,
-  type HookParseContext,
-  type HookParseResult,
-} from './hookParse.js';
+import { baseEvent, guarded, ignored, malformed, withLimit, type HookParseContext, type HookParseResult } from './hookParse.js';
+import { Fields, Invalid, isOneOf } from './payloadFields.js';
 
 /** Events Relay registers or may use; anything else (PreToolUse, PostToolUse…) is ignored. */
 const CLAUDE_EVENTS = ['StopFailure', 'Stop', 'SessionStart', 'SessionEnd', 'UserPromptSubmit', 'Notification'] as const;
 
-const envelope = z.object({ hook_event_name: z.string() });
+type ClaudeEvent = (typeof CLAUDE_EVENTS)[number];
 
-const payloadSchema = z.object({
-  hook_event_name: z.enum(CLAUDE_EVENTS),
-  session_id: z.string().optional(),
-  cwd: z.string().optional(),
-  error: z.string().optional(),
-  last_assistant_message: z.string().nullish(),
-});
+/** The fields Relay reads from an event it acts on. */
+interface ClaudePayload {
+  hook_event_name: ClaudeEvent;
+  session_id?: string | undefined;
+  cwd?: string | undefined;
+  /** StopFailure: `rate_limit`, `overloaded`, `server_error`, … */
+  error?: string | undefined;
+  /** StopFailure: the text Claude showed; `null` when the turn produced none. */
+  last_assistant_message?: string | null | undefined;
+}
+
+/**
+ * The rest of an acted-on payload. Every field is checked even where only its presence matters:
+ * a payload whose `session_id` or `cwd` is not a string is not one Claude sends, and is logged
+ * as malformed rather than delivered half-read.
+ */
+function readPayload(f: Fields, hook_event_name: ClaudeEvent): ClaudePayload | Invalid {
+  const session_id = f.optionalString('session_id');
+  if (session_id instanceof Invalid) return session_id;
+  const cwd = f.optionalString('cwd');
+  if (cwd instanceof Invalid) return cwd;
+  const error = f.optionalString('error');
+  if (error instanceof Invalid) return error;
+  const last_assistant_message = f.nullishString('last_assistant_message');
+  if (last_assistant_message instanceof Invalid) return last_assistant_message;
+  return { hook_event_name, session_id, cwd, error, last_assistant_message };
+}
 
 /** The sentences Claude's binary starts its subscription limit texts with (CLI-FACTS.md). */
 const USAGE_LIMIT = /^(?:You've hit your|You've reached your|You've used|You're out of usage credits)/i;
@@ -43,14 +54,14 @@ const SERVER_LIMITING = /Server is temporarily limiting requests/i;
 /** A Claude Code hook payload (parsed JSON) as a hook event; never throws. */
 export function parseClaude(payload: unknown, ctx: HookParseContext): HookParseResult {
   return guarded(() => {
-    const head = envelope.safeParse(payload);
-    if (!head.success) return malformed(zodReason(head.error));
-    if (!(CLAUDE_EVENTS as readonly string[]).includes(head.data.hook_event_name)) {
-      return ignored(`${head.data.hook_event_name.slice(0, 100)}: not an event Relay acts on`);
-    }
-    const parsed = payloadSchema.safeParse(payload);
-    if (!parsed.success) return malformed(zodReason(parsed.error));
-    const p = parsed.data;
+    const f = Fields.of(payload);
+    if (f instanceof Invalid) return malformed(f.reason);
+    // The event name first: an event Relay does not act on is ignored whatever else it holds.
+    const name = f.string('hook_event_name');
+    if (name instanceof Invalid) return malformed(name.reason);
+    if (!isOneOf(name, CLAUDE_EVENTS)) return ignored(`${name.slice(0, 100)}: not an event Relay acts on`);
+    const p = readPayload(f, name);
+    if (p instanceof Invalid) return malformed(p.reason);
     const event = baseEvent('claude', { event: p.hook_event_name, agentSession: p.session_id, cwd: p.cwd }, ctx);
     if (p.hook_event_name !== 'StopFailure' || p.error !== 'rate_limit') return { event };
 

@@ -9,7 +9,6 @@
  * (codexRollout.ts). `usage_limit_exceeded` and retries exhausted on HTTP 429 are limits;
  * overload and server errors are not.
  */
-import { z } from 'zod';
 import { parseResetTime } from '../limits/resetTime.js';
 import { lastTurnOutcome, readFileTail, ROLLOUT_TAIL_BYTES, type CodexTurnOutcome } from './codexRollout.js';
 import {
@@ -18,32 +17,53 @@ import {
   ignored,
   malformed,
   withLimit,
-  zodReason,
   type HookParseContext,
   type HookParseResult,
   type LimitFields,
 } from './hookParse.js';
+import { Fields, Invalid, isOneOf } from './payloadFields.js';
 
 const CODEX_EVENTS = ['SessionStart', 'SessionEnd', 'UserPromptSubmit', 'Stop'] as const;
 
-const hookSchema = z.object({
-  hook_event_name: z.enum(CODEX_EVENTS),
-  session_id: z.string().optional(),
-  turn_id: z.string().optional(),
-  cwd: z.string().optional(),
-  transcript_path: z.string().optional(),
-});
+type CodexEvent = (typeof CODEX_EVENTS)[number];
 
-const notifySchema = z.object({
-  type: z.literal('agent-turn-complete'),
-  'thread-id': z.string().optional(),
-  cwd: z.string().optional(),
-});
+/** The fields Relay reads from a hook payload it acts on. */
+interface HookPayload {
+  hook_event_name: CodexEvent;
+  session_id?: string | undefined;
+  /** Stop: the turn that just ended, to match against the rollout's last `task_complete`. */
+  turn_id?: string | undefined;
+  cwd?: string | undefined;
+  /** The rollout file the limit is read from. */
+  transcript_path?: string | undefined;
+}
 
-const envelope = z.union([
-  z.object({ hook_event_name: z.string() }),
-  z.object({ type: z.string() }),
-]);
+/**
+ * The rest of an acted-on hook payload. Every field is checked, read or not: a payload whose ids
+ * or paths are not strings is not one Codex sends, and is logged as malformed.
+ */
+function readHookPayload(f: Fields, hook_event_name: CodexEvent): HookPayload | Invalid {
+  const session_id = f.optionalString('session_id');
+  if (session_id instanceof Invalid) return session_id;
+  const turn_id = f.optionalString('turn_id');
+  if (turn_id instanceof Invalid) return turn_id;
+  const cwd = f.optionalString('cwd');
+  if (cwd instanceof Invalid) return cwd;
+  const transcript_path = f.optionalString('transcript_path');
+  if (transcript_path instanceof Invalid) return transcript_path;
+  return { hook_event_name, session_id, turn_id, cwd, transcript_path };
+}
+
+/** The fields of an `agent-turn-complete` notify payload, checked the same way. */
+function readNotifyPayload(f: Fields): { threadId?: string | undefined; cwd?: string | undefined } | Invalid {
+  const threadId = f.optionalString('thread-id');
+  if (threadId instanceof Invalid) return threadId;
+  const cwd = f.optionalString('cwd');
+  if (cwd instanceof Invalid) return cwd;
+  return { threadId, cwd };
+}
+
+const NEITHER = 'neither a Codex hook payload nor a notify payload';
 
 /** Rollouts are JSON lines; a payload naming any other kind of file is not read. */
 const ROLLOUT_FILE = /\.jsonl$/;
@@ -66,15 +86,15 @@ function limitFromOutcome(outcome: CodexTurnOutcome, ctx: HookParseContext): Lim
  */
 export function parseCodex(payload: unknown, ctx: HookParseContext): HookParseResult {
   return guarded(() => {
-    const head = envelope.safeParse(payload);
-    if (!head.success) return malformed('neither a Codex hook payload nor a notify payload');
-
-    if ('hook_event_name' in head.data) {
-      const name = head.data.hook_event_name;
-      if (!(CODEX_EVENTS as readonly string[]).includes(name)) return ignored(`${name.slice(0, 100)}: not an event Relay acts on`);
-      const parsed = hookSchema.safeParse(payload);
-      if (!parsed.success) return malformed(zodReason(parsed.error));
-      const p = parsed.data;
+    // A hook payload names its event in `hook_event_name`, a notify payload in `type`; the hook
+    // form wins when both are strings. Anything else is neither.
+    const f = Fields.of(payload);
+    if (f instanceof Invalid) return malformed(NEITHER);
+    const name = f.record.hook_event_name;
+    if (typeof name === 'string') {
+      if (!isOneOf(name, CODEX_EVENTS)) return ignored(`${name.slice(0, 100)}: not an event Relay acts on`);
+      const p = readHookPayload(f, name);
+      if (p instanceof Invalid) return malformed(p.reason);
       const event = baseEvent('codex', { event: p.hook_event_name, agentSession: p.session_id, cwd: p.cwd }, ctx);
       if ((p.hook_event_name !== 'SessionEnd' && p.hook_event_name !== 'Stop') || !p.transcript_path) return { event };
       if (!ROLLOUT_FILE.test(p.transcript_path)) return { event };
@@ -87,10 +107,11 @@ export function parseCodex(payload: unknown, ctx: HookParseContext): HookParseRe
     }
 
     // Later Codex versions may notify other types; only a completed turn means something here.
-    if (head.data.type !== 'agent-turn-complete') return ignored(`notify ${head.data.type.slice(0, 100)}: not an event Relay acts on`);
-    const parsed = notifySchema.safeParse(payload);
-    if (!parsed.success) return malformed(zodReason(parsed.error));
-    const p = parsed.data;
-    return { event: baseEvent('codex', { event: p.type, agentSession: p['thread-id'], cwd: p.cwd }, ctx) };
+    const type = f.record.type;
+    if (typeof type !== 'string') return malformed(NEITHER);
+    if (type !== 'agent-turn-complete') return ignored(`notify ${type.slice(0, 100)}: not an event Relay acts on`);
+    const p = readNotifyPayload(f);
+    if (p instanceof Invalid) return malformed(p.reason);
+    return { event: baseEvent('codex', { event: type, agentSession: p.threadId, cwd: p.cwd }, ctx) };
   });
 }

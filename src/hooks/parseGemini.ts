@@ -23,33 +23,56 @@
  * session would end "unanswered". No sample has `AfterModel` with an error (it fires only for
  * received chunks), so none is read from it. Reset times are unknown to the hooks.
  */
-import { z } from 'zod';
 import { recordAttempt, requestKey, type GeminiAttempts } from './geminiAttempts.js';
-import {
-  baseEvent,
-  guarded,
-  ignored,
-  malformed,
-  withLimit,
-  zodReason,
-  type HookParseContext,
-  type HookParseResult,
-} from './hookParse.js';
+import { baseEvent, guarded, ignored, malformed, withLimit, type HookParseContext, type HookParseResult } from './hookParse.js';
+import { Fields, Invalid, isOneOf } from './payloadFields.js';
 
 const GEMINI_EVENTS = ['SessionStart', 'SessionEnd', 'BeforeAgent', 'AfterAgent', 'BeforeModel', 'AfterModel'] as const;
 
-const envelope = z.object({ hook_event_name: z.string() });
+type GeminiEvent = (typeof GEMINI_EVENTS)[number];
 
-const payloadSchema = z.object({
-  hook_event_name: z.enum(GEMINI_EVENTS),
-  session_id: z.string().optional(),
-  transcript_path: z.string().optional(),
-  cwd: z.string().optional(),
-  timestamp: z.string().optional(),
-  llm_request: z.object({ model: z.string().optional(), messages: z.array(z.unknown()) }).optional(),
-});
+/** The fields Relay reads from an event it acts on. */
+interface GeminiPayload {
+  hook_event_name: GeminiEvent;
+  session_id?: string | undefined;
+  /** Keys the conversation (see above). */
+  transcript_path?: string | undefined;
+  cwd?: string | undefined;
+  /** When Gemini fired the hook, ISO. */
+  timestamp?: string | undefined;
+  /** BeforeModel: the request about to be sent; its messages identify the request. */
+  llm_request?: { model?: string | undefined; messages: readonly unknown[] } | undefined;
+}
 
-type GeminiPayload = z.infer<typeof payloadSchema>;
+/** `llm_request`, when present: an object with the request's `messages` and maybe its `model`. */
+function readRequest(f: Fields): GeminiPayload['llm_request'] | Invalid {
+  const r = f.optionalObject('llm_request');
+  if (r === undefined || r instanceof Invalid) return r;
+  const model = r.optionalString('model');
+  if (model instanceof Invalid) return model;
+  // Only hashed (geminiAttempts.ts): any JSON is fine inside, but it must be the list.
+  const messages = r.array('messages');
+  if (messages instanceof Invalid) return messages;
+  return { model, messages };
+}
+
+/**
+ * The rest of an acted-on payload. Every field is checked, read or not: a payload whose ids,
+ * paths or request are not of the types Gemini sends is logged as malformed.
+ */
+function readPayload(f: Fields, hook_event_name: GeminiEvent): GeminiPayload | Invalid {
+  const session_id = f.optionalString('session_id');
+  if (session_id instanceof Invalid) return session_id;
+  const transcript_path = f.optionalString('transcript_path');
+  if (transcript_path instanceof Invalid) return transcript_path;
+  const cwd = f.optionalString('cwd');
+  if (cwd instanceof Invalid) return cwd;
+  const timestamp = f.optionalString('timestamp');
+  if (timestamp instanceof Invalid) return timestamp;
+  const llm_request = readRequest(f);
+  if (llm_request instanceof Invalid) return llm_request;
+  return { hook_event_name, session_id, transcript_path, cwd, timestamp, llm_request };
+}
 
 /** When Gemini fired the hook (its own clock), else when the hook runs. */
 function firedAt(p: GeminiPayload, ctx: HookParseContext): number {
@@ -72,14 +95,14 @@ function retryLine(s: GeminiAttempts): string {
  */
 export function parseGemini(payload: unknown, ctx: HookParseContext): HookParseResult {
   return guarded(() => {
-    const head = envelope.safeParse(payload);
-    if (!head.success) return malformed(zodReason(head.error));
-    if (!(GEMINI_EVENTS as readonly string[]).includes(head.data.hook_event_name)) {
-      return ignored(`${head.data.hook_event_name.slice(0, 100)}: not an event Relay acts on`);
-    }
-    const parsed = payloadSchema.safeParse(payload);
-    if (!parsed.success) return malformed(zodReason(parsed.error));
-    const p = parsed.data;
+    const f = Fields.of(payload);
+    if (f instanceof Invalid) return malformed(f.reason);
+    // The event name first: an event Relay does not act on is ignored whatever else it holds.
+    const name = f.string('hook_event_name');
+    if (name instanceof Invalid) return malformed(name.reason);
+    if (!isOneOf(name, GEMINI_EVENTS)) return ignored(`${name.slice(0, 100)}: not an event Relay acts on`);
+    const p = readPayload(f, name);
+    if (p instanceof Invalid) return malformed(p.reason);
     const event = baseEvent('gemini', { event: p.hook_event_name, agentSession: p.session_id, cwd: p.cwd }, ctx);
     const conversation = p.transcript_path || p.session_id || '';
     const store = conversation ? ctx.geminiAttempts : undefined;

@@ -15,7 +15,6 @@
  *   after `session.error`; the daemon debounces the pair);
  * - `session.created`, `session.idle`, and errors that are not 429 → events without a limit.
  */
-import { z } from 'zod';
 import { parseResetTime } from '../limits/resetTime.js';
 import { resetFromHeaders } from './headerReset.js';
 import {
@@ -24,58 +23,128 @@ import {
   ignored,
   malformed,
   withLimit,
-  zodReason,
   type HookParseContext,
   type HookParseResult,
   type LimitFields,
 } from './hookParse.js';
+import { Fields, Invalid, type JsonObject } from './payloadFields.js';
 
-const busEventSchema = z.object({
-  type: z.string(),
-  properties: z.record(z.string(), z.unknown()).optional(),
-  directory: z.string().optional(),
-});
+/*
+ * Each reader below checks every field it names, read or not, and ignores the rest: an event
+ * whose ids or error fields are not of the types OpenCode sends is logged as malformed, while
+ * fields OpenCode adds in later versions change nothing.
+ */
 
-const apiErrorSchema = z.object({
-  name: z.string().optional(),
-  data: z
-    .object({
-      message: z.string().optional(),
-      statusCode: z.number().optional(),
-      responseHeaders: z.record(z.string(), z.unknown()).optional(),
-      responseBody: z.string().optional(),
-    })
-    .partial()
-    .optional(),
-});
+/** The bus event: `{type, properties?, directory?}` (`directory` from the plugin's context). */
+interface BusEvent {
+  type: string;
+  /** The event's own fields; read per `type` below. */
+  properties: Fields;
+  directory?: string | undefined;
+}
 
-const statusSchema = z.object({
-  sessionID: z.string().optional(),
-  status: z.object({
-    type: z.string(),
-    attempt: z.number().optional(),
-    message: z.string().optional(),
-    next: z.number().optional(),
-  }),
-});
+function readBusEvent(value: unknown): BusEvent | Invalid {
+  const f = Fields.of(value);
+  if (f instanceof Invalid) return f;
+  const type = f.string('type');
+  if (type instanceof Invalid) return type;
+  const properties = f.optionalObject('properties');
+  if (properties instanceof Invalid) return properties;
+  const directory = f.optionalString('directory');
+  if (directory instanceof Invalid) return directory;
+  // No properties reads as empty ones: each type's reader then says what it misses.
+  return { type, properties: properties ?? Fields.empty('properties'), directory };
+}
 
-const sessionErrorSchema = z.object({ sessionID: z.string().optional(), error: apiErrorSchema.optional() });
+/** OpenCode's `APIError` (`{name, data: {message, statusCode, responseHeaders, responseBody}}`). */
+interface ApiError {
+  name?: string | undefined;
+  data?:
+    | {
+        message?: string | undefined;
+        statusCode?: number | undefined;
+        /** Header values that are not strings are skipped where the headers are read. */
+        responseHeaders?: JsonObject | undefined;
+        responseBody?: string | undefined;
+      }
+    | undefined;
+}
 
-const messageUpdatedSchema = z.object({
-  sessionID: z.string().optional(),
-  info: z.object({
-    sessionID: z.string().optional(),
-    error: apiErrorSchema.optional(),
-    path: z.object({ cwd: z.string().optional() }).optional(),
-  }),
-});
+/** The optional `error` field of `f`, as an {@link ApiError}. */
+function readApiError(f: Fields): ApiError | undefined | Invalid {
+  const e = f.optionalObject('error');
+  if (e === undefined || e instanceof Invalid) return e;
+  const name = e.optionalString('name');
+  if (name instanceof Invalid) return name;
+  const d = e.optionalObject('data');
+  if (d instanceof Invalid) return d;
+  if (d === undefined) return { name };
+  const message = d.optionalString('message');
+  if (message instanceof Invalid) return message;
+  const statusCode = d.optionalNumber('statusCode');
+  if (statusCode instanceof Invalid) return statusCode;
+  const headers = d.optionalObject('responseHeaders');
+  if (headers instanceof Invalid) return headers;
+  const responseBody = d.optionalString('responseBody');
+  if (responseBody instanceof Invalid) return responseBody;
+  return { name, data: { message, statusCode, responseHeaders: headers?.record, responseBody } };
+}
 
-const sessionSchema = z.object({
-  sessionID: z.string().optional(),
-  info: z.object({ id: z.string().optional(), directory: z.string().optional() }).optional(),
-});
+/** `session.status`: `{sessionID?, status: {type, attempt?, message?, next?}}`. */
+function readStatus(f: Fields) {
+  const sessionID = f.optionalString('sessionID');
+  if (sessionID instanceof Invalid) return sessionID;
+  const s = f.object('status');
+  if (s instanceof Invalid) return s;
+  const type = s.string('type');
+  if (type instanceof Invalid) return type;
+  const attempt = s.optionalNumber('attempt');
+  if (attempt instanceof Invalid) return attempt;
+  const message = s.optionalString('message');
+  if (message instanceof Invalid) return message;
+  const next = s.optionalNumber('next');
+  if (next instanceof Invalid) return next;
+  return { sessionID, status: { type, attempt, message, next } };
+}
 
-type ApiError = z.infer<typeof apiErrorSchema>;
+/** `session.error`: `{sessionID?, error?}`. */
+function readSessionError(f: Fields) {
+  const sessionID = f.optionalString('sessionID');
+  if (sessionID instanceof Invalid) return sessionID;
+  const error = readApiError(f);
+  if (error instanceof Invalid) return error;
+  return { sessionID, error };
+}
+
+/** `message.updated`: `{sessionID?, info: {sessionID?, error?, path?: {cwd?}}}`. */
+function readMessageUpdated(f: Fields) {
+  const sessionID = f.optionalString('sessionID');
+  if (sessionID instanceof Invalid) return sessionID;
+  const i = f.object('info');
+  if (i instanceof Invalid) return i;
+  const infoSession = i.optionalString('sessionID');
+  if (infoSession instanceof Invalid) return infoSession;
+  const error = readApiError(i);
+  if (error instanceof Invalid) return error;
+  const path = i.optionalObject('path');
+  if (path instanceof Invalid) return path;
+  const cwd = path?.optionalString('cwd');
+  if (cwd instanceof Invalid) return cwd;
+  return { sessionID, info: { sessionID: infoSession, error, cwd } };
+}
+
+/** `session.created` / `session.idle`: `{sessionID?, info?: {id?, directory?}}`. */
+function readSession(f: Fields) {
+  const sessionID = f.optionalString('sessionID');
+  if (sessionID instanceof Invalid) return sessionID;
+  const i = f.optionalObject('info');
+  if (i instanceof Invalid) return i;
+  const id = i?.optionalString('id');
+  if (id instanceof Invalid) return id;
+  const directory = i?.optionalString('directory');
+  if (directory instanceof Invalid) return directory;
+  return { sessionID, info: { id, directory } };
+}
 
 /** Epoch ms in a plausible range: after 2001 and before 2286. */
 function epochMs(n: number | undefined): number | undefined {
@@ -114,21 +183,21 @@ function unwrap(payload: unknown): unknown {
 /** An OpenCode bus event, as the Relay plugin forwards it, as a hook event; never throws. */
 export function parseOpencode(payload: unknown, ctx: HookParseContext): HookParseResult {
   return guarded(() => {
-    const bus = busEventSchema.safeParse(unwrap(payload));
-    if (!bus.success) return malformed(zodReason(bus.error));
-    const { type, properties = {}, directory } = bus.data;
+    const bus = readBusEvent(unwrap(payload));
+    if (bus instanceof Invalid) return malformed(bus.reason);
+    const { type, properties, directory } = bus;
     const event = (session: unknown, cwd: unknown = directory) =>
       baseEvent('opencode', { event: type, agentSession: session, cwd }, ctx);
 
     switch (type) {
       case 'session.status': {
-        const p = statusSchema.safeParse(properties);
-        if (!p.success) return malformed(zodReason(p.error));
-        const s = p.data.status;
+        const p = readStatus(properties);
+        if (p instanceof Invalid) return malformed(p.reason);
+        const s = p.status;
         if (s.type !== 'retry') return ignored(`session.status ${s.type.slice(0, 40)}: not an event Relay acts on`);
         const attempt = s.attempt !== undefined ? ` attempt ${s.attempt}` : '';
         return {
-          event: withLimit(event(p.data.sessionID), {
+          event: withLimit(event(p.sessionID), {
             severity: 'warning',
             rule: 'hook:opencode.retry',
             matched: `retrying${attempt}: ${s.message ?? ''}`,
@@ -137,25 +206,25 @@ export function parseOpencode(payload: unknown, ctx: HookParseContext): HookPars
         };
       }
       case 'session.error': {
-        const p = sessionErrorSchema.safeParse(properties);
-        if (!p.success) return malformed(zodReason(p.error));
-        const limit = errorLimit(p.data.error, 'session', ctx.now);
-        const e = event(p.data.sessionID);
+        const p = readSessionError(properties);
+        if (p instanceof Invalid) return malformed(p.reason);
+        const limit = errorLimit(p.error, 'session', ctx.now);
+        const e = event(p.sessionID);
         return { event: limit ? withLimit(e, limit) : e };
       }
       case 'message.updated': {
-        const p = messageUpdatedSchema.safeParse(properties);
-        if (!p.success) return malformed(zodReason(p.error));
-        if (!p.data.info.error) return ignored('message.updated without an error');
-        const limit = errorLimit(p.data.info.error, 'message', ctx.now);
-        const e = event(p.data.info.sessionID ?? p.data.sessionID, directory ?? p.data.info.path?.cwd);
+        const p = readMessageUpdated(properties);
+        if (p instanceof Invalid) return malformed(p.reason);
+        if (!p.info.error) return ignored('message.updated without an error');
+        const limit = errorLimit(p.info.error, 'message', ctx.now);
+        const e = event(p.info.sessionID ?? p.sessionID, directory ?? p.info.cwd);
         return { event: limit ? withLimit(e, limit) : e };
       }
       case 'session.created':
       case 'session.idle': {
-        const p = sessionSchema.safeParse(properties);
-        if (!p.success) return malformed(zodReason(p.error));
-        return { event: event(p.data.sessionID ?? p.data.info?.id, directory ?? p.data.info?.directory) };
+        const p = readSession(properties);
+        if (p instanceof Invalid) return malformed(p.reason);
+        return { event: event(p.sessionID ?? p.info.id, directory ?? p.info.directory) };
       }
       default:
         return ignored(`${type.slice(0, 100)}: not an event Relay acts on`);
