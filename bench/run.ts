@@ -17,6 +17,7 @@ import { measureHandoff, type HandoffLatency } from './handoffBench.js';
 import { measureIdleRss, type IdleRss } from './idleRssBench.js';
 import { measureKeystrokeEcho, type KeystrokeEcho } from './keystrokeEchoBench.js';
 import { measureVersionStartup, type VersionStartup } from './versionStartupBench.js';
+import { measureHookStartup, type HookStartup } from './hookStartupBench.js';
 import { measureWrapThroughput, type WrapThroughput } from './wrapThroughputBench.js';
 
 /**
@@ -25,6 +26,7 @@ import { measureWrapThroughput, type WrapThroughput } from './wrapThroughputBenc
  */
 const SIZES = {
   versionRuns: 30,
+  hookRuns: 20,
   pingWarmUp: 500,
   pings: 10_000,
   events: 200_000,
@@ -79,6 +81,9 @@ async function main(): Promise<void> {
   const versionStartup = await section('relay --version vs node -e 0', () =>
     withBenchHome((h) => measureVersionStartup(h.env, SIZES.versionRuns)),
   );
+  const hookStartup = await section('relay hook claude vs node -e 0', () =>
+    withBenchHome((h) => measureHookStartup(h, SIZES.hookRuns)),
+  );
   const nodeE0 = ok<VersionStartup>(versionStartup)?.node_e0_median_ms;
   const daemonStart = await section('daemon start to ready', () =>
     withBenchHome((h) => {
@@ -108,6 +113,8 @@ async function main(): Promise<void> {
 
   const goals: Record<string, Goal> = {
     version_ratio_of_medians: atMost(ok<VersionStartup>(versionStartup)?.ratio_of_medians ?? null, 1.5),
+    hook_ratio_daemon_up: atMost(ok<HookStartup>(hookStartup)?.ratio_daemon_up ?? null, 1.5),
+    hook_ratio_daemon_down: atMost(ok<HookStartup>(hookStartup)?.ratio_daemon_down ?? null, 1.5),
     bus_ping_p99_ms: below(ok<BusPing>(busPing)?.p99_ms ?? null, 1, 'ms'),
     event_append_persist_per_s: atLeast(ok<EventLogThroughput>(eventLog)?.append_persist_per_s ?? null, 50_000, 'events/s'),
     idle_rss_mb: below(ok<IdleRss>(idleRss)?.rss_mb ?? null, 80, 'MB'),
@@ -120,6 +127,7 @@ async function main(): Promise<void> {
     cpus: cpus().length,
     date: new Date().toISOString(),
     version_startup: versionStartup,
+    hook_startup: hookStartup,
     bus_ping: busPing,
     event_log: eventLog,
     event_emit: eventEmit,

@@ -21,10 +21,33 @@ const DAY_MS = 86_400_000;
 /** A yearless date further back than this is read as next year's. */
 const PAST_DATE_TOLERANCE_MS = 7 * DAY_MS;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** What the zone arithmetic below needs from a formatter. */
+type ZoneClock = Pick<Intl.DateTimeFormat, 'formatToParts'>;
+
+/**
+ * UTC without Intl: the first `Intl.DateTimeFormat` a process creates loads ICU's calendar and
+ * zone data (~15 ms), which is most of `relay hook`'s start-up budget, and Claude prints its
+ * resets in UTC. Same parts as the `en-US`/`h23` formatter gives for UTC.
+ */
+const UTC_CLOCK: ZoneClock = {
+  formatToParts(instant) {
+    const d = new Date(instant ?? Date.now());
+    const part = (type: Intl.DateTimeFormatPartTypes, value: number): Intl.DateTimeFormatPart => ({ type, value: String(value) });
+    return [
+      part('month', d.getUTCMonth() + 1),
+      part('day', d.getUTCDate()),
+      part('year', d.getUTCFullYear()),
+      part('hour', d.getUTCHours()),
+      part('minute', d.getUTCMinutes()),
+      part('second', d.getUTCSeconds()),
+    ];
+  },
+};
+
+const formatters = new Map<string, ZoneClock>([['UTC', UTC_CLOCK]]);
 
 /** A cached formatter giving numeric wall-clock parts in `zone`, or undefined for an unknown zone. */
-function formatterFor(zone: string): Intl.DateTimeFormat | undefined {
+function formatterFor(zone: string): ZoneClock | undefined {
   let fmt = formatters.get(zone);
   if (fmt) return fmt;
   try {
@@ -55,19 +78,19 @@ interface WallTime {
 }
 
 /** The wall-clock time in `zone` at `instant`. */
-function wallTime(instant: number, fmt: Intl.DateTimeFormat): WallTime {
+function wallTime(instant: number, fmt: ZoneClock): WallTime {
   const parts: Record<string, number> = {};
   for (const p of fmt.formatToParts(instant)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return { year: parts.year!, month: parts.month! - 1, day: parts.day!, hour: parts.hour!, minute: parts.minute! };
 }
 
 /** Offsets already computed, per formatter and minute; formatToParts is the slow part. */
-const offsets = new WeakMap<Intl.DateTimeFormat, Map<number, number>>();
+const offsets = new WeakMap<ZoneClock, Map<number, number>>();
 /** Bound on cached offsets per zone. */
 const MAX_CACHED_OFFSETS = 1024;
 
 /** Offset of `zone` from UTC at `instant`, in ms (wall time minus UTC), to the minute. */
-function offsetAt(instant: number, fmt: Intl.DateTimeFormat): number {
+function offsetAt(instant: number, fmt: ZoneClock): number {
   const minute = Math.floor(instant / 60_000) * 60_000;
   let cache = offsets.get(fmt);
   if (!cache) offsets.set(fmt, (cache = new Map()));
@@ -84,7 +107,7 @@ function offsetAt(instant: number, fmt: Intl.DateTimeFormat): number {
  * The instant at which `zone`'s clock shows the given wall time (day may overflow the month;
  * Date.UTC normalises it). See the file header for repeated and skipped times.
  */
-function zonedInstant(year: number, month: number, day: number, hour: number, minute: number, fmt: Intl.DateTimeFormat): number {
+function zonedInstant(year: number, month: number, day: number, hour: number, minute: number, fmt: ZoneClock): number {
   const local = Date.UTC(year, month, day, hour, minute);
   const before = offsetAt(local - DAY_MS, fmt);
   const after = offsetAt(local + DAY_MS, fmt);
@@ -94,7 +117,7 @@ function zonedInstant(year: number, month: number, day: number, hour: number, mi
 }
 
 /** The zone to read a time in: an explicit one from the message, else `tz`, else the process's. */
-function resolveZone(fromText: string | undefined, tz: string | undefined): Intl.DateTimeFormat | undefined {
+function resolveZone(fromText: string | undefined, tz: string | undefined): ZoneClock | undefined {
   if (fromText !== undefined) {
     const name = /^(?:Z|UTC|GMT)$/i.test(fromText.trim()) ? 'UTC' : fromText.trim();
     const fmt = formatterFor(name);
