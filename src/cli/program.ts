@@ -102,6 +102,27 @@ export async function runCli(argv: string[]): Promise<number> {
     });
 
   program
+    .command('install')
+    .description("register Relay's hooks in each installed agent CLI, the handoff order, and start at login")
+    .option('--handoff-order <agents...>', 'the fallback order (e.g. claude codex gemini); default: inferred from what is installed')
+    .option('--no-handoff-order', 'leave the handoff order in config.yaml alone')
+    .option('--no-autostart', 'do not register the daemon to start at login')
+    .option('--warp', 'also write the MCP snippet for Warp and say where to paste it')
+    .option('--dry-run', 'print the changes as diffs; write nothing')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/install.js')).install(opts);
+    });
+  program
+    .command('uninstall')
+    .description('remove exactly what relay install added (files left byte-identical when nothing else changed)')
+    .option('--dry-run', 'print the changes as diffs; write nothing')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/uninstall.js')).uninstall(opts);
+    });
+
+  program
     .command('mcp')
     .description('serve Relay to an agent as an MCP server on stdio (status, snapshots, handoff, remember, recall)')
     .action(async () => {

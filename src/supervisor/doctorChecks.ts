@@ -12,6 +12,7 @@
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { findOnPath } from '../platform/findOnPath.js';
+import { agentHookChecks } from './doctorAgentChecks.js';
 import { isRelayError } from '../platform/errors.js';
 import { PACKAGE_ROOT } from '../platform/packageInfo.js';
 import { ipcEndpoint, type RelayPaths } from '../platform/paths.js';
@@ -327,6 +328,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   { id: 'daemon', title: 'daemon reachable', run: checkDaemon },
   { id: 'config', title: 'config.yaml parses', run: checkConfig },
   { id: 'hook-delivery', title: 'hook events reach the daemon', run: checkHookDelivery },
+  ...agentHookChecks(),
   { id: 'database', title: 'database integrity', run: checkDatabase },
   { id: 'sockets', title: 'sockets private', run: checkSockets },
   { id: 'agents', title: 'agent CLIs and API keys', run: checkAgents },

@@ -1,0 +1,39 @@
+/**
+ * What each agent CLI's installer provides: a plan for its config file, and the surgical
+ * removal `relay uninstall` uses when the file changed after install (when it did not, the
+ * backup is restored byte for byte instead).
+ */
+import type { InstallAgent } from './detect.js';
+import type { DocPath, FileChange, FileRole } from './fileChange.js';
+import type { HookCommandSpec } from './hookCommand.js';
+
+/**
+ * Backstop for the CLIs, in seconds: `relay hook` ends itself within 4 s whatever happens
+ * (hookMain.ts HARD_DEADLINE_MS), so a CLI never needs to kill it; a lower value could cut a
+ * spool write short on a slow disk.
+ */
+export const HOOK_TIMEOUT_SECONDS = 10;
+
+export interface AgentInstallPlan {
+  change: FileChange;
+  /** Things the user must know or do (trust the hooks, hooks disabled in the CLI, …). */
+  notes: string[];
+}
+
+export interface AgentInstaller {
+  agent: InstallAgent;
+  role: FileRole;
+  /**
+   * What the file becomes with Relay's entries; throws E_CONFIG for a file it cannot parse.
+   * `version` is the CLI's (null: unknown), for entries older versions would reject.
+   */
+  planInstall(file: string, before: Buffer | null, hook: HookCommandSpec, version?: string | null): AgentInstallPlan;
+  /**
+   * `current` without Relay's entries (and without what install created, per `created`); null
+   * to delete the file, which happens only when `deleteIfEmpty` (install created the file) and
+   * nothing else is left in it. Throws E_CONFIG for a file it cannot parse.
+   */
+  strip(file: string, current: Buffer, created: readonly DocPath[] | null, deleteIfEmpty: boolean): Buffer | null;
+  /** True when the file holds Relay's entries (false for a file that does not parse). */
+  hasOurs(file: string, current: Buffer): boolean;
+}

@@ -1,0 +1,38 @@
+/**
+ * Codex: hooks in `~/.codex/hooks.json` (or `$CODEX_HOME/hooks.json`), Claude's shape.
+ *
+ * Checked against @openai/codex 0.169.0 (and codex-rs `hook_config.rs`): the file is
+ * `{"hooks": {"<Event>": [{"matcher"?, "hooks": [{"type": "command", "command", "timeout"?}]}]}}`
+ * read with serde_json (plain JSON), `timeout` in seconds. No event fires on a failed turn, but
+ * `SessionEnd` and `Stop` give the rollout file whose last `task_complete` names the error
+ * (src/hooks/parseCodex.ts). Codex runs a new or changed hook only after the user trusts it
+ * (its TUI shows "Hooks need review"; the trust is kept in config.toml), which install says.
+ *
+ * `notify` in config.toml is left alone: it fires only after a successful turn, so it carries
+ * no limit signal the hooks do not, and editing a TOML file the user may have commented is a
+ * risk with nothing to gain. A `notify` the user set keeps working as before.
+ */
+import { HOOK_TIMEOUT_SECONDS } from './agentInstaller.js';
+import { isRelayHandler, relayHookCommand } from './hookCommand.js';
+import { jsonHooksInstaller } from './jsonHooksInstaller.js';
+
+export const CODEX_HOOK_EVENTS = ['SessionEnd', 'Stop'] as const;
+
+/** Printed whenever Codex hooks are installed: until trusted, Codex does not run them. */
+export const CODEX_TRUST_NOTE =
+  'codex: Codex runs new hooks only after you trust them — the next time codex starts it shows "Hooks need review": choose "Trust all and continue" (`codex --dangerously-bypass-hook-trust` skips the check for one run)';
+
+const isOurs = (h: unknown): boolean => isRelayHandler(h, 'codex');
+
+export const codexInstaller = jsonHooksInstaller({
+  agent: 'codex',
+  role: 'codex-hooks',
+  dialect: 'json',
+  isOurs,
+  spec: (hook) => ({
+    events: CODEX_HOOK_EVENTS.map((event) => ({ event })),
+    handler: { type: 'command', command: relayHookCommand(hook, 'codex'), timeout: HOOK_TIMEOUT_SECONDS },
+    isOurs,
+  }),
+  notes: () => [CODEX_TRUST_NOTE],
+});

@@ -1,0 +1,182 @@
+/**
+ * Which agent CLIs are installed (on the PATH, and which version) and where each keeps the
+ * user-level config Relay edits. Everything comes from the environment given — HOME included,
+ * never os.homedir() — so a test (or `HOME=/tmp/x relay install`) sees only its own world.
+ *
+ * Config locations, as the real CLIs resolve them (checked against their npm builds):
+ * - Claude Code: `$CLAUDE_CONFIG_DIR` or `~/.claude`, file `settings.json` (plain JSON).
+ * - Codex: `$CODEX_HOME` or `~/.codex`, file `hooks.json` (plain JSON; `config.toml` beside it).
+ * - Gemini CLI: `$GEMINI_CLI_HOME` (a home directory) or `~`, then `.gemini/settings.json`
+ *   (JSON with comments: Gemini strips them before JSON.parse).
+ * - OpenCode: `$OPENCODE_CONFIG_DIR`, else `$XDG_CONFIG_HOME/opencode` or `~/.config/opencode`;
+ *   it loads every `{plugin,plugins}/*.{ts,js}` there, so Relay's plugin is `plugins/relay.js`
+ *   (or `plugin/relay.js` when only that directory exists).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { adapterFor, KNOWN_KINDS } from '../adapters/registry.js';
+import { RelayError } from '../platform/errors.js';
+import { findOnPath } from '../platform/findOnPath.js';
+
+export type InstallAgent = (typeof KNOWN_KINDS)[number];
+
+export const INSTALL_AGENTS: readonly InstallAgent[] = KNOWN_KINDS;
+
+/**
+ * `--version` start-up measured on the real CLIs: claude and codex 0.09 s, opencode 0.64 s,
+ * gemini 1.85 s. 8 s leaves room for a cold disk cache without letting a wedged CLI stall install.
+ */
+export const VERSION_TIMEOUT_MS = 8_000;
+
+export interface AgentConfigLocation {
+  /** The CLI's user config directory. */
+  dir: string;
+  /** The file Relay edits (or, for OpenCode, writes). */
+  file: string;
+  /** What decided the location, for messages: `CLAUDE_CONFIG_DIR`, `default`, … */
+  source: string;
+}
+
+export interface AgentDetection {
+  agent: InstallAgent;
+  /** The executable found on the PATH, or null. */
+  binary: string | null;
+  /** `2.1.197`, or null when it could not be read (not found, failed, timed out). */
+  version: string | null;
+  config: AgentConfigLocation;
+}
+
+/** The user's home directory from the environment (HOME); E_CONFIG when unset or relative. */
+export function userHome(env: NodeJS.ProcessEnv): string {
+  const home = env.HOME?.trim();
+  if (!home || !isAbsolute(home)) {
+    throw new RelayError('E_CONFIG', 'HOME is not set to an absolute path', {
+      hint: 'set HOME to your home directory and run the command again',
+    });
+  }
+  return resolve(home);
+}
+
+/** RELAY_HOME from the environment, else `$HOME/.relay` (DESIGN.md: Paths). */
+export function relayHomeFrom(env: NodeJS.ProcessEnv): string {
+  const fromEnv = env.RELAY_HOME?.trim();
+  return fromEnv ? resolve(fromEnv) : join(userHome(env), '.relay');
+}
+
+function fromEnvDir(env: NodeJS.ProcessEnv, name: string): string | null {
+  const v = env[name]?.trim();
+  return v ? resolve(userHome(env), v) : null;
+}
+
+/** Where `agent` keeps the config Relay edits, honouring each CLI's own environment variables. */
+export function configLocation(agent: InstallAgent, env: NodeJS.ProcessEnv): AgentConfigLocation {
+  const home = userHome(env);
+  switch (agent) {
+    case 'claude': {
+      const custom = fromEnvDir(env, 'CLAUDE_CONFIG_DIR');
+      const dir = custom ?? join(home, '.claude');
+      return { dir, file: join(dir, 'settings.json'), source: custom ? 'CLAUDE_CONFIG_DIR' : 'default' };
+    }
+    case 'codex': {
+      const custom = fromEnvDir(env, 'CODEX_HOME');
+      const dir = custom ?? join(home, '.codex');
+      return { dir, file: join(dir, 'hooks.json'), source: custom ? 'CODEX_HOME' : 'default' };
+    }
+    case 'gemini': {
+      const custom = fromEnvDir(env, 'GEMINI_CLI_HOME');
+      const dir = join(custom ?? home, '.gemini');
+      return { dir, file: join(dir, 'settings.json'), source: custom ? 'GEMINI_CLI_HOME' : 'default' };
+    }
+    case 'opencode': {
+      const custom = fromEnvDir(env, 'OPENCODE_CONFIG_DIR');
+      const xdg = fromEnvDir(env, 'XDG_CONFIG_HOME');
+      const dir = custom ?? join(xdg ?? join(home, '.config'), 'opencode');
+      // OpenCode scans both `plugin/` and `plugins/`; use the one the user already has.
+      const pluginsDir = !existsSync(join(dir, 'plugins')) && existsSync(join(dir, 'plugin')) ? 'plugin' : 'plugins';
+      return {
+        dir,
+        file: join(dir, pluginsDir, 'relay.js'),
+        source: custom ? 'OPENCODE_CONFIG_DIR' : xdg ? 'XDG_CONFIG_HOME' : 'default',
+      };
+    }
+  }
+}
+
+/** The version in a `--version` line: `2.1.197 (Claude Code)` → `2.1.197`, `codex-cli 0.169.0` → `0.169.0`. */
+export function parseVersion(output: string): string | null {
+  const m = /\b(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\b/.exec(output);
+  return m?.[1] ?? null;
+}
+
+/** True when `version` (`2.1.197`) is at least `min`; null (unknown) counts as recent. */
+export function versionAtLeast(version: string | null, min: readonly [number, number, number]): boolean {
+  if (version === null) return true;
+  const parts = version.split(/[.-]/).slice(0, 3).map(Number);
+  for (let i = 0; i < 3; i++) {
+    const a = parts[i] ?? 0;
+    if (a !== min[i]) return a > min[i]!;
+  }
+  return true;
+}
+
+/**
+ * Run `<binary> --version` with stdin on /dev/null and a timeout; null when it fails in any way.
+ * It runs in its own process group, killed whole at the timeout: a wrapper script whose child
+ * kept the output pipe open would otherwise hold install up however the wrapper ended.
+ */
+export function readVersion(binary: string, env: NodeJS.ProcessEnv, timeoutMs = VERSION_TIMEOUT_MS): Promise<string | null> {
+  return new Promise((resolvePromise) => {
+    let out = '';
+    let settled = false;
+    let child: ReturnType<typeof spawn> | undefined;
+    const finish = (version: string | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child?.stdout?.destroy();
+      child?.stderr?.destroy();
+      resolvePromise(version);
+    };
+    const timer = setTimeout(() => {
+      try {
+        if (child?.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      finish(null);
+    }, timeoutMs);
+    try {
+      child = spawn(binary, ['--version'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    } catch {
+      finish(null);
+      return;
+    }
+    const take = (d: Buffer): void => {
+      if (out.length < 64 * 1024) out += d.toString('utf8');
+    };
+    child.stdout?.on('data', take);
+    child.stderr?.on('data', take);
+    let exitCode: number | null = null;
+    child.on('error', () => finish(null));
+    child.on('close', (code) => finish(code === 0 ? parseVersion(out) : null));
+    child.on('exit', (code) => {
+      exitCode = code;
+      // 'close' waits for the pipes; a child the CLI left behind may hold them open. 200 ms is
+      // ample for output written before the exit to arrive.
+      setTimeout(() => finish(exitCode === 0 ? parseVersion(out) : null), 200).unref();
+    });
+  });
+}
+
+/** Find every known CLI on `env.PATH` and read the versions in parallel. */
+export async function detectAgents(env: NodeJS.ProcessEnv, timeoutMs = VERSION_TIMEOUT_MS): Promise<AgentDetection[]> {
+  return Promise.all(
+    INSTALL_AGENTS.map(async (agent): Promise<AgentDetection> => {
+      const names = adapterFor(agent).binaries;
+      const binary = names.map((n) => findOnPath(n, env.PATH ?? '')).find((p) => p !== null) ?? null;
+      const version = binary ? await readVersion(binary, env, timeoutMs) : null;
+      return { agent, binary, version, config: configLocation(agent, env) };
+    }),
+  );
+}

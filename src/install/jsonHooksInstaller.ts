@@ -1,0 +1,62 @@
+/**
+ * An installer for a CLI whose hooks live in a JSON settings file of Claude Code's shape
+ * (Claude Code, Codex, Gemini CLI): the per-CLI files give the events, the handler and any
+ * extra setting; this file plans the edit and the removal.
+ */
+import type { AgentInstaller, AgentInstallPlan } from './agentInstaller.js';
+import type { InstallAgent } from './detect.js';
+import type { DocPath, FileRole } from './fileChange.js';
+import type { HookCommandSpec } from './hookCommand.js';
+import { hasOurHooks, installHooks, removeHooks, type HooksSpec } from './hooksJson.js';
+import { JsonText, type JsonDialect } from './jsonText.js';
+
+export interface JsonHooksInstallerOptions {
+  agent: InstallAgent;
+  role: FileRole;
+  dialect: JsonDialect;
+  spec(hook: HookCommandSpec, version: string | null): HooksSpec;
+  isOurs(handler: unknown): boolean;
+  /** After the hooks are in: further edits (Gemini's switch); returns the paths it created. */
+  extraInstall?(doc: JsonText): DocPath[];
+  /** Undo of `extraInstall`, given what it created. */
+  extraStrip?(doc: JsonText, created: readonly DocPath[] | null): void;
+  /** Warnings about the settings as they are after install (hooks switched off, …). */
+  notes?(doc: JsonText, version: string | null): string[];
+}
+
+export function jsonHooksInstaller(o: JsonHooksInstallerOptions): AgentInstaller {
+  return {
+    agent: o.agent,
+    role: o.role,
+    planInstall(file: string, before: Buffer | null, hook: HookCommandSpec, version?: string | null): AgentInstallPlan {
+      const doc = JsonText.parse(file, before, o.dialect);
+      const spec = o.spec(hook, version ?? null);
+      const hadOurs = hasOurHooks(doc, o.isOurs);
+      const created = [...installHooks(doc, spec), ...(o.extraInstall?.(doc) ?? [])];
+      let after = doc.toBuffer();
+      // A file install creates ends with a newline, as editors write them.
+      if (before === null && !after.toString('utf8').endsWith('\n')) after = Buffer.concat([after, Buffer.from('\n')]);
+      const unchanged = before !== null && before.equals(after);
+      const events = spec.events.map((e) => e.event).join(', ');
+      const summary = unchanged ? 'already installed' : `${hadOurs ? 'hooks updated' : 'hooks added'}: ${events}`;
+      return {
+        change: { path: file, role: o.role, before, after, created, summary },
+        notes: o.notes?.(doc, version ?? null) ?? [],
+      };
+    },
+    strip(file: string, current: Buffer, created: readonly DocPath[] | null, deleteIfEmpty: boolean): Buffer | null {
+      const doc = JsonText.parse(file, current, o.dialect);
+      removeHooks(doc, o.isOurs, created);
+      o.extraStrip?.(doc, created);
+      if (deleteIfEmpty && doc.isEmptyObject()) return null;
+      return doc.toBuffer();
+    },
+    hasOurs(file: string, current: Buffer): boolean {
+      try {
+        return hasOurHooks(JsonText.parse(file, current, o.dialect), o.isOurs);
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * `relay doctor`, one check per agent CLI: is it installed (and which version), does its config
+ * parse, are Relay's hooks in it, and do they run this Relay. The install modules load only when
+ * the check runs, as every doctor check keeps its imports to itself.
+ */
+import { readFileSync } from 'node:fs';
+import { isRelayError } from '../platform/errors.js';
+import { findOnPath } from '../platform/findOnPath.js';
+import { CLI_ENTRY } from '../platform/packageInfo.js';
+import type { RelayPaths } from '../platform/paths.js';
+import type { CheckOutcome, DoctorCheck } from './doctorChecks.js';
+
+const AGENTS = ['claude', 'codex', 'gemini', 'opencode'] as const;
+type Agent = (typeof AGENTS)[number];
+
+/** The CLIs' own words for where a user turns hooks on or trusts them. */
+const NOTES: Partial<Record<Agent, string>> = {
+  codex: 'Codex runs hooks only once you trust them (its TUI asks)',
+};
+
+function readOrNull(file: string): Buffer | null {
+  try {
+    return readFileSync(file);
+  } catch {
+    return null;
+  }
+}
+
+async function checkAgent(agent: Agent, env: NodeJS.ProcessEnv): Promise<CheckOutcome> {
+  const [{ configLocation, readVersion }, { AGENT_INSTALLERS }, { shellQuote }] = await Promise.all([
+    import('../install/detect.js'),
+    import('../install/agentInstallers.js'),
+    import('../install/hookCommand.js'),
+  ]);
+  const binary = findOnPath(agent, env.PATH ?? '');
+  const config = configLocation(agent, env);
+  const bytes = readOrNull(config.file);
+  if (!binary && !bytes) return { status: 'ok', detail: 'not installed' };
+  const version = binary ? await readVersion(binary, env, 5_000) : null;
+  const found = binary ? `${agent} ${version ?? '(version unknown)'}` : `${agent} not on PATH`;
+  const installer = AGENT_INSTALLERS[agent];
+  if (!bytes || !installer.hasOurs(config.file, bytes)) {
+    // A config that does not parse is reported as such, not as "hooks missing".
+    if (bytes) {
+      try {
+        installer.planInstall(config.file, bytes, { node: process.execPath, cliEntry: CLI_ENTRY });
+      } catch (e) {
+        if (isRelayError(e)) return { status: 'fail', detail: `${found}; ${e.message}`, fix: e.hint ?? `fix ${config.file}` };
+        throw e;
+      }
+    }
+    return { status: 'warn', detail: `${found}; Relay's hooks are not in ${config.file}`, fix: 'relay install' };
+  }
+  if (!bytes.toString('utf8').includes(shellQuote(CLI_ENTRY))) {
+    return {
+      status: 'warn',
+      detail: `${found}; the hooks in ${config.file} run another Relay, not ${CLI_ENTRY}`,
+      fix: 'relay install (it replaces them)',
+    };
+  }
+  const note = NOTES[agent];
+  return { status: 'ok', detail: `${found}; hooks in ${config.file}${note ? ` — ${note}` : ''}` };
+}
+
+/** One doctor check per agent CLI. */
+export function agentHookChecks(env: NodeJS.ProcessEnv = process.env): DoctorCheck[] {
+  return AGENTS.map((agent) => ({
+    id: `hooks:${agent}`,
+    title: `${agent} hooks`,
+    run: (_paths: RelayPaths) => checkAgent(agent, env),
+  }));
+}
