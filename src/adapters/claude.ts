@@ -2,6 +2,9 @@
  * Claude Code (`@anthropic-ai/claude-code`, checked against 2.1.197): how to start it with a
  * handoff prompt and where its transcripts live. Re-check with `claude --version` when it moves.
  */
+import { HOOK_TIMEOUT_SECONDS } from '../install/agentInstaller.js';
+import { relayHookCommand } from '../install/hookCommand.js';
+import { CLI_ENTRY } from '../platform/packageInfo.js';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } from './agentAdapter.js';
@@ -45,12 +48,21 @@ export function claudeProjectDirName(cwd: string): string {
   return `${name.slice(0, MAX_PROJECT_DIR_LENGTH)}-${Math.abs(hash).toString(36)}`;
 }
 
+/** `--settings` JSON registering `relay hook claude` (this Relay, this RELAY_HOME) for the events that matter. */
+export function relayHookSettings(env: NodeJS.ProcessEnv = process.env): string {
+  const command = relayHookCommand({ node: process.execPath, cliEntry: CLI_ENTRY, relayHome: env.RELAY_HOME }, 'claude');
+  const handler = [{ hooks: [{ type: 'command', command, timeout: HOOK_TIMEOUT_SECONDS }] }];
+  return JSON.stringify({ hooks: { StopFailure: handler, SessionEnd: handler } });
+}
+
 function launch(opts: LaunchOptions): LaunchSpec {
   return launchFrom(
     {
       binary: 'claude',
-      // A positional prompt starts an interactive session with that first message.
-      promptArgs: (prompt) => [prompt],
+      // A positional prompt starts an interactive session with that first message. Relay's
+      // hooks ride along with --settings, so a claude Relay starts reports its limits through
+      // StopFailure without any edit to the user's settings files.
+      promptArgs: (prompt) => ['--settings', relayHookSettings(), prompt],
       sessionArgs: (id) => ['--session-id', id],
       env: { CLAUDE_CODE_MAX_RETRIES: String(CLAUDE_MAX_RETRIES) },
     },

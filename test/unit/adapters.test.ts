@@ -88,12 +88,16 @@ test('detectKind and agentName name a command by its program, or the package a l
 test('launch puts a handoff prompt where each CLI takes its first interactive prompt', () => {
   const prompt = '# Relay handoff\nContinue the task.';
   const spec = (kind: 'claude' | 'codex' | 'gemini' | 'opencode') => adapterFor(kind).launch({ prompt, cwd: CWD });
-  assert.deepEqual(spec('claude'), {
+  const claude = spec('claude');
+  assert.deepEqual({ ...claude, args: [claude.args[0], claude.args.at(-1)] }, {
     command: 'claude',
-    args: [prompt],
+    args: ['--settings', prompt],
     env: { CLAUDE_CODE_MAX_RETRIES: '2' },
     typePrompt: false,
   });
+  // Relay's hooks ride along for a claude Relay starts: StopFailure runs this Relay's `hook claude`.
+  const settings = JSON.parse(claude.args[1]!) as { hooks: Record<string, [{ hooks: [{ command: string }] }]> };
+  assert.match(settings.hooks.StopFailure![0].hooks[0].command, /relay\.js hook claude$/);
   assert.deepEqual(spec('codex'), { command: 'codex', args: [prompt], env: {}, typePrompt: false });
   assert.deepEqual(spec('gemini'), { command: 'gemini', args: ['-i', prompt], env: {}, typePrompt: false });
   assert.deepEqual(spec('opencode'), { command: 'opencode', args: ['--prompt', prompt], env: {}, typePrompt: false });
@@ -118,7 +122,7 @@ test('launch keeps the user’s own command line and only adds the environment',
 test('launch pins the session id for CLIs that accept one chosen by the caller', () => {
   const id = '6a0c4c1e-8d1f-4a53-9d5e-1b2f3c4d5e6f';
   const claude = claudeAdapter.launch({ cwd: CWD, prompt: 'p', agentSession: id });
-  assert.deepEqual(claude.args, ['--session-id', id, 'p']);
+  assert.deepEqual([...claude.args.slice(0, 3), claude.args.at(-1)], ['--session-id', id, '--settings', 'p']);
   assert.equal(claude.agentSession, id);
   const gemini = geminiAdapter.launch({ cwd: CWD, prompt: 'p', agentSession: id });
   assert.deepEqual(gemini.args, ['--session-id', id, '-i', 'p']);
