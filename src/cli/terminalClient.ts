@@ -133,6 +133,9 @@ export class TerminalClient {
 
   private async switchTo(agentId: string, banner: string): Promise<void> {
     const old = this.current;
+    // Keystrokes from here on are for the new agent (its PTY holds them until it reads).
+    this.current = agentId;
+    this.lastSeq = -1;
     // Before the redraw, so a log of piped output shows where one agent ended and the next began.
     this.banner(banner);
     if (old) {

@@ -82,6 +82,7 @@ test('a limit reported by the hook of a Relay-run agent hands its session on', a
     const hookEnv = { ...env, RELAY_AGENT_ID: claude!.id, RELAY_SESSION: claude!.relaySession! };
     assert.equal((await runHook(h, 'claude', stopFailure('in-relay'), hookEnv)).code, 0);
     await waitFor(() => wrap.stdout().includes('handed off to codex-1'), 'the handoff banner', WAIT_MS);
+    await waitFor(() => /handed off to codex-1[\s\S]*MOCK_OK/.test(wrap.stdout()), 'codex to answer', WAIT_MS);
     wrap.write('/exit\n');
     const done = await wrap.done;
     assert.equal(done.code, 0);
