@@ -11,12 +11,11 @@ import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } f
 import { launchFrom } from './launchSpec.js';
 import {
   isObject,
-  lastTurns,
+  jsonLinesTranscript,
   listFiles,
   newestFirst,
   parseTime,
   pushTurn,
-  readJsonLines,
   str,
   toolMark,
 } from './transcriptFiles.js';
@@ -119,11 +118,7 @@ export function claudeTurns(lines: readonly Record<string, unknown>[]): Turn[] {
   return turns;
 }
 
-async function readTranscript(q: TranscriptQuery): Promise<Turn[]> {
-  const file = await sessionFile(q);
-  if (!file) return [];
-  return lastTurns(claudeTurns(await readJsonLines(file)), q.limit);
-}
+const readTranscript = jsonLinesTranscript(sessionFile, claudeTurns);
 
 /** Claude Code. */
 export const claudeAdapter: AgentAdapter = {

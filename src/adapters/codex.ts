@@ -14,18 +14,17 @@ import { join } from 'node:path';
 import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } from './agentAdapter.js';
 import { launchFrom } from './launchSpec.js';
 import {
+  type FileEntry,
   isObject,
-  lastTurns,
+  jsonLinesTranscript,
+  type JsonObject,
   listFiles,
   newestFirst,
   parseTime,
   pushTurn,
   readFirstJsonLine,
-  readJsonLines,
   str,
   toolMark,
-  type FileEntry,
-  type JsonObject,
 } from './transcriptFiles.js';
 
 /** The npm package, for recognising `node …/@openai/codex/bin/codex.js`. */
@@ -121,11 +120,7 @@ export function codexTurns(lines: readonly JsonObject[]): Turn[] {
   return turns;
 }
 
-async function readTranscript(q: TranscriptQuery): Promise<Turn[]> {
-  const file = await rolloutFile(q);
-  if (!file) return [];
-  return lastTurns(codexTurns(await readJsonLines(file)), q.limit);
-}
+const readTranscript = jsonLinesTranscript(rolloutFile, codexTurns);
 
 /** Codex CLI. */
 export const codexAdapter: AgentAdapter = {

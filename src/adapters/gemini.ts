@@ -16,16 +16,15 @@ import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } f
 import { launchFrom } from './launchSpec.js';
 import {
   isObject,
-  lastTurns,
+  jsonLinesTranscript,
+  type JsonObject,
   listFiles,
   newestFirst,
   parseTime,
   pushTurn,
   readFirstJsonLine,
-  readJsonLines,
   str,
   toolMark,
-  type JsonObject,
 } from './transcriptFiles.js';
 
 /** The npm package, for recognising `node …/@google/gemini-cli/bundle/gemini.js`. */
@@ -146,11 +145,7 @@ export function geminiTurns(lines: readonly JsonObject[]): Turn[] {
   return turns;
 }
 
-async function readTranscript(q: TranscriptQuery): Promise<Turn[]> {
-  const file = await chatFile(q);
-  if (!file) return [];
-  return lastTurns(geminiTurns(await readJsonLines(file)), q.limit);
-}
+const readTranscript = jsonLinesTranscript(chatFile, geminiTurns);
 
 /** Gemini CLI. */
 export const geminiAdapter: AgentAdapter = {

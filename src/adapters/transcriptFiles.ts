@@ -4,7 +4,7 @@
  */
 import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Turn } from './agentAdapter.js';
+import type { TranscriptQuery, Turn } from './agentAdapter.js';
 
 /** A parsed JSON object, for narrowing unknown transcript lines. */
 export type JsonObject = Record<string, unknown>;
@@ -144,4 +144,19 @@ export function lastTurns(turns: readonly Turn[], limit: number): Turn[] {
 /** How a tool call appears in a turn: the name only, since arguments can be whole files. */
 export function toolMark(name: unknown): string {
   return `[tool: ${typeof name === 'string' && name ? name : 'unknown'}]`;
+}
+
+/**
+ * An adapter's `readTranscript` for CLIs that keep one JSON-lines file per session: find the
+ * file for the query, read its lines, turn them into turns, keep the last `limit`.
+ */
+export function jsonLinesTranscript(
+  find: (q: TranscriptQuery) => Promise<string | undefined>,
+  turns: (lines: readonly JsonObject[]) => Turn[],
+): (q: TranscriptQuery) => Promise<Turn[]> {
+  return async (q) => {
+    const file = await find(q);
+    if (!file) return [];
+    return lastTurns(turns(await readJsonLines(file)), q.limit);
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Which agent CLIs are installed (on the PATH, and which version) and where each keeps the
  * user-level config Relay edits. Everything comes from the environment given — HOME included,
- * never os.homedir() — so a test (or `HOME=/tmp/x relay install`) sees only its own world.
+ * never the home directory Node reports — so a test (or `HOME=/tmp/x relay install`) sees only its own world.
  *
  * Config locations, as the real CLIs resolve them (checked against their npm builds):
  * - Claude Code: `$CLAUDE_CONFIG_DIR` or `~/.claude`, file `settings.json` (plain JSON).
