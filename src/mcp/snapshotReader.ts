@@ -2,8 +2,8 @@
  * The newest handoff snapshot, read straight from relay.db (read-only, so it works whether or
  * not the daemon runs) and the Markdown file beside it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { RelayError } from '../platform/errors.js';
+import { existsSync } from 'node:fs';
+import { readSnapshotMarkdown } from '../snapshots/snapshotFile.js';
 import type { RelayPaths } from '../platform/paths.js';
 import { openDatabase } from '../store/database.js';
 import { schemaVersion } from '../store/migrations.js';
@@ -40,15 +40,7 @@ export function readLatestSnapshot(paths: RelayPaths, relaySession?: string): La
     db.close();
   }
   if (!snapshot) return null;
-  let markdown: string;
-  try {
-    markdown = readFileSync(snapshot.path, 'utf8');
-  } catch (e) {
-    throw new RelayError('E_STORE', `snapshot ${snapshot.id} is recorded but its file cannot be read: ${snapshot.path}`, {
-      hint: 'it was moved or deleted; relay snapshots lists the others',
-      cause: e,
-    });
-  }
+  const markdown = readSnapshotMarkdown(snapshot);
   const truncated = markdown.length > MAX_SNAPSHOT_CHARS;
   return { snapshot, markdown: truncated ? markdown.slice(0, MAX_SNAPSHOT_CHARS) : markdown, truncated };
 }

@@ -3,8 +3,9 @@
  * read straight from relay.db (read-only, so it works with or without the daemon) and the
  * Markdown files beside it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { formatDuration } from '../../platform/duration.js';
+import { readSnapshotMarkdown } from '../../snapshots/snapshotFile.js';
 import { RelayError } from '../../platform/errors.js';
 import { relayPaths, type RelayPaths } from '../../platform/paths.js';
 import { openDatabase } from '../../store/database.js';
@@ -67,15 +68,7 @@ export function snapshotsShow(id: string, opts: CommonOptions): Promise<number> 
         hint: 'list them with relay snapshots',
       });
     }
-    let markdown: string;
-    try {
-      markdown = readFileSync(found.path, 'utf8');
-    } catch (e) {
-      throw new RelayError('E_STORE', `snapshot ${found.id} is recorded but its file cannot be read: ${found.path}`, {
-        hint: 'it was moved or deleted; relay snapshots lists the others',
-        cause: e,
-      });
-    }
+    const markdown = readSnapshotMarkdown(found);
     if (opts.json) printJson({ snapshot: found, markdown });
     else process.stdout.write(markdown.endsWith('\n') ? markdown : `${markdown}\n`);
   });
