@@ -5,7 +5,7 @@
  */
 import { BusServer, type RequestHandlers } from '../src/bus/busServer.js';
 import { EventSubscriber } from '../src/bus/eventSubscriber.js';
-import { TOPIC } from '../src/bus/protocol.js';
+import { TOPIC } from '../src/protocol/requests.js';
 import { systemClock } from '../src/platform/clock.js';
 import { RelayError } from '../src/platform/errors.js';
 import { ensureHome } from '../src/platform/paths.js';

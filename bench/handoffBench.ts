@@ -20,7 +20,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BusClient } from '../src/bus/busClient.js';
 import { openDatabase } from '../src/store/database.js';
-import type { EventRecord } from '../src/store/eventRecord.js';
+import type { EventRecord } from '../src/protocol/eventRecord.js';
 import { EventsRepo } from '../src/store/eventsRepo.js';
 import { SnapshotsRepo } from '../src/store/snapshotsRepo.js';
 import type { BenchHome } from './benchHome.js';

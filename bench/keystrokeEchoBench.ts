@@ -9,7 +9,7 @@
 import pty from '@lydell/node-pty';
 import { BusClient } from '../src/bus/busClient.js';
 import { EventSubscriber } from '../src/bus/eventSubscriber.js';
-import { ptyTopic, type PtyMessage } from '../src/bus/agentProtocol.js';
+import { ptyTopic, type PtyMessage } from '../src/protocol/agentProtocol.js';
 import type { BenchHome } from './benchHome.js';
 import { relay } from './relayCli.js';
 import { percentileOfSorted, round, sorted } from './stats.js';

@@ -1,27 +1,21 @@
 /**
- * Claude Code (`@anthropic-ai/claude-code`, checked against 2.1.197): how to start it with a
- * handoff prompt and where its transcripts live. Re-check with `claude --version` when it moves.
+ * Claude Code (`@anthropic-ai/claude-code`, checked against 2.1.197): how to find and start it,
+ * resume it with a handoff prompt, the limit messages it prints, its hooks and where its
+ * transcripts live. Re-check with `claude --version` when it moves.
+ *
+ * Deliberately not limit rules: `API Error: 529 Overloaded…` (overload, not a limit), and
+ * `You've used 90% of your weekly limit` (a notice before the limit, not a limit and not a
+ * retry). `API Error: Server is temporarily limiting requests (not your usage limit)` is a 429
+ * without usage headers that clears in seconds: a `warning`, never a reason to mark the agent
+ * limited until a reset.
  */
-import { HOOK_TIMEOUT_SECONDS } from '../install/agentInstaller.js';
-import { relayHookCommand } from '../install/hookCommand.js';
-import { CLI_ENTRY } from '../platform/packageInfo.js';
-import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } from './agentAdapter.js';
+import { HOOK_TIMEOUT_SECONDS, relayHookCommand } from '../hooks/hookCommand.js';
+import { APOS, re, type LimitRule } from '../limits/limitRules.js';
+import { CLI_ENTRY } from '../platform/packageInfo.js';
+import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import { envDir } from './configDir.js';
 import { launchFrom } from './launchSpec.js';
-import {
-  isObject,
-  jsonLinesTranscript,
-  listFiles,
-  newestFirst,
-  parseTime,
-  pushTurn,
-  str,
-  toolMark,
-} from './transcriptFiles.js';
-
-/** The npm package, for recognising `node …/@anthropic-ai/claude-code/cli.js`. */
-export const CLAUDE_PACKAGE = '@anthropic-ai/claude-code';
 
 /**
  * Claude retries a plain 429 ten times by default (about 3 minutes in the samples) before it
@@ -31,27 +25,21 @@ export const CLAUDE_PACKAGE = '@anthropic-ai/claude-code';
  */
 export const CLAUDE_MAX_RETRIES = 2;
 
-/** Project directories longer than this are cut and given a hash suffix (Claude's own rule). */
-const MAX_PROJECT_DIR_LENGTH = 200;
-
 /**
- * The directory name Claude uses for `cwd` under `projects/`: every character other than an
- * ASCII letter or digit becomes `-` (so `/home/dev/my.app` → `-home-dev-my-app`), and a name
- * over 200 characters is cut and suffixed with a base-36 hash of the path, as the binary does.
+ * The hook events `relay install` registers in settings.json. `StopFailure` fires instead of
+ * `Stop` when an API error ended the turn (its `error` is rate_limit, overloaded, billing_error,
+ * …; no matcher is set, so `relay hook` sees every failure and decides).
  */
-export function claudeProjectDirName(cwd: string): string {
-  const name = cwd.replace(/[^a-zA-Z0-9]/g, '-');
-  if (name.length <= MAX_PROJECT_DIR_LENGTH) return name;
-  let hash = 0;
-  for (let i = 0; i < cwd.length; i++) hash = ((hash << 5) - hash + cwd.charCodeAt(i)) | 0;
-  return `${name.slice(0, MAX_PROJECT_DIR_LENGTH)}-${Math.abs(hash).toString(36)}`;
-}
+export const CLAUDE_HOOK_EVENTS = ['StopFailure', 'SessionStart', 'SessionEnd', 'Stop'] as const;
+
+/** The events a claude Relay starts gets with `--settings`: the two that carry a limit or an end. */
+const LAUNCH_HOOK_EVENTS = ['StopFailure', 'SessionEnd'] as const;
 
 /** `--settings` JSON registering `relay hook claude` (this Relay, this RELAY_HOME) for the events that matter. */
 export function relayHookSettings(env: NodeJS.ProcessEnv = process.env): string {
-  const command = relayHookCommand({ node: process.execPath, cliEntry: CLI_ENTRY, relayHome: env.RELAY_HOME }, 'claude');
+  const command = relayHookCommand({ node: process.execPath, cliEntry: CLI_ENTRY, relayHome: env.RELAY_HOME }, claudeDescriptor.kind);
   const handler = [{ hooks: [{ type: 'command', command, timeout: HOOK_TIMEOUT_SECONDS }] }];
-  return JSON.stringify({ hooks: { StopFailure: handler, SessionEnd: handler } });
+  return JSON.stringify({ hooks: Object.fromEntries(LAUNCH_HOOK_EVENTS.map((e) => [e, handler])) });
 }
 
 function launch(opts: LaunchOptions): LaunchSpec {
@@ -69,61 +57,93 @@ function launch(opts: LaunchOptions): LaunchSpec {
   );
 }
 
-/** The project directories that may hold `cwd`'s sessions: as given, and its real path. */
-async function projectDirs(configDir: string, cwd: string): Promise<string[]> {
-  const cwds = [cwd];
-  try {
-    const real = await realpath(cwd);
-    if (real !== cwd) cwds.push(real);
-  } catch {
-    // cwd may be gone; its transcripts are not.
-  }
-  return cwds.map((c) => join(configDir, 'projects', claudeProjectDirName(c)));
-}
+/** Claude's separator between a message and its reset clause. */
+const SEP = '[\u00b7\u2022|]';
 
-async function sessionFile(q: TranscriptQuery): Promise<string | undefined> {
-  const configDir = q.env.CLAUDE_CONFIG_DIR || join(q.home, '.claude');
-  const dirs = await projectDirs(configDir, q.cwd);
-  const isSession = q.agentSession ? (n: string) => n === `${q.agentSession}.jsonl` : (n: string) => n.endsWith('.jsonl');
-  const files = (await Promise.all(dirs.map((d) => listFiles(d, isSession)))).flat();
-  return newestFirst(files, q.agentSession ? undefined : q.since)[0]?.path;
-}
-
-/** The text of a message's content: a string, or text blocks with tool calls named. */
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  const parts: string[] = [];
-  for (const block of content) {
-    if (!isObject(block)) continue;
-    if (block.type === 'text') parts.push(str(block.text) ?? '');
-    else if (block.type === 'tool_use') parts.push(toolMark(block.name));
-    // tool_result, thinking, images: not conversation text.
-  }
-  return parts.join('\n');
-}
-
-/** The conversation in a Claude session file, in order. */
-export function claudeTurns(lines: readonly Record<string, unknown>[]): Turn[] {
-  const turns: Turn[] = [];
-  for (const line of lines) {
-    const role = line.type;
-    if (role !== 'user' && role !== 'assistant') continue;
-    // Sidechains are subagent runs; meta lines are Claude's own notes (command caveats).
-    if (line.isSidechain === true || line.isMeta === true) continue;
-    if (!isObject(line.message)) continue;
-    // Failed turns (isApiErrorMessage) stay: their text says why the agent stopped.
-    pushTurn(turns, role, contentText(line.message.content), parseTime(line.timestamp));
-  }
-  return turns;
-}
-
-const readTranscript = jsonLinesTranscript(sessionFile, claudeTurns);
+/** Claude Code's own limit messages, in matching order. */
+const LIMIT_RULES: readonly LimitRule[] = [
+  {
+    // `You've hit your session limit · resets 10:57am (UTC)`; labels vary (weekly, Opus, org's
+    // monthly usage…). The sentence must end or continue with the `·` reset clause, so prose
+    // such as "You've hit your limit on retries, so…" does not fire.
+    id: 'claude.usage_limit',
+    severity: 'limit',
+    guard: 'exact',
+    line: re(
+      `^(?:You${APOS}ve (?:hit|reached) your (?:[\\w'\u2019.-]+ ){0,4}limit(?=\\s*${SEP}|\\s*$)|You${APOS}ve used (?:up |all )?your (?:[\\w'\u2019.-]+ ){0,4}limit\\b|You${APOS}re out of (?:extra )?usage credits\\b)`,
+    ),
+  },
+  {
+    id: 'claude.server_limiting',
+    severity: 'warning',
+    guard: 'exact',
+    line: /^API Error: Server is temporarily limiting requests\b/,
+  },
+  {
+    // API key 429 after the built-in retries: `API Error: Request rejected (429) · <body>`.
+    id: 'claude.api_429',
+    severity: 'limit',
+    guard: 'exact',
+    line: /^API Error: (?:Request rejected \(429\)|429\b|Rate limit(?:ed)?\b)/,
+  },
+  {
+    // The spinner line while retrying: `API error · Retrying in 2s · attempt 2/10`. Also shown
+    // for overload retries, hence only a warning.
+    id: 'claude.api_retry',
+    severity: 'warning',
+    guard: 'exact',
+    line: re(`^API error\\s*${SEP}\\s*Retrying in \\d+\\s*s\\b.*\\battempt \\d+\\/\\d+`, 'i'),
+  },
+  {
+    // stream-json: a rejection that names its window (`rateLimitType`, `resetsAt`) is the plan limit.
+    id: 'claude.stream_rate_limit_event',
+    severity: 'limit',
+    guard: 'exact',
+    line: /^\{"type":"rate_limit_event","rate_limit_info":\{"status":"rejected"(?=.*"(?:rateLimitType|resetsAt)")/,
+  },
+  {
+    // stream-json: a rejection with no window is the transient "temporarily limiting" 429.
+    id: 'claude.stream_rate_limit_rejected',
+    severity: 'warning',
+    guard: 'exact',
+    line: /^\{"type":"rate_limit_event","rate_limit_info":\{"status":"rejected"/,
+  },
+  {
+    id: 'claude.stream_api_retry',
+    severity: 'warning',
+    guard: 'exact',
+    line: /^\{"type":"system","subtype":"api_retry"(?=.*"error_status":429\b)/,
+  },
+  {
+    id: 'claude.json_server_limiting',
+    severity: 'warning',
+    guard: 'exact',
+    line: /^\{"type":"result"(?=.*"api_error_status":429\b)(?=.*"result":"API Error: Server is temporarily limiting requests)/,
+  },
+  {
+    // json / stream-json result of a failed turn (`subtype` still says success).
+    id: 'claude.json_result_429',
+    severity: 'limit',
+    guard: 'exact',
+    line: /^\{"type":"result"(?=.*"is_error":true)(?=.*"api_error_status":429\b)/,
+  },
+];
 
 /** Claude Code. */
-export const claudeAdapter: AgentAdapter = {
+export const claudeDescriptor = {
   kind: 'claude',
+  title: 'Claude Code',
   binaries: ['claude'],
+  packages: ['@anthropic-ai/claude-code'],
   launch,
-  readTranscript,
-};
+  readTranscript: async (q) => (await import('./claudeTranscript.js')).readClaudeTranscript(q),
+  limitRules: LIMIT_RULES,
+  hook: { arg: 'claude', parser: async () => (await import('../hooks/parseClaude.js')).parseClaude },
+  // `$CLAUDE_CONFIG_DIR` or `~/.claude`, file `settings.json` (plain JSON).
+  configLocation: (env, home) => {
+    const custom = envDir(env, 'CLAUDE_CONFIG_DIR', home);
+    const dir = custom ?? join(home, '.claude');
+    return { dir, file: join(dir, 'settings.json'), source: custom ? 'CLAUDE_CONFIG_DIR' : 'default' };
+  },
+  installRole: 'claude-settings',
+} as const satisfies AgentDescriptor;

@@ -1,6 +1,6 @@
 /**
- * Codex CLI (`@openai/codex`, checked against 0.169.0, a native binary): how to start it with a
- * handoff prompt and how to read its rollout files.
+ * Codex CLI (`@openai/codex`, checked against 0.169.0, a native binary): how to find and start it
+ * with a handoff prompt, the limit messages it prints, its hooks and its rollout files.
  *
  * Retries are not capped here. `stream_max_retries` is a per-provider setting; the samples show
  * `-c model_providers.<id>.stream_max_retries=1` working for a provider defined in config.toml,
@@ -8,124 +8,88 @@
  * `or_insert`, so an override of it is ignored (or, lacking the provider's required `name`,
  * rejected). Relay cannot know the user's provider id without reading their config, so it adds
  * nothing and acts on the early `Reconnecting... n/5` lines instead.
+ *
+ * Deliberately not a limit rule: `unexpected status 503` (overload, not a limit).
  */
-import { readdir, realpath } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } from './agentAdapter.js';
-import { launchFrom } from './launchSpec.js';
-import {
-  type FileEntry,
-  isObject,
-  jsonLinesTranscript,
-  type JsonObject,
-  listFiles,
-  newestFirst,
-  parseTime,
-  pushTurn,
-  readFirstJsonLine,
-  str,
-  toolMark,
-} from './transcriptFiles.js';
 
-/** The npm package, for recognising `node …/@openai/codex/bin/codex.js`. */
-export const CODEX_PACKAGE = '@openai/codex';
+import { join } from 'node:path';
+import { APOS, re, type LimitRule } from '../limits/limitRules.js';
+import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import { envDir } from './configDir.js';
+import { launchFrom } from './launchSpec.js';
+
+/**
+ * The hook events `relay install` registers in hooks.json. No event fires on a failed turn, but
+ * `SessionEnd` and `Stop` give the rollout file whose last `task_complete` names the error.
+ */
+export const CODEX_HOOK_EVENTS = ['SessionEnd', 'Stop'] as const;
 
 function launch(opts: LaunchOptions): LaunchSpec {
   // `codex "<prompt>"` opens the TUI with that first message (`codex exec` would be headless).
   return launchFrom({ binary: 'codex', promptArgs: (prompt) => [prompt], env: {} }, opts);
 }
 
-/** Child directory names of `dir`, newest first (they are YYYY, MM, DD); [] if missing. */
-async function datedDirs(dir: string): Promise<string[]> {
-  try {
-    const names = await readdir(dir);
-    return names.filter((n) => /^\d+$/.test(n)).sort((a, b) => b.localeCompare(a));
-  } catch {
-    return [];
-  }
-}
-
-/** Every `rollout-*.jsonl` under `sessions/YYYY/MM/DD/`. */
-async function rolloutFiles(sessionsDir: string): Promise<FileEntry[]> {
-  const out: FileEntry[] = [];
-  for (const y of await datedDirs(sessionsDir)) {
-    for (const m of await datedDirs(join(sessionsDir, y))) {
-      for (const d of await datedDirs(join(sessionsDir, y, m))) {
-        const dir = join(sessionsDir, y, m, d);
-        out.push(...(await listFiles(dir, (n) => n.startsWith('rollout-') && n.endsWith('.jsonl'))));
-      }
-    }
-  }
-  return out;
-}
-
-/** The rollout of the given session, or the newest one whose `session_meta` cwd is `q.cwd`. */
-async function rolloutFile(q: TranscriptQuery): Promise<string | undefined> {
-  const home = q.env.CODEX_HOME || join(q.home, '.codex');
-  const files = await rolloutFiles(join(home, 'sessions'));
-  if (q.agentSession) {
-    // rollout-<local time>-<session id>.jsonl
-    return newestFirst(files.filter((f) => f.path.endsWith(`-${q.agentSession}.jsonl`)))[0]?.path;
-  }
-  // Codex records its resolved working directory; the caller may hold a symlinked path.
-  const cwds = new Set([q.cwd, await realpath(q.cwd).catch(() => q.cwd)]);
-  for (const f of newestFirst(files, q.since)) {
-    const first = await readFirstJsonLine(f.path);
-    const cwd = first?.type === 'session_meta' && isObject(first.payload) ? str(first.payload.cwd) : undefined;
-    if (cwd !== undefined && cwds.has(cwd)) return f.path;
-  }
-  return undefined;
-}
-
 /**
- * Codex injects context as user messages wrapped in one tag (`<environment_context>`,
- * `<user_instructions>`, …) or as an AGENTS.md preamble; they are not what the user typed.
+ * Codex prefixes its errors with `ERROR: ` in `codex exec`, and `--json` wraps the same text in
+ * `{"type":"error","message":"…"}` or `{"type":"turn.failed","error":{"message":"…"}}`.
  */
-function isInjectedContext(text: string): boolean {
-  const t = text.trim();
-  if (t.startsWith('# AGENTS.md instructions')) return true;
-  const m = /^<([a-z_]+)>/.exec(t);
-  return m !== null && /(_context|_instructions)$/.test(m[1] ?? '') && t.endsWith(`</${m[1]}>`);
-}
+const CODEX_HEAD = '(?:\\{"type":"(?:error|turn\\.failed)",(?:"error":\\{)?"message":"|ERROR:\\s*)?';
 
-function messageText(content: unknown): string {
-  if (!Array.isArray(content)) return '';
-  return content
-    .filter(isObject)
-    .filter((c) => c.type === 'input_text' || c.type === 'output_text')
-    .map((c) => str(c.text) ?? '')
-    .join('\n');
-}
-
-/** The conversation in a Codex rollout, in order. */
-export function codexTurns(lines: readonly JsonObject[]): Turn[] {
-  const turns: Turn[] = [];
-  for (const line of lines) {
-    const p = line.payload;
-    if (!isObject(p)) continue;
-    const at = parseTime(line.timestamp);
-    if (line.type === 'response_item') {
-      if (p.type === 'message' && (p.role === 'user' || p.role === 'assistant')) {
-        const text = messageText(p.content);
-        if (p.role === 'user' && isInjectedContext(text)) continue;
-        pushTurn(turns, p.role, text, at);
-      } else if (p.type === 'function_call' || p.type === 'custom_tool_call' || p.type === 'local_shell_call') {
-        pushTurn(turns, 'assistant', toolMark(p.name ?? 'shell'), at);
-      }
-    } else if (line.type === 'event_msg' && p.type === 'task_complete' && isObject(p.error)) {
-      // A failed turn has no assistant message; its error (the usage-limit text) says why.
-      pushTurn(turns, 'assistant', str(p.error.message) ?? '', at);
-    }
-  }
-  return turns;
-}
-
-const readTranscript = jsonLinesTranscript(rolloutFile, codexTurns);
+/** Codex's own limit messages, in matching order. */
+const LIMIT_RULES: readonly LimitRule[] = [
+  {
+    // `ERROR: You’ve hit your usage limit. … try again at 10:58 AM.`; TUI: `■ You’ve hit …`.
+    id: 'codex.usage_limit',
+    severity: 'limit',
+    guard: 'exact',
+    line: re(`^${CODEX_HEAD}(?<msg>You${APOS}ve hit your usage limit\\b)`),
+  },
+  {
+    id: 'codex.quota',
+    severity: 'limit',
+    guard: 'exact',
+    line: re(`^${CODEX_HEAD}(?<msg>Quota exceeded\\. Check your plan and billing details\\b)`),
+  },
+  {
+    // `ERROR: exceeded retry limit, last status: 429 Too Many Requests, request id: …`.
+    id: 'codex.retry_exhausted_429',
+    severity: 'limit',
+    guard: 'exact',
+    line: re(`^${CODEX_HEAD}(?<msg>exceeded retry limit, last status: 429\\b)`),
+  },
+  {
+    // `ERROR: Reconnecting... 1/5`. The plain form does not name the status (Codex prints it
+    // for network drops too); the --json form does, and there only a 429 counts.
+    id: 'codex.reconnecting',
+    severity: 'warning',
+    guard: 'exact',
+    line: re(`^${CODEX_HEAD}(?<msg>Reconnecting\\.\\.\\. \\d+\\/\\d+)(?=\\s*(?:$|"|\\(.*\\b429\\b))`),
+  },
+  {
+    // TUI status while retrying: `Server is busy, reconnecting 2/5`.
+    id: 'codex.server_busy',
+    severity: 'warning',
+    guard: 'exact',
+    line: /^Server is busy, reconnecting \d+\/\d+/i,
+  },
+];
 
 /** Codex CLI. */
-export const codexAdapter: AgentAdapter = {
+export const codexDescriptor = {
   kind: 'codex',
+  title: 'Codex',
   binaries: ['codex'],
+  packages: ['@openai/codex'],
   launch,
-  readTranscript,
-};
+  readTranscript: async (q) => (await import('./codexTranscript.js')).readCodexTranscript(q),
+  limitRules: LIMIT_RULES,
+  hook: { arg: 'codex', parser: async () => (await import('../hooks/parseCodex.js')).parseCodex, payloadInLastArg: true },
+  // `$CODEX_HOME` or `~/.codex`, file `hooks.json` (plain JSON; `config.toml` beside it).
+  configLocation: (env, home) => {
+    const custom = envDir(env, 'CODEX_HOME', home);
+    const dir = custom ?? join(home, '.codex');
+    return { dir, file: join(dir, 'hooks.json'), source: custom ? 'CODEX_HOME' : 'default' };
+  },
+  installRole: 'codex-hooks',
+  hookNote: 'Codex runs hooks only once you trust them (its TUI asks)',
+} as const satisfies AgentDescriptor;

@@ -1,6 +1,6 @@
 /**
- * Gemini CLI (`@google/gemini-cli`, checked against 0.61.0): how to start it with a handoff
- * prompt and how to replay its chat recordings.
+ * Gemini CLI (`@google/gemini-cli`, checked against 0.61.0): how to find and start it with a
+ * handoff prompt, the limit messages it prints, its hooks and its chat recordings.
  *
  * Retries are not capped here: `general.maxAttempts` (default 10, about 4 minutes of quota
  * retries) is read from settings files only, and Relay does not edit the user's. A way that
@@ -9,26 +9,20 @@
  * the user set their own (it stands in for `/etc/gemini-cli/system-defaults.json`, which is
  * rarely present). That needs a file under RELAY_HOME, so it belongs to whoever owns the paths.
  */
-import { createHash } from 'node:crypto';
-import { readFile, readdir, realpath } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } from './agentAdapter.js';
-import { launchFrom } from './launchSpec.js';
-import {
-  isObject,
-  jsonLinesTranscript,
-  type JsonObject,
-  listFiles,
-  newestFirst,
-  parseTime,
-  pushTurn,
-  readFirstJsonLine,
-  str,
-  toolMark,
-} from './transcriptFiles.js';
 
-/** The npm package, for recognising `node …/@google/gemini-cli/bundle/gemini.js`. */
-export const GEMINI_PACKAGE = '@google/gemini-cli';
+import { join } from 'node:path';
+import { re, type LimitRule } from '../limits/limitRules.js';
+import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import { envDir } from './configDir.js';
+import { launchFrom } from './launchSpec.js';
+
+/**
+ * The hook events `relay install` registers: `BeforeModel` (once per attempt: repeated attempts
+ * are Gemini's retry backoff), `AfterAgent` (a turn that got an answer — the "response arrived"
+ * marker hooks/parseGemini.ts needs) and `SessionEnd`. Not `AfterModel`: Gemini fires and awaits
+ * it for every streamed chunk, which would start a process per chunk inside the agent's loop.
+ */
+export const GEMINI_HOOK_EVENTS = ['BeforeModel', 'AfterAgent', 'SessionEnd'] as const;
 
 function launch(opts: LaunchOptions): LaunchSpec {
   return launchFrom(
@@ -43,114 +37,66 @@ function launch(opts: LaunchOptions): LaunchSpec {
   );
 }
 
-/** `~/.gemini`, moved by GEMINI_CLI_HOME as the CLI itself does. */
-function geminiDir(q: TranscriptQuery): string {
-  return join(q.env.GEMINI_CLI_HOME || q.home, '.gemini');
-}
+/** Gemini prints its classified errors after a "Full report available at: <path>" preamble. */
+const GEMINI_HEAD = '(?:(?:Error when talking to Gemini API|Error generating content via API)\\b.*?\\s)?';
 
-/**
- * The project's directory name under `tmp/`: from `projects.json` (`{"projects": {"<abs path>":
- * "<slug>"}}`), else the slug whose `.project_root` marker names the path, else the legacy
- * SHA-256 of the path.
- */
-async function projectSlugs(dir: string, cwd: string): Promise<string[]> {
-  const path = resolve(cwd);
-  const slugs: string[] = [];
-  try {
-    const registry: unknown = JSON.parse(await readFile(join(dir, 'projects.json'), 'utf8'));
-    const slug = isObject(registry) && isObject(registry.projects) ? str(registry.projects[path]) : undefined;
-    if (slug) slugs.push(slug);
-  } catch {
-    // No registry yet: fall back to the markers.
-  }
-  const tmp = join(dir, 'tmp');
-  for (const name of await readdir(tmp).catch(() => [] as string[])) {
-    const owner = await readFile(join(tmp, name, '.project_root'), 'utf8').catch(() => undefined);
-    if (owner?.trim() === path && !slugs.includes(name)) slugs.push(name);
-  }
-  slugs.push(createHash('sha256').update(path).digest('hex'));
-  return slugs;
-}
-
-/** The chat file of the given session, or the newest chat of the project. */
-async function chatFile(q: TranscriptQuery): Promise<string | undefined> {
-  const dir = geminiDir(q);
-  const cwds = [q.cwd, await realpath(q.cwd).catch(() => q.cwd)];
-  const slugs = new Set((await Promise.all([...new Set(cwds)].map((c) => projectSlugs(dir, c)))).flat());
-  // session-<YYYY-MM-DDTHH-MM>-<first 8 of the id>.jsonl; a resumed session appends to its file.
-  const suffix = q.agentSession ? `-${q.agentSession.slice(0, 8)}.jsonl` : '.jsonl';
-  const accept = (n: string): boolean => n.startsWith('session-') && n.endsWith(suffix);
-  const files = (await Promise.all([...slugs].map((s) => listFiles(join(dir, 'tmp', s, 'chats'), accept)))).flat();
-  for (const f of newestFirst(files, q.agentSession ? undefined : q.since)) {
-    if (!q.agentSession) return f.path;
-    // Eight characters can collide; the header names the full id.
-    const header = await readFirstJsonLine(f.path);
-    if (header?.sessionId === q.agentSession) return f.path;
-  }
-  return undefined;
-}
-
-/**
- * The messages a chat file ends with, replayed as Gemini does on resume: message records (with
- * an `id`) are added or updated in place, `{"$set": {"messages": [...]}}` replaces the list, and
- * `{"$rewindTo": id}` drops that message and everything after it.
- */
-export function replayGeminiChat(lines: readonly JsonObject[]): JsonObject[] {
-  const messages = new Map<string, JsonObject>();
-  for (const line of lines) {
-    const rewind = str(line.$rewindTo);
-    if (rewind !== undefined) {
-      const ids = [...messages.keys()];
-      const from = ids.indexOf(rewind);
-      for (const id of from === -1 ? ids : ids.slice(from)) messages.delete(id);
-    } else if (typeof line.id === 'string') {
-      messages.set(line.id, line);
-    } else if (isObject(line.$set) && Array.isArray(line.$set.messages)) {
-      messages.clear();
-      for (const m of line.$set.messages) if (isObject(m) && typeof m.id === 'string') messages.set(m.id, m);
-    }
-  }
-  return [...messages.values()];
-}
-
-function partsText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((p) => (typeof p === 'string' ? p : isObject(p) ? (str(p.text) ?? '') : '')).join('');
-}
-
-/** Context Gemini sends as a user message, and slash or help input, which are not prompts. */
-function isIgnoredUserText(text: string): boolean {
-  const t = text.trim();
-  return t.startsWith('<session_context>') || t.startsWith('<hook_context>') || t.startsWith('/') || t.startsWith('?');
-}
-
-/** The conversation in a Gemini chat file, in order. */
-export function geminiTurns(lines: readonly JsonObject[]): Turn[] {
-  const turns: Turn[] = [];
-  for (const m of replayGeminiChat(lines)) {
-    const at = parseTime(m.timestamp);
-    const text = partsText(m.content);
-    if (m.type === 'user') {
-      if (!isIgnoredUserText(text)) pushTurn(turns, 'user', text, at);
-    } else if (m.type === 'gemini') {
-      const tools = Array.isArray(m.toolCalls) ? m.toolCalls.filter(isObject).map((c) => toolMark(c.name)) : [];
-      pushTurn(turns, 'assistant', [text, ...tools].filter(Boolean).join('\n'), at);
-    } else if (m.type === 'error') {
-      // Like Claude's API error lines: the reason the agent stopped belongs in the snapshot.
-      pushTurn(turns, 'assistant', text, at);
-    }
-    // info and warning records are the UI's own notes ("Request cancelled.").
-  }
-  return turns;
-}
-
-const readTranscript = jsonLinesTranscript(chatFile, geminiTurns);
+/** Gemini CLI's own limit messages, in matching order. */
+const LIMIT_RULES: readonly LimitRule[] = [
+  {
+    // Daily quota, not retried: `… TerminalQuotaError: You have exhausted your daily quota …`.
+    id: 'gemini.quota_terminal',
+    severity: 'limit',
+    guard: 'exact',
+    line: re(`^${GEMINI_HEAD}(?<msg>TerminalQuotaError:)`),
+    resetLookahead: 3,
+  },
+  {
+    // Per-minute quota after the last retry; `Please retry in 2.0s.` follows on a later line.
+    id: 'gemini.retryable_quota',
+    severity: 'limit',
+    guard: 'exact',
+    line: re(`^${GEMINI_HEAD}(?<msg>RetryableQuotaError:)`),
+    resetLookahead: 3,
+  },
+  {
+    id: 'gemini.attempt_failed',
+    severity: 'warning',
+    guard: 'exact',
+    line: /^Attempt \d+ failed: (?=.*(?:[Qq]uota|[Rr]ate[ _-]?limit|\b429\b|RESOURCE_EXHAUSTED|Too Many Requests))/,
+    resetLookahead: 3,
+  },
+  {
+    // Interactive box: `Usage limit reached for gemini-2.5-flash.` / `Access resets at 11:28 AM UTC.`
+    id: 'gemini.usage_box',
+    severity: 'limit',
+    guard: 'exact',
+    line: /^Usage limit reached for \S+/,
+    resetLookahead: 2,
+  },
+  {
+    id: 'gemini.stream_result_quota',
+    severity: 'limit',
+    guard: 'exact',
+    line: /^\{"type":"result"(?=.*"status":"error")(?=.*(?:[Qq]uota|\b429\b|RESOURCE_EXHAUSTED|[Rr]ate limit))/,
+  },
+];
 
 /** Gemini CLI. */
-export const geminiAdapter: AgentAdapter = {
+export const geminiDescriptor = {
   kind: 'gemini',
+  title: 'Gemini CLI',
   binaries: ['gemini'],
+  packages: ['@google/gemini-cli'],
   launch,
-  readTranscript,
-};
+  readTranscript: async (q) => (await import('./geminiTranscript.js')).readGeminiTranscript(q),
+  limitRules: LIMIT_RULES,
+  hook: { arg: 'gemini', parser: async () => (await import('../hooks/parseGemini.js')).parseGemini, countsAttempts: true },
+  // `$GEMINI_CLI_HOME` (a home directory) or `~`, then `.gemini/settings.json` (JSON with
+  // comments: Gemini strips them before JSON.parse).
+  configLocation: (env, home) => {
+    const custom = envDir(env, 'GEMINI_CLI_HOME', home);
+    const dir = join(custom ?? home, '.gemini');
+    return { dir, file: join(dir, 'settings.json'), source: custom ? 'GEMINI_CLI_HOME' : 'default' };
+  },
+  installRole: 'gemini-settings',
+} as const satisfies AgentDescriptor;

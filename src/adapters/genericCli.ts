@@ -1,9 +1,10 @@
 /**
- * Any other command under `relay wrap` (kind `cli`). Relay knows neither its flags nor its
- * transcripts: it runs the user's command as given, types a handoff prompt into its PTY once the
- * screen is ready, and a snapshot falls back to the screen text.
+ * Any other command under `relay wrap` (kind `cli`, agent name `cli:<program>`). Relay knows
+ * neither its flags nor its transcripts: it runs the user's command as given, types a handoff
+ * prompt into its PTY once the screen is ready, and a snapshot falls back to the screen text.
+ * Its limit rules are the known CLIs' shared ones (registry.ts): it may be a wrapper script.
  */
-import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } from './agentAdapter.js';
+import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
 import { RelayError } from '../platform/errors.js';
 
 function launch(opts: LaunchOptions): LaunchSpec {
@@ -16,14 +17,16 @@ function launch(opts: LaunchOptions): LaunchSpec {
   return { command, args, env: {}, typePrompt: opts.prompt !== undefined };
 }
 
-async function readTranscript(_q: TranscriptQuery): Promise<Turn[]> {
-  return [];
-}
-
 /** Any other CLI. */
-export const genericCliAdapter: AgentAdapter = {
+export const genericCliDescriptor = {
   kind: 'cli',
+  title: 'other CLI',
   binaries: [],
+  packages: [],
   launch,
-  readTranscript,
-};
+  readTranscript: async () => [],
+  limitRules: [],
+  hook: null,
+  configLocation: null,
+  installRole: null,
+} as const satisfies AgentDescriptor;

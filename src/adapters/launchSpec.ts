@@ -3,7 +3,7 @@
  * (the user's own command is kept verbatim; a handoff prompt goes where the CLI expects its first
  * interactive prompt) cannot drift between CLIs.
  */
-import type { LaunchOptions, LaunchSpec } from './agentAdapter.js';
+import type { LaunchOptions, LaunchSpec } from './agentDescriptor.js';
 import { promptArgument } from './promptArgument.js';
 
 /** What one CLI contributes to its launch. */

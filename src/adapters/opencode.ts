@@ -1,28 +1,17 @@
 /**
- * OpenCode (`opencode-ai`, checked against 1.18.33): how to start it with a handoff prompt and
- * how to read a session. Its data is SQLite (`~/.local/share/opencode/opencode.db`) whose schema
- * moves between releases; `opencode export <id>` is the stable interface, so Relay asks the CLI.
+ * OpenCode (`opencode-ai`, checked against 1.18.33): how to find and start it with a handoff
+ * prompt, the limit messages it prints, its plugin and how to read a session (through
+ * `opencode export`, opencodeTranscript.ts).
  *
  * Retries are not capped: OpenCode retries a 429 five times honouring retry-after and has no
  * environment switch for it; the `session.status` retry event is the early warning.
  */
-import { spawn } from 'node:child_process';
-import type { AgentAdapter, LaunchOptions, LaunchSpec, TranscriptQuery, Turn } from './agentAdapter.js';
-import { findOnPath } from '../platform/findOnPath.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LimitRule } from '../limits/limitRules.js';
+import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import { envDir } from './configDir.js';
 import { launchFrom } from './launchSpec.js';
-import { isObject, lastTurns, pushTurn, str, toolMark, type JsonObject } from './transcriptFiles.js';
-
-/** The npm package, for recognising `node …/opencode-ai/bin/opencode`. */
-export const OPENCODE_PACKAGE = 'opencode-ai';
-
-/**
- * Bound on one `opencode export`: it starts in about 0.6 s here, but a first run may migrate its
- * database. A snapshot is written during a handoff and must not wait longer than this.
- */
-export const OPENCODE_EXPORT_TIMEOUT_MS = 10_000;
-
-/** An export larger than this is a session Relay cannot summarise anyway. */
-const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
 
 function launch(opts: LaunchOptions): LaunchSpec {
   // --prompt opens the TUI with that first message. A positional goes through `run`, which is
@@ -30,100 +19,69 @@ function launch(opts: LaunchOptions): LaunchSpec {
   return launchFrom({ binary: 'opencode', promptArgs: (prompt) => ['--prompt', prompt], env: {} }, opts);
 }
 
-/** stdout of `opencode export <id>`, or undefined on failure or timeout. */
-function runExport(bin: string, q: TranscriptQuery, session: string): Promise<string | undefined> {
-  return new Promise((resolveOut) => {
-    // stdin closed: OpenCode waits for EOF on an open pipe. Own process group, so a timeout
-    // can stop anything it started.
-    const child = spawn(bin, ['export', session], {
-      cwd: q.cwd,
-      env: { ...q.env, HOME: q.home },
-      stdio: ['ignore', 'pipe', 'ignore'],
-      detached: true,
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (out: string | undefined): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolveOut(out);
-    };
-    const kill = (): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    };
-    const timer = setTimeout(() => {
-      kill();
-      finish(undefined);
-    }, OPENCODE_EXPORT_TIMEOUT_MS);
-    child.stdout.on('data', (d: Buffer) => {
-      size += d.length;
-      if (size > MAX_EXPORT_BYTES) {
-        kill();
-        finish(undefined);
-      } else chunks.push(d);
-    });
-    child.on('error', () => finish(undefined));
-    child.on('close', (code) => finish(code === 0 ? Buffer.concat(chunks).toString('utf8') : undefined));
-  });
-}
-
-/** The conversation in an `opencode export` document, in order. */
-export function opencodeTurns(doc: unknown): Turn[] {
-  const turns: Turn[] = [];
-  if (!isObject(doc) || !Array.isArray(doc.messages)) return turns;
-  for (const m of doc.messages) {
-    if (!isObject(m) || !isObject(m.info)) continue;
-    const role = m.info.role;
-    if (role !== 'user' && role !== 'assistant') continue;
-    const at = isObject(m.info.time) && typeof m.info.time.created === 'number' ? m.info.time.created : undefined;
-    const parts: string[] = [];
-    for (const p of Array.isArray(m.parts) ? m.parts : []) {
-      if (!isObject(p)) continue;
-      // Synthetic text is OpenCode's own (attached file contents, reminders).
-      if (p.type === 'text' && p.synthetic !== true) parts.push(str(p.text) ?? '');
-      else if (p.type === 'tool') parts.push(toolMark(p.tool));
-    }
-    // A failed turn has no text; its error (the provider's 429 message) says why.
-    if (role === 'assistant' && isObject(m.info.error)) parts.push(errorText(m.info.error));
-    pushTurn(turns, role, parts.filter(Boolean).join('\n'), at);
-  }
-  return turns;
-}
-
-function errorText(error: JsonObject): string {
-  const data = isObject(error.data) ? error.data : {};
-  return str(data.message) ?? str(error.name) ?? '';
-}
-
-/**
- * Runs `opencode export <agentSession>` with the agent's PATH. Without a session id or an
- * `opencode` on PATH there is nothing to ask, and the answer is [].
- */
-async function readTranscript(q: TranscriptQuery): Promise<Turn[]> {
-  if (!q.agentSession) return [];
-  const bin = findOnPath('opencode', q.env.PATH ?? '');
-  if (!bin) return [];
-  const out = await runExport(bin, q, q.agentSession);
-  if (out === undefined) return [];
-  try {
-    // Anything printed before the document (a notice) is not JSON.
-    const start = out.indexOf('{');
-    return start === -1 ? [] : lastTurns(opencodeTurns(JSON.parse(out.slice(start))), q.limit);
-  } catch {
-    return [];
-  }
-}
+/** OpenCode's own limit messages, in matching order. */
+const LIMIT_RULES: readonly LimitRule[] = [
+  {
+    // The provider's message passed through by `opencode run` at column 0: `Error: Rate limit
+    // reached for gpt-… on requests per min…`. The text is the provider's, so it is held to the
+    // generic markers' standard (an unframed error line) with a wider marker.
+    id: 'opencode.rate_limit',
+    severity: 'limit',
+    guard: 'errorLine',
+    // Its marker is wider than the generic ones; an unknown CLI's `Error:` lines get those.
+    sharedWithCli: false,
+    line: /^Error: /,
+    marker: /[Rr]ate[ _-]?limit|[Qq]uota|\b429\b|[Tt]oo [Mm]any [Rr]equests|RESOURCE_EXHAUSTED/,
+  },
+  {
+    // The TUI shows the same provider message without the `Error:` prefix, beside the ┃ bar.
+    id: 'opencode.rate_limit_tui',
+    severity: 'limit',
+    guard: 'exact',
+    line: /^(?:Rate limit reached for \S+ in organization\b|This request would exceed the rate limit for your organization\b|You exceeded your current quota\b)/,
+  },
+  {
+    // TUI footer `… [retrying in 1s attempt #2]`: appended to status text, so matched anywhere,
+    // but only in its bracketed shape and subject to the content checks.
+    id: 'opencode.retrying',
+    severity: 'warning',
+    guard: 'content',
+    line: /\[retrying in \d+\s*(?:ms|s|m)\b[^\]]*attempt #\d+\]/,
+    marker: /\[retrying in \d+\s*(?:ms|s|m)\b[^\]]*attempt #\d+\]/,
+  },
+  {
+    // `--format json`: `{"type":"error",…,"error":{"name":"APIError","data":{…"statusCode":429`.
+    id: 'opencode.json_429',
+    severity: 'limit',
+    guard: 'exact',
+    line: /^\{"type":"error"(?=.*"statusCode":429\b)/,
+  },
+];
 
 /** OpenCode. */
-export const opencodeAdapter: AgentAdapter = {
+export const opencodeDescriptor = {
   kind: 'opencode',
+  title: 'OpenCode',
   binaries: ['opencode'],
+  packages: ['opencode-ai'],
   launch,
-  readTranscript,
-};
+  readTranscript: async (q) => (await import('./opencodeTranscript.js')).readOpencodeTranscript(q),
+  limitRules: LIMIT_RULES,
+  // The plugin forwards OpenCode's bus events, not hook payloads: a different argument says so.
+  hook: { arg: 'opencode-event', parser: async () => (await import('../hooks/parseOpencode.js')).parseOpencode },
+  // `$OPENCODE_CONFIG_DIR`, else `$XDG_CONFIG_HOME/opencode` or `~/.config/opencode`; it loads
+  // every `{plugin,plugins}/*.{ts,js}` there, so Relay's plugin is `plugins/relay.js` (or
+  // `plugin/relay.js` when only that directory exists).
+  configLocation: (env, home) => {
+    const custom = envDir(env, 'OPENCODE_CONFIG_DIR', home);
+    const xdg = envDir(env, 'XDG_CONFIG_HOME', home);
+    const dir = custom ?? join(xdg ?? join(home, '.config'), 'opencode');
+    const pluginsDir = !existsSync(join(dir, 'plugins')) && existsSync(join(dir, 'plugin')) ? 'plugin' : 'plugins';
+    return {
+      dir,
+      file: join(dir, pluginsDir, 'relay.js'),
+      source: custom ? 'OPENCODE_CONFIG_DIR' : xdg ? 'XDG_CONFIG_HOME' : 'default',
+    };
+  },
+  installRole: 'opencode-plugin',
+} as const satisfies AgentDescriptor;

@@ -4,7 +4,7 @@
  */
 import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TranscriptQuery, Turn } from './agentAdapter.js';
+import type { TranscriptQuery, Turn } from './agentDescriptor.js';
 
 /** A parsed JSON object, for narrowing unknown transcript lines. */
 export type JsonObject = Record<string, unknown>;

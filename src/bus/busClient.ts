@@ -6,7 +6,7 @@ import { Dealer } from 'zeromq';
 import { RelayError } from '../platform/errors.js';
 import { ipcEndpoint, type RelayPaths } from '../platform/paths.js';
 import { BUS_VERSION, packEnvelope, unpackEnvelope, type Envelope } from './envelope.js';
-import type { ReplyPayload, RequestPayload, RequestResult, RequestType } from './protocol.js';
+import type { ReplyPayload, RequestPayload, RequestResult, RequestType } from '../protocol/requests.js';
 import { SendQueue } from './sendQueue.js';
 
 /** A healthy daemon answers in well under a millisecond; 5 s covers a loaded machine. */

@@ -9,7 +9,7 @@ import { RelayError, toRelayError } from '../platform/errors.js';
 import { FILE_MODE, ipcEndpoint, type RelayPaths } from '../platform/paths.js';
 import { encode } from './codec.js';
 import { BUS_VERSION, packEnvelope, unpackEnvelope, type Envelope } from './envelope.js';
-import type { ReplyPayload, RequestPayload, RequestResult, RequestType } from './protocol.js';
+import type { ReplyPayload, RequestPayload, RequestResult, RequestType } from '../protocol/requests.js';
 import { SendQueue } from './sendQueue.js';
 
 export type RequestHandler<T extends RequestType> = (

@@ -10,7 +10,7 @@ import { RelayError } from '../platform/errors.js';
 import { ipcEndpoint, type RelayPaths } from '../platform/paths.js';
 import type { BusClient } from './busClient.js';
 import { decode } from './codec.js';
-import { TOPIC } from './protocol.js';
+import { TOPIC } from '../protocol/requests.js';
 
 /** A new subscription usually goes live in well under 10 ms; ask again this often until it does. */
 const SYNC_RETRY_MS = 50;

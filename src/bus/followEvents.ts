@@ -5,10 +5,10 @@
  * are dropped, and a hole in the live sequence is filled from the log.
  */
 import type { RelayPaths } from '../platform/paths.js';
-import type { EventRecord } from '../store/eventRecord.js';
+import type { EventRecord } from '../protocol/eventRecord.js';
 import { BusClient } from './busClient.js';
 import { EventSubscriber } from './eventSubscriber.js';
-import { TOPIC } from './protocol.js';
+import { TOPIC } from '../protocol/requests.js';
 
 export interface FollowOptions {
   /** Yield events with seq greater than this; or, when `last` is given, the last `last` events. */

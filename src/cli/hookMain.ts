@@ -1,5 +1,5 @@
 /**
- * `relay hook <claude|codex|gemini|opencode-event>`: what the agent CLIs run from their hook
+ * `relay hook <arg>` (each CLI's descriptor names its argument: claude, opencode-event, …): what the agent CLIs run from their hook
  * settings (and the OpenCode plugin for its bus events). It reads the payload the way that CLI
  * passes it, turns it into at most one hook event, sends it to the daemon, and spools it when
  * the daemon cannot take it.
@@ -11,10 +11,11 @@
  * What it drops (malformed JSON, unknown agent names, payloads over the cap) is noted in
  * `logs/hook.log`.
  */
-import { MAX_HOOK_PAYLOAD_BYTES, type HookAgent, type HookEvent } from '../hooks/hookEvent.js';
+import type { HookBinding } from '../adapters/agentDescriptor.js';
+import { agentOfHookArg, HOOK_ARGS } from '../adapters/registry.js';
+import { MAX_HOOK_PAYLOAD_BYTES, type HookEvent } from '../hooks/hookEvent.js';
 import { appendHookLog } from '../hooks/hookLog.js';
-import type { HookParseContext } from '../hooks/hookParse.js';
-import { hookAgentOf, parseHookPayload } from '../hooks/parseHookPayload.js';
+import { parseHookPayload, type HookParseContext } from '../hooks/hookParse.js';
 import { readStdinPayload } from '../hooks/readPayload.js';
 import { relayPaths, resolveHome, type RelayPaths } from '../platform/paths.js';
 
@@ -28,13 +29,13 @@ const SEND_TIMEOUT_MS = 300;
 /** Whatever happens, the hook is gone by then: the agent waits for it. */
 const HARD_DEADLINE_MS = 4_000;
 
-const USAGE = 'usage: relay hook <claude|codex|gemini|opencode-event>  (run by the agent CLIs; payload on stdin, or for codex notify as the last argument)\n';
+const USAGE = `usage: relay hook <${HOOK_ARGS.join('|')}>  (run by the agent CLIs; payload on stdin, or for codex notify as the last argument)\n`;
 
 type Payload = { text: string } | { drop: string };
 
-async function readPayload(agent: HookAgent, args: readonly string[]): Promise<Payload> {
+async function readPayload(hook: HookBinding, args: readonly string[]): Promise<Payload> {
   // Codex `notify` appends the JSON as the last argument; its hooks use stdin like the others.
-  if (agent === 'codex' && args.length >= 2) {
+  if (hook.payloadInLastArg && args.length >= 2) {
     const arg = args[args.length - 1]!;
     const bytes = Buffer.byteLength(arg);
     return bytes > MAX_HOOK_PAYLOAD_BYTES ? { drop: `payload of ${bytes} bytes is over the ${MAX_HOOK_PAYLOAD_BYTES}-byte cap` } : { text: arg };
@@ -80,16 +81,17 @@ async function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<voi
     note(what, text);
   };
 
-  const agent = hookAgentOf(args[0]);
-  if (!agent) {
+  const target = agentOfHookArg(args[0]);
+  if (!target) {
     if (process.stdin.isTTY && (args.length === 0 || args[0] === '--help' || args[0] === '-h')) {
       process.stderr.write(USAGE);
       return;
     }
-    return drop('unknown agent', `relay hook ${String(args[0] ?? '(none)').slice(0, 60)}: expected claude, codex, gemini or opencode-event`);
+    return drop('unknown agent', `relay hook ${String(args[0] ?? '(none)').slice(0, 60)}: expected ${HOOK_ARGS.slice(0, -1).join(', ')} or ${HOOK_ARGS.at(-1)}`);
   }
+  const { kind: agent, hook } = target;
 
-  const payload = await readPayload(agent, args);
+  const payload = await readPayload(hook, args);
   if ('drop' in payload) return drop(`${agent} dropped`, payload.drop);
   let json: unknown;
   try {
@@ -99,8 +101,8 @@ async function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<voi
   }
 
   const ctx: HookParseContext = { now: Date.now(), env };
-  if (agent === 'gemini') ctx.geminiAttempts = (await import('../hooks/geminiAttempts.js')).fileAttemptStore(paths);
-  const result = await parseHookPayload(agent, json, ctx);
+  if (hook.countsAttempts) ctx.geminiAttempts = (await import('../hooks/geminiAttempts.js')).fileAttemptStore(paths);
+  const result = await parseHookPayload(hook.parser, json, ctx);
   if (!result.event) {
     if (result.skip === 'malformed') drop(`${agent} dropped`, `malformed payload: ${result.reason}`);
     else note('ignored', result.reason);

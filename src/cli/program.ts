@@ -3,6 +3,7 @@
  * Usage errors exit with EXIT.usage and one line, like every other error.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { AGENT_NAMES_HINT } from '../adapters/registry.js';
 import { EXIT } from '../platform/errors.js';
 import { relayVersion } from '../platform/packageInfo.js';
 
@@ -95,7 +96,7 @@ export async function runCli(argv: string[]): Promise<number> {
   program
     .command('handoff [agent]')
     .description('hand a relay session on now (agent id, agent name or session id; default: the most recent)')
-    .option('--to <name>', 'the agent to hand to: claude, codex, gemini, opencode or cli:<program>')
+    .option('--to <name>', `the agent to hand to: ${AGENT_NAMES_HINT}`)
     .option('--json', 'print the result as JSON')
     .action(async (agent: string | undefined, opts) => {
       exitCode = await (await import('./commands/handoff.js')).handoff(agent, opts);

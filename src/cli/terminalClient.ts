@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import type { BusClient } from '../bus/busClient.js';
 import { EventSubscriber } from '../bus/eventSubscriber.js';
-import { ptyTopic, type PtyMessage } from '../bus/agentProtocol.js';
-import { TOPIC } from '../bus/protocol.js';
+import { ptyTopic, type PtyMessage } from '../protocol/agentProtocol.js';
+import { TOPIC } from '../protocol/requests.js';
 import type { RelayPaths } from '../platform/paths.js';
-import type { EventRecord } from '../store/eventRecord.js';
+import type { EventRecord } from '../protocol/eventRecord.js';
 
 /** Renew the attachment lease this often (the daemon drops it after 3 s without renewal). */
 const KEEPALIVE_MS = 1_000;

@@ -3,10 +3,13 @@
  * reduced to what Relay acts on. One record per line, as JSON, on the hook socket or in the
  * spool file — the same format in both, so a spooled event is replayed exactly as it was sent.
  */
-import type { LimitSeverity } from '../limits/rateLimited.js';
+import type { LimitSeverity } from '../protocol/rateLimited.js';
 
-/** Which CLI called the hook; `relay hook opencode-event` is the OpenCode plugin. */
-export type HookAgent = 'claude' | 'codex' | 'gemini' | 'opencode';
+/**
+ * Which CLI called the hook: its kind (`claude`; `relay hook opencode-event` is `opencode`).
+ * The daemon accepts the kinds of the registry's CLIs with hooks (adapters/registry.ts).
+ */
+export type HookAgent = string;
 
 export const HOOK_EVENT_VERSION = 1;
 
@@ -36,6 +39,20 @@ export interface HookEvent {
   /** When the hook ran, ms since the epoch. */
   at: number;
 }
+
+/**
+ * The bounds of a hook event's fields, shared by the parsers that build events (hookParse.ts,
+ * which leaves out a field beyond its bound rather than lose the event) and the daemon's schema
+ * that checks them (actors/hooks/hookListener.ts).
+ */
+export const HOOK_EVENT_BOUNDS = {
+  /** agentSession, relayAgent, relaySession. */
+  id: 200,
+  cwd: 4096,
+  eventName: 100,
+  rule: 100,
+  matched: 1000,
+} as const;
 
 /** Largest payload a hook reads; a bigger one is logged and dropped (hooks must stay fast). */
 export const MAX_HOOK_PAYLOAD_BYTES = 1024 * 1024;

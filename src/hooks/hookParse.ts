@@ -4,8 +4,8 @@
  * to its hook into at most one event; it never throws — a payload it cannot read is a result
  * with a reason, so `relay hook` can log it and still exit 0.
  */
-import type { LimitSeverity } from '../limits/rateLimited.js';
-import { HOOK_EVENT_VERSION, type HookAgent, type HookEvent } from './hookEvent.js';
+import type { LimitSeverity } from '../protocol/rateLimited.js';
+import { HOOK_EVENT_BOUNDS, HOOK_EVENT_VERSION, type HookAgent, type HookEvent } from './hookEvent.js';
 import type { GeminiAttemptStore } from './geminiAttempts.js';
 import { oneLine } from './matchedLine.js';
 
@@ -34,6 +34,9 @@ export type HookSkip =
 /** One event, or none and why: `reason` is one line for the hook log. */
 export type HookParseResult = { event: HookEvent } | { event: null; skip: HookSkip; reason: string };
 
+/** One CLI's payload parser (hooks/parse<Cli>.ts); it never throws. */
+export type HookParser = (payload: unknown, ctx: HookParseContext) => HookParseResult;
+
 /** No event: a valid payload Relay does not act on. */
 export function ignored(reason: string): HookParseResult {
   return { event: null, skip: 'ignored', reason };
@@ -44,14 +47,8 @@ export function malformed(reason: string): HookParseResult {
   return { event: null, skip: 'malformed', reason };
 }
 
-/*
- * Bounds of the daemon's schema for a hook event (src/actors/hooks/hookListener.ts). A field
- * beyond its bound is left out rather than failing the event: a limit must not be lost because
- * a cwd is unusually long.
- */
-const MAX_ID = 200;
-const MAX_CWD = 4096;
-const MAX_EVENT_NAME = 100;
+/** A field beyond its bound is left out rather than failing the event: a limit must not be lost because a cwd is unusually long. */
+const { id: MAX_ID, cwd: MAX_CWD, eventName: MAX_EVENT_NAME } = HOOK_EVENT_BOUNDS;
 
 function bounded(value: unknown, max: number): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined;
@@ -96,6 +93,16 @@ export function withLimit(event: HookEvent, limit: LimitFields): HookEvent {
     event.limit.resetAt = Math.round(limit.resetAt);
   }
   return event;
+}
+
+/** Load a CLI's parser (its descriptor's `hook.parser`) and parse one payload. Never rejects. */
+export async function parseHookPayload(load: () => Promise<HookParser>, payload: unknown, ctx: HookParseContext): Promise<HookParseResult> {
+  try {
+    const parse = await load();
+    return parse(payload, ctx);
+  } catch (e) {
+    return malformed(`parser failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /**

@@ -3,16 +3,9 @@
  * removal `relay uninstall` uses when the file changed after install (when it did not, the
  * backup is restored byte for byte instead).
  */
-import type { InstallAgent } from './detect.js';
-import type { DocPath, FileChange, FileRole } from './fileChange.js';
-import type { HookCommandSpec } from './hookCommand.js';
-
-/**
- * Backstop for the CLIs, in seconds: `relay hook` ends itself within 4 s whatever happens
- * (hookMain.ts HARD_DEADLINE_MS), so a CLI never needs to kill it; a lower value could cut a
- * spool write short on a slow disk.
- */
-export const HOOK_TIMEOUT_SECONDS = 10;
+import type { InstallRole, KnownKind } from '../adapters/registry.js';
+import type { DocPath, FileChange } from './fileChange.js';
+import type { HookCommandSpec } from '../hooks/hookCommand.js';
 
 export interface AgentInstallPlan {
   change: FileChange;
@@ -21,8 +14,9 @@ export interface AgentInstallPlan {
 }
 
 export interface AgentInstaller {
-  agent: InstallAgent;
-  role: FileRole;
+  /** The agent CLI's kind. */
+  agent: KnownKind;
+  role: InstallRole;
   /**
    * What the file becomes with Relay's entries; throws E_CONFIG for a file it cannot parse.
    * `version` is the CLI's (null: unknown), for entries older versions would reject.

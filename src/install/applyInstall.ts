@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { RelayError } from '../platform/errors.js';
 import { relayVersion } from '../platform/packageInfo.js';
 import { isEffective, type FileChange } from './fileChange.js';
-import type { HookCommandSpec } from './hookCommand.js';
+import type { HookCommandSpec } from '../hooks/hookCommand.js';
 import {
   atomicWriteFile,
   ensureDirs,

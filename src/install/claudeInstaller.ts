@@ -10,12 +10,10 @@
  * `error`: rate_limit, overloaded, billing_error, …; Relay registers no matcher, so `relay hook`
  * sees every failure and decides), plus `SessionStart`, `SessionEnd` and `Stop`.
  */
-import { HOOK_TIMEOUT_SECONDS } from './agentInstaller.js';
+import { CLAUDE_HOOK_EVENTS, claudeDescriptor } from '../adapters/claude.js';
+import { HOOK_TIMEOUT_SECONDS } from '../hooks/hookCommand.js';
 import { versionAtLeast } from './detect.js';
-import { isRelayHandler, relayHookCommand } from './hookCommand.js';
 import { jsonHooksInstaller } from './jsonHooksInstaller.js';
-
-export const CLAUDE_HOOK_EVENTS = ['StopFailure', 'SessionStart', 'SessionEnd', 'Stop'] as const;
 
 /**
  * StopFailure arrived in Claude Code 2.1.78. Hook event names are an enum in Claude's settings
@@ -25,21 +23,16 @@ export const CLAUDE_HOOK_EVENTS = ['StopFailure', 'SessionStart', 'SessionEnd', 
  */
 const STOP_FAILURE_SINCE = [2, 1, 78] as const;
 
-const isOurs = (h: unknown): boolean => isRelayHandler(h, 'claude');
-
 function events(version: string | null): readonly string[] {
   return versionAtLeast(version, STOP_FAILURE_SINCE) ? CLAUDE_HOOK_EVENTS : CLAUDE_HOOK_EVENTS.filter((e) => e !== 'StopFailure');
 }
 
 export const claudeInstaller = jsonHooksInstaller({
-  agent: 'claude',
-  role: 'claude-settings',
+  agent: claudeDescriptor,
   dialect: 'json',
-  isOurs,
-  spec: (hook, version) => ({
+  spec: (command, version) => ({
     events: events(version).map((event) => ({ event })),
-    handler: { type: 'command', command: relayHookCommand(hook, 'claude'), timeout: HOOK_TIMEOUT_SECONDS },
-    isOurs,
+    handler: { type: 'command', command, timeout: HOOK_TIMEOUT_SECONDS },
   }),
   notes: (doc, version) => [
     ...(doc.valueAt(['disableAllHooks']) === true

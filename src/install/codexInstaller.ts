@@ -12,27 +12,20 @@
  * no limit signal the hooks do not, and editing a TOML file the user may have commented is a
  * risk with nothing to gain. A `notify` the user set keeps working as before.
  */
-import { HOOK_TIMEOUT_SECONDS } from './agentInstaller.js';
-import { isRelayHandler, relayHookCommand } from './hookCommand.js';
+import { CODEX_HOOK_EVENTS, codexDescriptor } from '../adapters/codex.js';
+import { HOOK_TIMEOUT_SECONDS } from '../hooks/hookCommand.js';
 import { jsonHooksInstaller } from './jsonHooksInstaller.js';
-
-export const CODEX_HOOK_EVENTS = ['SessionEnd', 'Stop'] as const;
 
 /** Printed whenever Codex hooks are installed: until trusted, Codex does not run them. */
 export const CODEX_TRUST_NOTE =
   'codex: Codex runs new hooks only after you trust them — the next time codex starts it shows "Hooks need review": choose "Trust all and continue" (`codex --dangerously-bypass-hook-trust` skips the check for one run)';
 
-const isOurs = (h: unknown): boolean => isRelayHandler(h, 'codex');
-
 export const codexInstaller = jsonHooksInstaller({
-  agent: 'codex',
-  role: 'codex-hooks',
+  agent: codexDescriptor,
   dialect: 'json',
-  isOurs,
-  spec: (hook) => ({
+  spec: (command) => ({
     events: CODEX_HOOK_EVENTS.map((event) => ({ event })),
-    handler: { type: 'command', command: relayHookCommand(hook, 'codex'), timeout: HOOK_TIMEOUT_SECONDS },
-    isOurs,
+    handler: { type: 'command', command, timeout: HOOK_TIMEOUT_SECONDS },
   }),
   notes: () => [CODEX_TRUST_NOTE],
 });

@@ -1,27 +1,21 @@
 /**
  * Which agent CLIs are installed (on the PATH, and which version) and where each keeps the
- * user-level config Relay edits. Everything comes from the environment given — HOME included,
- * never the home directory Node reports — so a test (or `HOME=/tmp/x relay install`) sees only its own world.
- *
- * Config locations, as the real CLIs resolve them (checked against their npm builds):
- * - Claude Code: `$CLAUDE_CONFIG_DIR` or `~/.claude`, file `settings.json` (plain JSON).
- * - Codex: `$CODEX_HOME` or `~/.codex`, file `hooks.json` (plain JSON; `config.toml` beside it).
- * - Gemini CLI: `$GEMINI_CLI_HOME` (a home directory) or `~`, then `.gemini/settings.json`
- *   (JSON with comments: Gemini strips them before JSON.parse).
- * - OpenCode: `$OPENCODE_CONFIG_DIR`, else `$XDG_CONFIG_HOME/opencode` or `~/.config/opencode`;
- *   it loads every `{plugin,plugins}/*.{ts,js}` there, so Relay's plugin is `plugins/relay.js`
- *   (or `plugin/relay.js` when only that directory exists).
+ * user-level config Relay edits (each CLI's descriptor knows, adapters/<kind>.ts). Everything
+ * comes from the environment given — HOME included, never the home directory Node reports — so
+ * a test (or `HOME=/tmp/x relay install`) sees only its own world.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { adapterFor, KNOWN_KINDS } from '../adapters/registry.js';
+import type { AgentConfigLocation } from '../adapters/agentDescriptor.js';
+import { AGENT_CLIS, descriptorOf, type KnownKind } from '../adapters/registry.js';
 import { RelayError } from '../platform/errors.js';
 import { findOnPath } from '../platform/findOnPath.js';
 
-export type InstallAgent = (typeof KNOWN_KINDS)[number];
+/** A CLI whose config `relay install` edits. */
+export type InstallAgent = KnownKind;
 
-export const INSTALL_AGENTS: readonly InstallAgent[] = KNOWN_KINDS;
+/** The CLIs `relay install` knows how to edit, in Relay's order. */
+export const INSTALL_AGENTS: readonly InstallAgent[] = AGENT_CLIS.filter((d) => d.installRole !== null).map((d) => d.kind);
 
 /**
  * `--version` start-up measured on the real CLIs: claude and codex 0.09 s, opencode 0.64 s,
@@ -29,14 +23,6 @@ export const INSTALL_AGENTS: readonly InstallAgent[] = KNOWN_KINDS;
  */
 export const VERSION_TIMEOUT_MS = 8_000;
 
-export interface AgentConfigLocation {
-  /** The CLI's user config directory. */
-  dir: string;
-  /** The file Relay edits (or, for OpenCode, writes). */
-  file: string;
-  /** What decided the location, for messages: `CLAUDE_CONFIG_DIR`, `default`, … */
-  source: string;
-}
 
 export interface AgentDetection {
   agent: InstallAgent;
@@ -64,43 +50,11 @@ export function relayHomeFrom(env: NodeJS.ProcessEnv): string {
   return fromEnv ? resolve(fromEnv) : join(userHome(env), '.relay');
 }
 
-function fromEnvDir(env: NodeJS.ProcessEnv, name: string): string | null {
-  const v = env[name]?.trim();
-  return v ? resolve(userHome(env), v) : null;
-}
-
 /** Where `agent` keeps the config Relay edits, honouring each CLI's own environment variables. */
 export function configLocation(agent: InstallAgent, env: NodeJS.ProcessEnv): AgentConfigLocation {
-  const home = userHome(env);
-  switch (agent) {
-    case 'claude': {
-      const custom = fromEnvDir(env, 'CLAUDE_CONFIG_DIR');
-      const dir = custom ?? join(home, '.claude');
-      return { dir, file: join(dir, 'settings.json'), source: custom ? 'CLAUDE_CONFIG_DIR' : 'default' };
-    }
-    case 'codex': {
-      const custom = fromEnvDir(env, 'CODEX_HOME');
-      const dir = custom ?? join(home, '.codex');
-      return { dir, file: join(dir, 'hooks.json'), source: custom ? 'CODEX_HOME' : 'default' };
-    }
-    case 'gemini': {
-      const custom = fromEnvDir(env, 'GEMINI_CLI_HOME');
-      const dir = join(custom ?? home, '.gemini');
-      return { dir, file: join(dir, 'settings.json'), source: custom ? 'GEMINI_CLI_HOME' : 'default' };
-    }
-    case 'opencode': {
-      const custom = fromEnvDir(env, 'OPENCODE_CONFIG_DIR');
-      const xdg = fromEnvDir(env, 'XDG_CONFIG_HOME');
-      const dir = custom ?? join(xdg ?? join(home, '.config'), 'opencode');
-      // OpenCode scans both `plugin/` and `plugins/`; use the one the user already has.
-      const pluginsDir = !existsSync(join(dir, 'plugins')) && existsSync(join(dir, 'plugin')) ? 'plugin' : 'plugins';
-      return {
-        dir,
-        file: join(dir, pluginsDir, 'relay.js'),
-        source: custom ? 'OPENCODE_CONFIG_DIR' : xdg ? 'XDG_CONFIG_HOME' : 'default',
-      };
-    }
-  }
+  const locate = descriptorOf(agent).configLocation;
+  if (!locate) throw new RelayError('E_INTERNAL', `${agent} has no config Relay edits`);
+  return locate(env, userHome(env));
 }
 
 /** The version in a `--version` line: `2.1.197 (Claude Code)` → `2.1.197`, `codex-cli 0.169.0` → `0.169.0`. */
@@ -173,7 +127,7 @@ export function readVersion(binary: string, env: NodeJS.ProcessEnv, timeoutMs = 
 export async function detectAgents(env: NodeJS.ProcessEnv, timeoutMs = VERSION_TIMEOUT_MS): Promise<AgentDetection[]> {
   return Promise.all(
     INSTALL_AGENTS.map(async (agent): Promise<AgentDetection> => {
-      const names = adapterFor(agent).binaries;
+      const names = descriptorOf(agent).binaries;
       const binary = names.map((n) => findOnPath(n, env.PATH ?? '')).find((p) => p !== null) ?? null;
       const version = binary ? await readVersion(binary, env, timeoutMs) : null;
       return { agent, binary, version, config: configLocation(agent, env) };

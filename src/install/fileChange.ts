@@ -4,15 +4,16 @@
  * cannot be read or parsed stops the command with nothing changed anywhere.
  */
 
-/** Which part of Relay's install a file is; picks the remover `relay uninstall` uses. */
-export type FileRole =
-  | 'claude-settings'
-  | 'codex-hooks'
-  | 'gemini-settings'
-  | 'opencode-plugin'
-  | 'relay-config'
-  | 'autostart-unit'
-  | 'warp-mcp';
+import type { InstallRole } from '../adapters/registry.js';
+
+/** The parts of Relay's install that are Relay's own, not an agent CLI's config. */
+export const RELAY_ROLES = ['relay-config', 'autostart-unit', 'warp-mcp'] as const;
+
+/**
+ * Which part of Relay's install a file is; picks the remover `relay uninstall` uses. An agent
+ * CLI's config file has its descriptor's `installRole` (`claude-settings`).
+ */
+export type FileRole = InstallRole | (typeof RELAY_ROLES)[number];
 
 /** A path inside a JSON or YAML document, one segment per key or index. */
 export type DocPath = Array<string | number>;

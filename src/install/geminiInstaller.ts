@@ -7,23 +7,16 @@
  * MILLISECONDS (default 60000); `hooksConfig.enabled` (default true) is the master switch and
  * `hooksConfig.disabled` lists hook names that must not run. Relay's hook is named `relay`.
  *
- * Events: `BeforeModel` (once per attempt: repeated attempts are Gemini's retry backoff),
- * `AfterAgent` (a turn that got an answer — the "response arrived" marker parseGemini.ts
- * needs) and `SessionEnd`. Not `AfterModel`: Gemini fires and awaits it for every streamed
- * chunk, which would start a process per chunk inside the agent's loop.
+ * Its events are the descriptor's (adapters/gemini.ts GEMINI_HOOK_EVENTS).
  */
-import { HOOK_TIMEOUT_SECONDS } from './agentInstaller.js';
+import { HOOK_TIMEOUT_SECONDS } from '../hooks/hookCommand.js';
 import { isPrefixPath, type DocPath } from './fileChange.js';
-import { isRelayHandler, relayHookCommand } from './hookCommand.js';
+import { geminiDescriptor, GEMINI_HOOK_EVENTS } from '../adapters/gemini.js';
 import { jsonHooksInstaller } from './jsonHooksInstaller.js';
 import { settingsError, type JsonText } from './jsonText.js';
 
-export const GEMINI_HOOK_EVENTS = ['BeforeModel', 'AfterAgent', 'SessionEnd'] as const;
-
 /** The `name` of Relay's hook (what `hooksConfig.disabled` would list). */
 export const GEMINI_HOOK_NAME = 'relay';
-
-const isOurs = (h: unknown): boolean => isRelayHandler(h, 'gemini');
 
 /** `hooksConfig.enabled: true` when absent (an explicit false is the user's choice and stays). */
 function enableHooks(doc: JsonText): DocPath[] {
@@ -48,20 +41,17 @@ function disableHooksSwitch(doc: JsonText, created: readonly DocPath[] | null): 
 }
 
 export const geminiInstaller = jsonHooksInstaller({
-  agent: 'gemini',
-  role: 'gemini-settings',
+  agent: geminiDescriptor,
   dialect: 'jsonc',
-  isOurs,
-  spec: (hook) => ({
+  spec: (command) => ({
     events: GEMINI_HOOK_EVENTS.map((event) => ({ event })),
     handler: {
       name: GEMINI_HOOK_NAME,
       type: 'command',
-      command: relayHookCommand(hook, 'gemini'),
+      command,
       description: 'Relay: reports model attempts and session ends to the Relay daemon',
       timeout: HOOK_TIMEOUT_SECONDS * 1000,
     },
-    isOurs,
   }),
   extraInstall: enableHooks,
   extraStrip: disableHooksSwitch,

@@ -16,7 +16,8 @@ import { INSTALL_AGENTS, type InstallAgent } from './detect.js';
 import { isPrefixPath, type DocPath, type FileChange } from './fileChange.js';
 import { sameJson } from './jsonText.js';
 import { editOrderInText } from './yamlOrderText.js';
-import { isAgentName, parseConfig } from '../platform/config.js';
+import { AGENT_NAMES_HINT, isAgentName } from '../adapters/registry.js';
+import { parseConfig } from '../config/relayConfig.js';
 import { RelayError } from '../platform/errors.js';
 
 export type HandoffOrderChoice = { kind: 'explicit'; order: string[] } | { kind: 'infer' } | { kind: 'skip' };
@@ -50,7 +51,7 @@ export function parseHandoffOrderArgs(values: readonly string[]): string[] {
   const bad = order.find((n) => !isAgentName(n));
   if (bad !== undefined) {
     throw new RelayError('E_USAGE', `--handoff-order: "${bad}" is not an agent name`, {
-      hint: 'use claude, codex, gemini, opencode or cli:<program>, e.g. --handoff-order claude codex gemini',
+      hint: `use ${AGENT_NAMES_HINT}, e.g. --handoff-order claude codex gemini`,
     });
   }
   const dup = order.find((n, i) => order.indexOf(n) !== i);

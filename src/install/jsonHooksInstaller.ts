@@ -4,18 +4,24 @@
  * extra setting; this file plans the edit and the removal.
  */
 import type { AgentInstaller, AgentInstallPlan } from './agentInstaller.js';
-import type { InstallAgent } from './detect.js';
-import type { DocPath, FileRole } from './fileChange.js';
-import type { HookCommandSpec } from './hookCommand.js';
+import type { InstallRole, KnownKind } from '../adapters/registry.js';
+import type { DocPath } from './fileChange.js';
+import { isRelayHandler, relayHookCommand, type HookCommandSpec } from '../hooks/hookCommand.js';
 import { hasOurHooks, installHooks, removeHooks, type HooksSpec } from './hooksJson.js';
 import { JsonText, type JsonDialect } from './jsonText.js';
 
+/** The descriptor facts an installer needs (adapters/<kind>.ts). */
+export interface InstalledAgent {
+  kind: KnownKind;
+  installRole: InstallRole;
+  hook: { arg: string };
+}
+
 export interface JsonHooksInstallerOptions {
-  agent: InstallAgent;
-  role: FileRole;
+  agent: InstalledAgent;
   dialect: JsonDialect;
-  spec(hook: HookCommandSpec, version: string | null): HooksSpec;
-  isOurs(handler: unknown): boolean;
+  /** The hooks to register, given the command that runs `relay hook <arg>` and the CLI's version. */
+  spec(command: string, version: string | null): Omit<HooksSpec, 'isOurs'>;
   /** After the hooks are in: further edits (Gemini's switch); returns the paths it created. */
   extraInstall?(doc: JsonText): DocPath[];
   /** Undo of `extraInstall`, given what it created. */
@@ -24,14 +30,21 @@ export interface JsonHooksInstallerOptions {
   notes?(doc: JsonText, version: string | null): string[];
 }
 
+/** True for a hook handler that runs Relay's `relay hook <arg>` for this agent. */
+export function relayHandlerOf(agent: InstalledAgent): (handler: unknown) => boolean {
+  return (h) => isRelayHandler(h, agent.hook.arg);
+}
+
 export function jsonHooksInstaller(o: JsonHooksInstallerOptions): AgentInstaller {
+  const isOurs = relayHandlerOf(o.agent);
+  const role = o.agent.installRole;
   return {
-    agent: o.agent,
-    role: o.role,
+    agent: o.agent.kind,
+    role,
     planInstall(file: string, before: Buffer | null, hook: HookCommandSpec, version?: string | null): AgentInstallPlan {
       const doc = JsonText.parse(file, before, o.dialect);
-      const spec = o.spec(hook, version ?? null);
-      const hadOurs = hasOurHooks(doc, o.isOurs);
+      const spec: HooksSpec = { ...o.spec(relayHookCommand(hook, o.agent.hook.arg), version ?? null), isOurs };
+      const hadOurs = hasOurHooks(doc, isOurs);
       const created = [...installHooks(doc, spec), ...(o.extraInstall?.(doc) ?? [])];
       let after = doc.toBuffer();
       // A file install creates ends with a newline, as editors write them.
@@ -40,20 +53,20 @@ export function jsonHooksInstaller(o: JsonHooksInstallerOptions): AgentInstaller
       const events = spec.events.map((e) => e.event).join(', ');
       const summary = unchanged ? 'already installed' : `${hadOurs ? 'hooks updated' : 'hooks added'}: ${events}`;
       return {
-        change: { path: file, role: o.role, before, after, created, summary },
+        change: { path: file, role, before, after, created, summary },
         notes: o.notes?.(doc, version ?? null) ?? [],
       };
     },
     strip(file: string, current: Buffer, created: readonly DocPath[] | null, deleteIfEmpty: boolean): Buffer | null {
       const doc = JsonText.parse(file, current, o.dialect);
-      removeHooks(doc, o.isOurs, created);
+      removeHooks(doc, isOurs, created);
       o.extraStrip?.(doc, created);
       if (deleteIfEmpty && doc.isEmptyObject()) return null;
       return doc.toBuffer();
     },
     hasOurs(file: string, current: Buffer): boolean {
       try {
-        return hasOurHooks(JsonText.parse(file, current, o.dialect), o.isOurs);
+        return hasOurHooks(JsonText.parse(file, current, o.dialect), isOurs);
       } catch {
         return false;
       }

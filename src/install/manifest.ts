@@ -9,9 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { AGENT_CLIS } from '../adapters/registry.js';
 import { RelayError } from '../platform/errors.js';
-import type { DocPath } from './fileChange.js';
+import { RELAY_ROLES, type DocPath, type FileRole } from './fileChange.js';
 import { atomicWriteFile, ensureDirs, NEW_FILE_MODE } from './installFs.js';
+
+/** Every role a manifest entry may have: the agent CLIs' (from the registry) and Relay's own. */
+const FILE_ROLES: [FileRole, ...FileRole[]] = [...RELAY_ROLES, ...AGENT_CLIS.flatMap((d) => (d.installRole ? [d.installRole] : []))];
 
 export const MANIFEST_VERSION = 1;
 
@@ -19,7 +23,7 @@ const docPath = z.array(z.union([z.string(), z.number()]));
 
 const fileEntry = z.object({
   path: z.string(),
-  role: z.enum(['claude-settings', 'codex-hooks', 'gemini-settings', 'opencode-plugin', 'relay-config', 'autostart-unit', 'warp-mcp']),
+  role: z.enum(FILE_ROLES),
   /** The file existed before the first install that changed it. */
   existedBefore: z.boolean(),
   /** Backup of the pre-install bytes, relative to the install directory; null when it did not exist. */

@@ -3,9 +3,10 @@
  * The file is Relay's alone, so install writes it whole and uninstall deletes it; a file of
  * that name that Relay did not write is refused, never overwritten.
  */
+import { opencodeDescriptor } from '../adapters/opencode.js';
 import type { AgentInstaller, AgentInstallPlan } from './agentInstaller.js';
 import type { DocPath } from './fileChange.js';
-import type { HookCommandSpec } from './hookCommand.js';
+import type { HookCommandSpec } from '../hooks/hookCommand.js';
 import { settingsError } from './jsonText.js';
 import { OPENCODE_PLUGIN_MARKER, opencodePluginSource } from './opencodePlugin.js';
 
@@ -14,14 +15,14 @@ function isOurs(bytes: Buffer): boolean {
 }
 
 export const opencodeInstaller: AgentInstaller = {
-  agent: 'opencode',
-  role: 'opencode-plugin',
+  agent: opencodeDescriptor.kind,
+  role: opencodeDescriptor.installRole,
   planInstall(file: string, before: Buffer | null, hook: HookCommandSpec, _version?: string | null): AgentInstallPlan {
     if (before !== null && !isOurs(before)) throw settingsError(file, 'exists and was not written by Relay (Relay would overwrite it with its plugin)');
     const after = Buffer.from(
       opencodePluginSource({
         command: hook.node,
-        args: [hook.cliEntry, 'hook', 'opencode-event'],
+        args: [hook.cliEntry, 'hook', opencodeDescriptor.hook.arg],
         env: hook.relayHome === undefined ? {} : { RELAY_HOME: hook.relayHome },
       }),
     );
@@ -29,7 +30,7 @@ export const opencodeInstaller: AgentInstaller = {
     return {
       change: {
         path: file,
-        role: 'opencode-plugin',
+        role: opencodeDescriptor.installRole,
         before,
         after,
         summary: unchanged ? 'already installed' : before === null ? 'plugin written' : 'plugin updated',

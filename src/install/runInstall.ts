@@ -7,13 +7,13 @@
 import { existsSync } from 'node:fs';
 import { relayPaths } from '../platform/paths.js';
 import { CLI_ENTRY, DAEMON_ENTRY } from '../platform/packageInfo.js';
-import { AGENT_INSTALLERS } from './agentInstallers.js';
+import { installerFor } from './agentInstallers.js';
 import { applyInstall, recordAutostart } from './applyInstall.js';
 import { isOurUnit, probeSystemd, systemctlUser, UNIT_NAME, unitPath, unitText } from './autostart.js';
 import { detectAgents, relayHomeFrom, userHome, type AgentDetection, type InstallAgent } from './detect.js';
 import { actionOf, isEffective, type FileAction, type FileChange, type FileRole } from './fileChange.js';
 import { planHandoffOrder, type HandoffOrderChoice, type HandoffOrderData, type HandoffOrderStatus } from './handoffOrder.js';
-import type { HookCommandSpec } from './hookCommand.js';
+import type { HookCommandSpec } from '../hooks/hookCommand.js';
 import { readBytes } from './installFs.js';
 import { entryFor, readManifest } from './manifest.js';
 import { unifiedDiffs } from './unifiedDiff.js';
@@ -103,7 +103,7 @@ export async function runInstall(opts: InstallOptions, env: NodeJS.ProcessEnv): 
       agents.push(agentReport(d, null, false));
       continue;
     }
-    const installer = AGENT_INSTALLERS[d.agent];
+    const installer = installerFor(d.agent);
     const before = readBytes(d.config.file);
     const plan = installer.planInstall(d.config.file, before, hook, d.version);
     changes.push(plan.change);

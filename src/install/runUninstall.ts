@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { RelayError } from '../platform/errors.js';
-import { AGENT_INSTALLERS } from './agentInstallers.js';
+import { installerFor, installerForRole } from './agentInstallers.js';
 import { isOurUnit, probeSystemd, systemctlUser, UNIT_NAME, unitPath } from './autostart.js';
 import { configLocation, INSTALL_AGENTS, relayHomeFrom, userHome } from './detect.js';
 import { actionOf, isEffective, type DocPath, type FileChange, type FileRole } from './fileChange.js';
@@ -41,15 +41,10 @@ export interface UninstallReport {
   found: boolean;
 }
 
-function isAgentRole(role: FileRole): role is 'claude-settings' | 'codex-hooks' | 'gemini-settings' | 'opencode-plugin' {
-  return role === 'claude-settings' || role === 'codex-hooks' || role === 'gemini-settings' || role === 'opencode-plugin';
-}
-
-const AGENT_OF_ROLE = { 'claude-settings': 'claude', 'codex-hooks': 'codex', 'gemini-settings': 'gemini', 'opencode-plugin': 'opencode' } as const;
-
 /** `current` without what Relay put in it; null to delete it. Throws E_CONFIG for a file that does not parse. */
 function strip(role: FileRole, path: string, current: Buffer, created: readonly DocPath[] | null, data: Record<string, unknown> | undefined, deleteIfEmpty: boolean): Buffer | null {
-  if (isAgentRole(role)) return AGENT_INSTALLERS[AGENT_OF_ROLE[role]].strip(path, current, created, deleteIfEmpty);
+  const installer = installerForRole(role);
+  if (installer) return installer.strip(path, current, created, deleteIfEmpty);
   switch (role) {
     case 'relay-config': {
       const written = data?.written;
@@ -63,6 +58,9 @@ function strip(role: FileRole, path: string, current: Buffer, created: readonly 
       return isOurUnit(current) ? null : current;
     case 'warp-mcp':
       return isOurWarpSnippet(current) ? null : current;
+    default:
+      // An agent role with no installer in this version: the file is left as it is.
+      return current;
   }
 }
 
@@ -112,7 +110,7 @@ function planWithoutManifest(env: NodeJS.ProcessEnv, covered: ReadonlySet<string
     const { file } = configLocation(agent, env);
     if (covered.has(file)) continue;
     const current = readBytes(file);
-    const installer = AGENT_INSTALLERS[agent];
+    const installer = installerFor(agent);
     if (current === null || !installer.hasOurs(file, current)) continue;
     changes.push({ path: file, role: installer.role, before: current, after: installer.strip(file, current, null, false), summary: 'Relay entries removed' });
   }

@@ -17,10 +17,9 @@
  * extends the window, so a spinner line redrawn for minutes is one report. On the screen, a
  * message is reported once while it stays visible.
  */
-import type { AgentKind } from '../store/agentsRepo.js';
 import { contentReason, FenceTracker, fencedRows, isErrorShaped, shapeOf, type LineShape } from './limitGuard.js';
-import { rulesFor, type LimitRule, type LimitRuleId } from './limitRules.js';
-import type { LimitSeverity } from './rateLimited.js';
+import type { LimitRule, LimitRuleId } from './limitRules.js';
+import type { LimitSeverity } from '../protocol/rateLimited.js';
 import { parseResetTime } from './resetTime.js';
 import { SCREEN_RESET, splitTrailingEscape, toPlainText } from './terminalText.js';
 
@@ -36,7 +35,8 @@ export interface LimitMatch {
 
 /** Options for {@link LimitDetector}. */
 export interface LimitDetectorOptions {
-  kind: AgentKind;
+  /** The agent kind's rules, in matching order (adapters/registry.ts limitRulesFor). */
+  rules: readonly LimitRule[];
   now: () => number;
   /** Zone for times printed without one (Codex prints local time); default: the process's. */
   tz?: string;
@@ -132,7 +132,7 @@ export class LimitDetector {
   private onScreen = new Set<string>();
 
   constructor(opts: LimitDetectorOptions) {
-    this.rules = rulesFor(opts.kind);
+    this.rules = opts.rules;
     this.now = opts.now;
     this.tz = opts.tz;
     this.repeatWindowMs = opts.repeatWindowMs ?? REPEAT_WINDOW_MS;

@@ -5,7 +5,7 @@
  * or restarted while the server runs is started and found again.
  */
 import type { BusClient } from '../bus/busClient.js';
-import type { RequestPayload, RequestResult, RequestType } from '../bus/protocol.js';
+import type { RequestPayload, RequestResult, RequestType } from '../protocol/requests.js';
 import { RelayError } from '../platform/errors.js';
 import type { RelayPaths } from '../platform/paths.js';
 
@@ -22,7 +22,7 @@ export class DaemonLink {
     // Loaded on first use: zeromq and the launcher are a third of the server's start-up, and
     // MCP clients wait for `initialize` before the agent's session can begin.
     const [{ ensureDaemon }, { BusClient }] = await Promise.all([
-      import('../supervisor/daemonLauncher.js'),
+      import('../client/daemonLauncher.js'),
       import('../bus/busClient.js'),
     ]);
     // Cheap when one runs (a pid file read and a /proc check); starts one when none does.

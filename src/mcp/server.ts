@@ -6,7 +6,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { MAX_FACT_BYTES } from '../bus/knowledgeProtocol.js';
+import { MAX_FACT_BYTES } from '../protocol/knowledgeProtocol.js';
 import { relayVersion } from '../platform/packageInfo.js';
 import type { RelayPaths } from '../platform/paths.js';
 import { DEFAULT_RECALL, MAX_RECALL } from '../store/knowledgeRepo.js';

@@ -7,7 +7,8 @@ import { readSnapshotMarkdown } from '../snapshots/snapshotFile.js';
 import type { RelayPaths } from '../platform/paths.js';
 import { openDatabase } from '../store/database.js';
 import { schemaVersion } from '../store/migrations.js';
-import { SnapshotsRepo, type SnapshotRow } from '../store/snapshotsRepo.js';
+import type { SnapshotInfo } from '../protocol/relayProtocol.js';
+import { SnapshotsRepo } from '../store/snapshotsRepo.js';
 
 /** The schema version that added the snapshots table. */
 const SNAPSHOTS_SCHEMA = 3;
@@ -18,7 +19,7 @@ const SNAPSHOTS_SCHEMA = 3;
 export const MAX_SNAPSHOT_CHARS = 64_000;
 
 export interface LatestSnapshot {
-  snapshot: SnapshotRow;
+  snapshot: SnapshotInfo;
   markdown: string;
   /** True when the Markdown was cut at {@link MAX_SNAPSHOT_CHARS}. */
   truncated: boolean;
@@ -32,7 +33,7 @@ export interface LatestSnapshot {
 export function readLatestSnapshot(paths: RelayPaths, relaySession?: string): LatestSnapshot | null {
   if (!existsSync(paths.db)) return null;
   const db = openDatabase(paths.db, { readonly: true });
-  let snapshot: SnapshotRow | undefined;
+  let snapshot: SnapshotInfo | undefined;
   try {
     if (schemaVersion(db) < SNAPSHOTS_SCHEMA) return null;
     snapshot = new SnapshotsRepo(db).list({ ...(relaySession ? { relaySession } : {}), limit: 1 })[0];

@@ -2,12 +2,12 @@
  * The text each tool returns, written for a model to read: short, labelled lines, ids it can
  * pass back to another tool, and what to do next when there is nothing to show.
  */
-import type { AgentInfo } from '../actors/agent/agentControl.js';
-import type { Fact } from '../bus/knowledgeProtocol.js';
-import type { DaemonStatus } from '../bus/protocol.js';
-import type { HandoffResult, RelaySessionInfo } from '../bus/relayProtocol.js';
+import type { AgentInfo } from '../protocol/agentProtocol.js';
+import type { KnowledgeFact } from '../protocol/knowledgeProtocol.js';
+import type { DaemonStatus } from '../protocol/requests.js';
+import type { HandoffResult, RelaySessionInfo } from '../protocol/relayProtocol.js';
 import { formatDuration } from '../platform/duration.js';
-import type { KnowledgeScope } from '../store/knowledgeRepo.js';
+import type { KnowledgeScope } from '../protocol/knowledgeProtocol.js';
 import { formatAgentTable } from '../ui/agentTable.js';
 import { formatDaemonStatus } from '../ui/daemonStatusView.js';
 import type { LatestSnapshot } from './snapshotReader.js';
@@ -87,7 +87,7 @@ export function rememberedText(r: { id: number; scope: KnowledgeScope; existed: 
 }
 
 /** The `recall` tool: the facts, best first, or what was searched when nothing matched. */
-export function factsText(query: string, facts: Fact[], cwd: string): string {
+export function factsText(query: string, facts: KnowledgeFact[], cwd: string): string {
   if (facts.length === 0) {
     return `No remembered fact matches "${oneLine(query, 200)}" (searched the global facts and those of the projects containing ${cwd}).`;
   }

@@ -16,6 +16,8 @@ export const EXIT = {
   store: 6,
   unsafeHome: 7,
   checkFailed: 8,
+  /** The daemon's state does not allow it now (a handoff already running, nobody to take over). */
+  conflict: 9,
   /** The daemon's supervisor exceeded its restart intensity and shut down. */
   supervisorGaveUp: 70,
   /** Another daemon holds the lock: this one exits without touching anything. */
@@ -29,6 +31,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export type ErrorCode =
   | 'E_INTERNAL'
   | 'E_USAGE'
+  | 'E_CONFLICT'
   | 'E_CONFIG'
   | 'E_HOME_UNSAFE'
   | 'E_SOCKET_PATH_TOO_LONG'
@@ -48,6 +51,7 @@ export type ErrorCode =
 const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   E_INTERNAL: EXIT.failure,
   E_USAGE: EXIT.usage,
+  E_CONFLICT: EXIT.conflict,
   E_CONFIG: EXIT.config,
   E_HOME_UNSAFE: EXIT.unsafeHome,
   E_SOCKET_PATH_TOO_LONG: EXIT.unsafeHome,

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentInfo } from '../actors/agent/agentControl.js';
-import type { Turn } from '../adapters/agentAdapter.js';
-import type { RateLimited } from '../limits/rateLimited.js';
+import type { AgentInfo } from '../protocol/agentProtocol.js';
+import type { Turn } from '../adapters/agentDescriptor.js';
+import type { RateLimited } from '../protocol/rateLimited.js';
 import { formatDuration } from '../platform/duration.js';
 import { ensurePrivateDir, FILE_MODE, type RelayPaths } from '../platform/paths.js';
 import { redactText } from '../platform/redact.js';

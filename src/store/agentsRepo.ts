@@ -4,19 +4,16 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { systemClock, type Clock } from '../platform/clock.js';
+import type { AgentExitReason } from '../protocol/agentProtocol.js';
 import type { Database } from './database.js';
 
-/** Which CLI an agent runs; `cli` is any other command under `relay wrap`. */
-export type AgentKind = 'claude' | 'codex' | 'gemini' | 'opencode' | 'cli';
-
-/** Why an agent's process ended. */
-export type AgentExitReason = 'done' | 'error' | 'rate_limited' | 'user_quit' | 'crashed';
 
 /** One agent, as the rest of Relay sees it. */
 export interface AgentRow {
   /** Also its systemId suffix: `agent:<id>`. */
   id: string;
-  kind: AgentKind;
+  /** Which CLI it runs (adapters/registry.ts AgentKind), stored as text. */
+  kind: string;
   name: string;
   /** argv, the program first. */
   command: readonly string[];
@@ -68,7 +65,7 @@ function toRecord(row: AgentRow): AgentRecord {
 function fromRecord(r: AgentRecord): AgentRow {
   return {
     id: r.id,
-    kind: r.kind as AgentKind,
+    kind: r.kind,
     name: r.name,
     command: JSON.parse(r.command) as string[],
     cwd: r.cwd,

@@ -4,7 +4,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Database } from './database.js';
-import type { EventRecord } from './eventRecord.js';
+import type { EventRecord } from '../protocol/eventRecord.js';
 
 export interface SinceOptions {
   /** Only events whose type starts with this, taken literally (`_` and `%` are not wildcards). */

@@ -7,29 +7,9 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { redactText } from '../platform/redact.js';
+import type { KnowledgeFact, KnowledgeScope, StoredFact } from '../protocol/knowledgeProtocol.js';
 import type { Database } from './database.js';
 
-/** `global`, or `project:<absolute path>` for facts that hold only inside that directory. */
-export type KnowledgeScope = 'global' | `project:${string}`;
-
-/** One remembered fact. */
-export interface StoredFact {
-  id: number;
-  scope: KnowledgeScope;
-  text: string;
-  tags: string[];
-  /** ms since the epoch. */
-  createdAt: number;
-}
-
-/** A fact as recall returns it: with its relevance to the query. */
-export interface KnowledgeFact extends StoredFact {
-  /**
-   * SQLite's bm25 score for the query: lower is more relevant (it is negative for a match).
-   * Facts come sorted by it, best first.
-   */
-  rank: number;
-}
 
 export interface RememberInput {
   scope: KnowledgeScope;

@@ -3,25 +3,8 @@
  * `$RELAY_HOME/snapshots/<id>.md`, so `relay snapshots` lists them without reading every file.
  */
 import type { Statement } from 'better-sqlite3';
+import type { SnapshotInfo } from '../protocol/relayProtocol.js';
 import type { Database } from './database.js';
-
-/** One snapshot, as the rest of Relay sees it. */
-export interface SnapshotRow {
-  /** Time-sortable: `20261121-110502-claude-3f9a`. */
-  id: string;
-  relaySession: string;
-  /** Agent id of the agent that stopped (claude-1). */
-  fromAgent: string;
-  /** Agent id it went to; null while the session waits (stranded) for a limit to lift. */
-  toAgent: string | null;
-  /** The limit rule that fired (`claude.session_limit`), or `manual`. */
-  reason: string;
-  /** When `fromAgent`'s limit lifts, ms since the epoch, if known. */
-  limitedUntil: number | null;
-  /** Absolute path of the Markdown file. */
-  path: string;
-  createdAt: number;
-}
 
 interface SnapshotRecord {
   id: string;
@@ -34,7 +17,7 @@ interface SnapshotRecord {
   created_at: number;
 }
 
-function fromRecord(r: SnapshotRecord): SnapshotRow {
+function fromRecord(r: SnapshotRecord): SnapshotInfo {
   return {
     id: r.id,
     relaySession: r.relay_session,
@@ -75,7 +58,7 @@ export class SnapshotsRepo {
     this.updateTo = db.prepare('UPDATE snapshots SET to_agent = ? WHERE id = ?');
   }
 
-  insert(row: SnapshotRow): void {
+  insert(row: SnapshotInfo): void {
     this.insertOne.run({
       id: row.id,
       relay_session: row.relaySession,
@@ -88,7 +71,7 @@ export class SnapshotsRepo {
     });
   }
 
-  get(id: string): SnapshotRow | undefined {
+  get(id: string): SnapshotInfo | undefined {
     const r = this.selectOne.get(id);
     return r && fromRecord(r);
   }
@@ -97,7 +80,7 @@ export class SnapshotsRepo {
    * The snapshot whose id is `idOrPrefix`, or the only one whose id starts with it (users type
    * the first characters). Undefined when none or several match.
    */
-  find(idOrPrefix: string): SnapshotRow | undefined {
+  find(idOrPrefix: string): SnapshotInfo | undefined {
     const exact = this.get(idOrPrefix);
     if (exact || idOrPrefix === '') return exact;
     const rows = this.selectPrefix.all({ prefix: idOrPrefix });
@@ -105,7 +88,7 @@ export class SnapshotsRepo {
   }
 
   /** The newest first; only one session's when `relaySession` is given. */
-  list(opts: { relaySession?: string; limit?: number } = {}): SnapshotRow[] {
+  list(opts: { relaySession?: string; limit?: number } = {}): SnapshotInfo[] {
     const limit = opts.limit ?? NO_LIMIT;
     const rows = opts.relaySession ? this.selectSession.all(opts.relaySession, limit) : this.selectNewest.all(limit);
     return rows.map(fromRecord);

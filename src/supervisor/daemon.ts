@@ -9,7 +9,7 @@ import { AgentsRepo } from '../store/agentsRepo.js';
 import { EventsRepo } from '../store/eventsRepo.js';
 import { openDatabase } from '../store/database.js';
 import { BusServer, type RequestHandlers } from '../bus/busServer.js';
-import { TOPIC } from '../bus/protocol.js';
+import { TOPIC } from '../protocol/requests.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { EXIT, RelayError, type ExitCode } from '../platform/errors.js';
 import { acquireInstanceLock, type InstanceLock } from '../platform/instanceLock.js';
@@ -18,28 +18,24 @@ import { ensureHome, type RelayPaths } from '../platform/paths.js';
 import { processStartTicks, removePidFile, writePidFile } from '../platform/pidFile.js';
 import { relayVersion } from '../platform/packageInfo.js';
 import { createDaemonLogger, type DaemonLogger } from '../platform/daemonLogger.js';
-import { adapterFor } from '../adapters/registry.js';
-import { loadConfig } from '../platform/config.js';
+import { loadConfig } from '../config/relayConfig.js';
 import { createHookListenerMachine } from '../actors/hooks/hookListener.js';
 import { actorChild } from './actorChild.js';
-import { agentHandlers } from './agentHandlers.js';
-import { knowledgeHandlers } from './knowledgeHandlers.js';
-import { relayHandlers } from './relayHandlers.js';
-import { RelaySessions } from './relaySessions.js';
+import { agentHandlers } from './handlers/agentHandlers.js';
+import { daemonHandlers } from './handlers/daemonHandlers.js';
+import { eventHandlers } from './handlers/eventHandlers.js';
+import { knowledgeHandlers } from './handlers/knowledgeHandlers.js';
+import { relayHandlers } from './handlers/relayHandlers.js';
+import { RelaySessions } from './relay/relaySessions.js';
 import { daemonMachine } from './daemonMachine.js';
 import { EventLog } from './eventLog.js';
 import { createInspectionRecorder } from './inspectionEvents.js';
-import type { ChildSpec } from './childSpec.js';
+import type { ChildSpec } from '../platform/childSpec.js';
 import type { RestartPolicy } from './restartPolicy.js';
 import { Supervisor, supervisorChild, type SupervisorEvent } from './supervisor.js';
 
 /** The log keeps this many newest events; older ones are pruned at start. */
 const EVENTS_KEPT = 1_000_000;
-/** A replay page never carries more than this many events (one bus frame stays small). */
-const MAX_REPLAY_PAGE = 5_000;
-const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
-/** An event is a record, not a file: 64 KiB is far above any real one and keeps replay pages small. */
-const MAX_EVENT_PAYLOAD_BYTES = 64 * 1024;
 /** The whole orderly stop must finish within this, below the launcher's 20 s before SIGKILL. */
 const STOP_DEADLINE_MS = 15_000;
 /** How often old events are pruned while the daemon runs (it may run for months). */
@@ -203,7 +199,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       config,
       record: (e) => eventLog.append(e),
-      adapterFor,
       env: process.env,
       inspect,
     });
@@ -251,58 +246,22 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     };
 
     const handlers: RequestHandlers = {
-      'daemon.ping': () => ({ pid: process.pid, startedAt }),
-      'daemon.status': () => ({
-        pid: process.pid,
-        version: relayVersion(),
+      ...daemonHandlers({
         home: paths.home,
         startedAt,
-        uptimeMs: clock.now() - startedAt,
-        rssBytes: process.memoryUsage.rss(),
-        lastSeq: eventLog.lastSeq,
-        children: root.children(),
+        clock,
+        lastSeq: () => eventLog.lastSeq,
+        children: () => root.children(),
+        stop: (reason) => void stop(reason),
       }),
-      'daemon.stop': () => {
-        // Reply first: the stop closes the socket this reply travels on.
-        setImmediate(() => void stop('requested by client'));
-        return { pid: process.pid };
-      },
-      'events.replay': ({ since, typePrefix, limit }) => {
-        // Queued events must be visible to a replay, or a follower could miss them at the seam.
-        eventLog.flush();
-        const page = Math.min(Math.max(1, limit ?? MAX_REPLAY_PAGE), MAX_REPLAY_PAGE);
-        const events = repo.since(since, { ...(typePrefix ? { typePrefix } : {}), limit: page });
-        return { events, lastSeq: eventLog.lastSeq };
-      },
-      'events.sync': ({ token }) => {
-        bus?.publish(TOPIC.sync(token), { token, lastSeq: eventLog.lastSeq });
-        return { token };
-      },
+      ...eventHandlers({
+        log: eventLog,
+        since: (since, o) => repo.since(since, o),
+        publish: (topic, value) => bus?.publish(topic, value),
+      }),
       ...agentHandlers(agents, relaySessions),
       ...relayHandlers(relaySessions),
       ...knowledgeHandlers(db, clock),
-      'events.emit': async ({ type, actor: who, payload }) => {
-        if (typeof type !== 'string' || !EVENT_TYPE.test(type) || typeof who !== 'string' || !who || who.length > 200) {
-          throw new RelayError('E_USAGE', `not a valid event: type "${String(type).slice(0, 80)}", actor "${String(who).slice(0, 80)}"`, {
-            hint: 'event types are dotted lower-case words, like agent.exited',
-          });
-        }
-        const body = payload && typeof payload === 'object' ? payload : {};
-        let size: number;
-        try {
-          size = Buffer.byteLength(JSON.stringify(body));
-        } catch (e) {
-          throw new RelayError('E_USAGE', `event payload cannot be stored as JSON: ${(e as Error).message}`);
-        }
-        if (size > MAX_EVENT_PAYLOAD_BYTES) {
-          throw new RelayError('E_USAGE', `event payload is ${size} bytes, over the ${MAX_EVENT_PAYLOAD_BYTES}-byte limit`, {
-            hint: 'put large data in a file and reference it from the event',
-          });
-        }
-        const record = eventLog.append({ type, actor: who, payload: body });
-        await eventLog.durable(record.seq);
-        return { seq: record.seq };
-      },
     };
 
     bus = new BusServer({

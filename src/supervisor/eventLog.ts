@@ -8,7 +8,7 @@
 import type { Clock, TimerId } from '../platform/clock.js';
 import { toRelayError } from '../platform/errors.js';
 import { redact } from '../platform/redact.js';
-import type { EventRecord, NewEvent } from '../store/eventRecord.js';
+import type { EventRecord, NewEvent } from '../protocol/eventRecord.js';
 
 export interface EventSink {
   lastSeq(): number;

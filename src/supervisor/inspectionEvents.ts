@@ -6,7 +6,7 @@
  * secret inside one) reaches the log; the log itself redacts what is left.
  */
 import type { InspectionEvent } from 'xstate';
-import type { NewEvent } from '../store/eventRecord.js';
+import type { NewEvent } from '../protocol/eventRecord.js';
 
 type StateValue = string | { [key: string]: StateValue };
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { signalGroup, terminateTree } from '../platform/processTree.js';
 import { trackGroup, untrackGroup } from '../platform/processGroups.js';
-import { exitLatch, type ChildExit, type ChildHandle, type ChildSpec, type RestartType } from './childSpec.js';
+import { exitLatch, type ChildExit, type ChildHandle, type ChildSpec, type RestartType } from '../platform/childSpec.js';
 
 export interface ProcessChildOptions {
   id: string;

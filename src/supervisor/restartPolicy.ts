@@ -3,7 +3,7 @@
  * timers, no clock. The {@link Supervisor} gathers the facts, asks {@link decideRestart} and
  * carries the decision out, so every rule here is tested without starting anything.
  */
-import type { ChildExit, RestartType, Strategy } from './childSpec.js';
+import type { ChildExit, RestartType, Strategy } from '../platform/childSpec.js';
 
 /** Capped exponential backoff between restarts of the same child. */
 export interface BackoffPolicy {

@@ -5,7 +5,7 @@
  */
 import type { Clock, TimerId } from '../platform/clock.js';
 import { RelayError } from '../platform/errors.js';
-import type { ChildExit, ChildHandle, ChildSpec, RestartType } from './childSpec.js';
+import type { ChildExit, ChildHandle, ChildSpec, RestartType } from '../platform/childSpec.js';
 import { decideRestart, recentRestarts, type RestartDecision, type RestartPolicy } from './restartPolicy.js';
 
 export type SupervisorState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';

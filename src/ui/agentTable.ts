@@ -1,5 +1,5 @@
 /** `relay ps` as a table. */
-import type { AgentInfo } from '../actors/agent/agentControl.js';
+import type { AgentInfo } from '../protocol/agentProtocol.js';
 import { formatDuration } from '../platform/duration.js';
 
 export function formatAgentTable(agents: AgentInfo[], now: number): string {

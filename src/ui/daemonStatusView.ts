@@ -1,5 +1,5 @@
 /** Text views of the daemon's status for the terminal. */
-import type { DaemonStatus } from '../bus/protocol.js';
+import type { DaemonStatus } from '../protocol/requests.js';
 import { formatDuration } from '../platform/duration.js';
 
 export function formatDaemonStatus(s: DaemonStatus): string {

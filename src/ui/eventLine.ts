@@ -1,5 +1,5 @@
 /** One event as one terminal line: `#seq time type actor key=value …`. */
-import type { EventRecord } from '../store/eventRecord.js';
+import type { EventRecord } from '../protocol/eventRecord.js';
 
 function formatValue(v: unknown): string {
   if (typeof v === 'string') return /[\s"=]/.test(v) || v === '' ? JSON.stringify(v) : v;

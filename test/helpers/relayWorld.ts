@@ -11,11 +11,11 @@ import assert from 'node:assert/strict';
 import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
 import BetterSqlite3 from 'better-sqlite3';
-import type { AgentInfo } from '../../src/actors/agent/agentControl.js';
+import type { AgentInfo } from '../../src/protocol/agentProtocol.js';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/platform/packageInfo.js';
 import { readStat } from '../../src/platform/processTree.js';
-import type { EventRecord } from '../../src/store/eventRecord.js';
-import type { SnapshotRow } from '../../src/store/snapshotsRepo.js';
+import type { EventRecord } from '../../src/protocol/eventRecord.js';
+import type { SnapshotInfo } from '../../src/protocol/relayProtocol.js';
 import { makeTempHome, waitFor, type RunResult, type TempHome } from './tempHome.js';
 
 export const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures');
@@ -162,8 +162,8 @@ export async function psAgents(h: TempHome): Promise<AgentInfo[]> {
   return (await relayJson<{ agents: AgentInfo[] }>(h, ['ps', '--json'])).agents;
 }
 
-export async function snapshotsList(h: TempHome): Promise<SnapshotRow[]> {
-  return (await relayJson<{ snapshots: SnapshotRow[] }>(h, ['snapshots', '--json'])).snapshots;
+export async function snapshotsList(h: TempHome): Promise<SnapshotInfo[]> {
+  return (await relayJson<{ snapshots: SnapshotInfo[] }>(h, ['snapshots', '--json'])).snapshots;
 }
 
 /** Every event so far, as `relay daemon tail --json --no-follow --since 0` prints them. */

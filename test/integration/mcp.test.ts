@@ -13,7 +13,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { processStartTicks } from '../../src/platform/pidFile.js';
 import { openDatabase } from '../../src/store/database.js';
-import { runningDaemonPid } from '../../src/supervisor/daemonLauncher.js';
+import { runningDaemonPid } from '../../src/client/daemonLauncher.js';
 import { collect, makeTempHome, waitFor } from '../helpers/tempHome.js';
 
 const h = makeTempHome();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/platform/clock.js';
 import { isAlive, listDescendants } from '../../src/platform/processTree.js';
-import type { ChildSpec } from '../../src/supervisor/childSpec.js';
+import type { ChildSpec } from '../../src/platform/childSpec.js';
 import { processChild } from '../../src/supervisor/processChild.js';
 import { Supervisor, type SupervisorEvent } from '../../src/supervisor/supervisor.js';
 

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PtySession } from '../../src/actors/agent/ptySession.js';
+import { PtyProcess } from '../../src/actors/agent/ptyProcess.js';
 import { PACKAGE_ROOT } from '../../src/platform/packageInfo.js';
 import { waitFor } from '../helpers/tempHome.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-pty-'));
-const sessions: PtySession[] = [];
+const sessions: PtyProcess[] = [];
 after(async () => {
   for (const s of sessions) {
     await s.stop(500);
@@ -20,9 +20,9 @@ after(async () => {
 
 const probe = join(PACKAGE_ROOT, 'test', 'fixtures', 'pty-probe.mjs');
 
-function open(args: string[], cols = 80, rows = 24): { s: PtySession; text: () => string } {
+function open(args: string[], cols = 80, rows = 24): { s: PtyProcess; text: () => string } {
   let out = '';
-  const s = new PtySession({
+  const s = new PtyProcess({
     command: process.execPath,
     args: [probe, ...args],
     cwd: dir,

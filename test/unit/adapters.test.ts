@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utime
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TranscriptQuery, Turn } from '../../src/adapters/agentAdapter.js';
+import type { TranscriptQuery, Turn } from '../../src/adapters/agentDescriptor.js';
 import { claudeAdapter, claudeProjectDirName } from '../../src/adapters/claude.js';
 import { codexAdapter } from '../../src/adapters/codex.js';
 import { geminiAdapter, replayGeminiChat } from '../../src/adapters/gemini.js';

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { DEFAULT_COOLDOWN_MS, DEFAULT_DEBOUNCE_MS, loadConfig } from '../../src/platform/config.js';
+import { DEFAULT_COOLDOWN_MS, DEFAULT_DEBOUNCE_MS, loadConfig } from '../../src/config/relayConfig.js';
 import { RelayError } from '../../src/platform/errors.js';
 
 /** A temp dir holding `config.yaml` (written only when `text` is given); removed and checked gone. */

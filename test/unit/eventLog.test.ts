@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/platform/clock.js';
 import { EventLog, type EventSink } from '../../src/supervisor/eventLog.js';
-import type { EventRecord } from '../../src/store/eventRecord.js';
+import type { EventRecord } from '../../src/protocol/eventRecord.js';
 
 function memorySink(start = 0): EventSink & { rows: EventRecord[]; batches: number; fail: Error | null } {
   const sink = {

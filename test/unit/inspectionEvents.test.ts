@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, fromPromise, setup } from 'xstate';
 import { createInspectionRecorder, stateValueToString } from '../../src/supervisor/inspectionEvents.js';
-import type { NewEvent } from '../../src/store/eventRecord.js';
+import type { NewEvent } from '../../src/protocol/eventRecord.js';
 
 const machine = setup({
   types: { events: {} as { type: 'go'; secret?: string } | { type: 'boom' } },

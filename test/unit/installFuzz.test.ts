@@ -20,7 +20,7 @@ import type { AgentInstaller } from '../../src/install/agentInstaller.js';
 import { claudeInstaller } from '../../src/install/claudeInstaller.js';
 import { codexInstaller } from '../../src/install/codexInstaller.js';
 import { geminiInstaller } from '../../src/install/geminiInstaller.js';
-import type { HookCommandSpec } from '../../src/install/hookCommand.js';
+import type { HookCommandSpec } from '../../src/hooks/hookCommand.js';
 import { runInstall } from '../../src/install/runInstall.js';
 import { runUninstall } from '../../src/install/runUninstall.js';
 import { RelayError } from '../../src/platform/errors.js';

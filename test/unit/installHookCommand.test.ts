@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isRelayHandler, isRelayHookCommand, relayHookCommand, shellQuote } from '../../src/install/hookCommand.js';
+import { isRelayHandler, isRelayHookCommand, relayHookCommand, shellQuote } from '../../src/hooks/hookCommand.js';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { HOMES_DIR } from '../fixtures/homes/installWorld.js';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RelayError } from '../../src/platform/errors.js';
 import { installHooks, removeHooks, type HooksSpec } from '../../src/install/hooksJson.js';
-import { isRelayHandler } from '../../src/install/hookCommand.js';
+import { isRelayHandler } from '../../src/hooks/hookCommand.js';
 import { JsonText } from '../../src/install/jsonText.js';
 
 const doc = (text: string, dialect: 'json' | 'jsonc' = 'jsonc'): JsonText => JsonText.parse('/x/settings.json', Buffer.from(text), dialect);

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import type { Envelope } from '../../src/bus/envelope.js';
-import { MAX_FACT_BYTES } from '../../src/bus/knowledgeProtocol.js';
+import { MAX_FACT_BYTES } from '../../src/protocol/knowledgeProtocol.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { RelayError } from '../../src/platform/errors.js';
 import { openDatabase } from '../../src/store/database.js';
-import { knowledgeHandlers } from '../../src/supervisor/knowledgeHandlers.js';
+import { knowledgeHandlers } from '../../src/supervisor/handlers/knowledgeHandlers.js';
 
 /** The handlers over a fresh relay.db; closed and removed after the test. */
 function handlers(t: TestContext) {

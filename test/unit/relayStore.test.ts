@@ -10,7 +10,8 @@ import { openDatabase, type Database } from '../../src/store/database.js';
 import { LimitsRepo } from '../../src/store/limitsRepo.js';
 import { latestVersion, MIGRATIONS, schemaVersion } from '../../src/store/migrations.js';
 import { RelayRepo, type RelaySessionRow } from '../../src/store/relayRepo.js';
-import { SnapshotsRepo, type SnapshotRow } from '../../src/store/snapshotsRepo.js';
+import type { SnapshotInfo } from '../../src/protocol/relayProtocol.js';
+import { SnapshotsRepo } from '../../src/store/snapshotsRepo.js';
 
 /** A fresh relay.db in a temp dir; closed, removed and checked gone after the test. */
 function fixture(t: TestContext) {
@@ -47,7 +48,7 @@ function session(id: string, o: Partial<RelaySessionRow> = {}): RelaySessionRow 
   };
 }
 
-function snapshot(id: string, o: Partial<SnapshotRow> = {}): SnapshotRow {
+function snapshot(id: string, o: Partial<SnapshotInfo> = {}): SnapshotInfo {
   return {
     id,
     relaySession: 'r1',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildExit, RestartType, Strategy } from '../../src/supervisor/childSpec.js';
+import type { ChildExit, RestartType, Strategy } from '../../src/platform/childSpec.js';
 import {
   backoffDelay,
   decideRestart,

@@ -23,7 +23,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { RelayError } from '../../src/platform/errors.js';
 import { AgentsRepo, type AgentRow } from '../../src/store/agentsRepo.js';
 import { openDatabase, type Database, type OpenDatabaseOptions } from '../../src/store/database.js';
-import type { EventRecord } from '../../src/store/eventRecord.js';
+import type { EventRecord } from '../../src/protocol/eventRecord.js';
 import { EventsRepo, prefixUpperBound } from '../../src/store/eventsRepo.js';
 import { latestVersion, MIGRATIONS, schemaVersion, type Migration } from '../../src/store/migrations.js';
 import { toStoreError } from '../../src/store/storeError.js';

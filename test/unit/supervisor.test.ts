@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createMachine } from 'xstate';
 import { ManualClock } from '../../src/platform/clock.js';
 import { RelayError } from '../../src/platform/errors.js';
-import type { ChildExit, ChildSpec, RestartType, Strategy } from '../../src/supervisor/childSpec.js';
+import type { ChildExit, ChildSpec, RestartType, Strategy } from '../../src/platform/childSpec.js';
 import { actorChild } from '../../src/supervisor/actorChild.js';
 import { Supervisor, supervisorChild, type SupervisorEvent } from '../../src/supervisor/supervisor.js';
 

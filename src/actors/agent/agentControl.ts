@@ -1,65 +1,69 @@
 /**
- * What the rest of the daemon (relay sessions, bus handlers) may do with agents, without
- * knowing about PTYs. The agent manager implements it; the relay-session machine depends only
- * on this.
+ * What the rest of the daemon may do with agents, without knowing what runs them. The agent
+ * manager implements these; the relay sessions depend only on {@link AgentControl}, the bus
+ * handlers on {@link AgentTerminals}. An agent is asked for by name (`claude`, `cli:aider`) and
+ * the manager picks its backend: a CLI in a PTY today, a provider in a worker thread next.
  */
-import type { AgentExitReason, AgentKind } from '../../store/agentsRepo.js';
-import type { RateLimited } from '../../limits/rateLimited.js';
+import type { AgentExitReason, AgentInfo, TerminalSize } from '../../protocol/agentProtocol.js';
+import type { RateLimited } from '../../protocol/rateLimited.js';
 
-/** An attachment lapses unless renewed this often (a client renews it every second). */
-export const ATTACH_LEASE_MS = 3_000;
-
-/** The states of an agent actor (its xstate machine's top-level states). */
-export type AgentState = 'spawning' | 'running' | 'idle' | 'limited' | 'parked' | 'exited' | 'crashed';
-
-export interface AgentInfo {
-  /** Unique in this daemon: `claude-1`, `cli-make-2`. */
-  id: string;
-  kind: AgentKind;
-  /** `claude`, `codex`, `gemini`, `opencode`, or `cli:<name>`. */
+/** Start an agent by name; the manager decides what runs it. */
+export interface AgentStart {
+  /** An agent name: `claude`, `codex`, `cli:aider`. */
   name: string;
-  command: string;
-  args: string[];
+  /** Its first prompt (a handoff snapshot), if any. */
+  prompt?: string;
   cwd: string;
-  pid: number | null;
-  state: AgentState;
-  relaySession: string | null;
-  attached: number;
-  startedAt: number;
-  exit: AgentExit | null;
-}
-
-export interface AgentExit {
-  reason: AgentExitReason;
-  code: number | null;
-  signal: string | null;
-}
-
-export interface StartAgentRequest {
-  kind: AgentKind;
-  command: string;
-  args: string[];
-  cwd: string;
-  /** Added to the daemon's environment for this agent. */
-  env: Record<string, string>;
-  cols: number;
-  rows: number;
   relaySession?: string;
-  /** Typed into the PTY once the agent's output settles (CLIs with no first-prompt flag). */
-  typePrompt?: string;
+  /** For an agent with a screen; a default when absent (an attached client resizes it). */
+  size?: TerminalSize;
 }
 
+/** `relay wrap -- <cmd> …`: the user's own command line, run as given. */
+export interface UserCommand {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** The user's environment, added to the daemon's. */
+  env: Record<string, string>;
+  size: TerminalSize;
+  relaySession?: string;
+}
+
+/** What relay sessions may do with agents. */
 export interface AgentControl {
-  start(req: StartAgentRequest): Promise<AgentInfo>;
+  start(req: AgentStart): Promise<AgentInfo>;
+  /** Null when an agent of this name can be started now; else why not (`codex is not installed: …`). */
+  unavailable(name: string): string | null;
   get(id: string): AgentInfo | undefined;
   list(): AgentInfo[];
-  /** Keep the process alive but mark it parked: the user can attach and return to it. */
+  /** Keep it alive but mark it parked: the user can attach and return to it. */
   park(id: string): void;
   /** Stop it (SIGTERM to its process group, SIGKILL after a grace period). */
   stop(id: string, reason: AgentExitReason): Promise<void>;
-  /** The rendered screen rows, for a snapshot when no transcript is known. */
-  screenText(id: string): string[];
-  /** Every limit the agent's output detector finds. */
+  /** What it shows now (rendered screen rows), for a snapshot when no transcript is found. */
+  visibleText(id: string): string[];
+  /** Every limit learned of an agent: its output detector, its hooks. */
   onLimit(listener: (e: RateLimited) => void): () => void;
   onExit(listener: (info: AgentInfo) => void): () => void;
+}
+
+/** A client's view of an agent it attaches to: a screen that redraws it, and the output seq it reflects. */
+export interface AgentView {
+  agent: AgentInfo;
+  /** ANSI that redraws the agent's screen. */
+  screen: string;
+  /** Output chunks with a seq up to this are in `screen`; later ones follow on the agent's topic. */
+  seq: number;
+}
+
+/** What attached clients (`relay wrap`, `relay attach`, the TUI's agent pane) do with agents. */
+export interface AgentTerminals {
+  /** Attach (or renew) `client`'s lease, resize to its terminal, and return the screen. */
+  attach(id: string, client: string, size: TerminalSize): Promise<AgentView>;
+  /** Renew a lease; returns the number of attached clients. */
+  keepalive(id: string, client: string): void;
+  detach(id: string, client: string): number;
+  input(id: string, data: string | Uint8Array): void;
+  resize(id: string, size: TerminalSize): void;
 }

@@ -5,15 +5,15 @@
  *   spawning → running ⇄ idle → limited → parked → exited | crashed
  */
 import { assign, setup } from 'xstate';
-import type { AgentExitReason } from '../../store/agentsRepo.js';
+import type { AgentExitReason } from '../../protocol/agentProtocol.js';
 
 export type AgentMachineEvent =
   | { type: 'pty.started'; pid: number }
-  | { type: 'output' }
+  | { type: 'output.received' }
   | { type: 'output.quiet' }
-  | { type: 'limit' }
-  | { type: 'park' }
-  | { type: 'resume' }
+  | { type: 'limit.detected' }
+  | { type: 'park.requested' }
+  | { type: 'resume.requested' }
   | { type: 'stop.requested'; reason: AgentExitReason }
   | { type: 'pty.exited'; code: number | null; signal: string | null };
 
@@ -76,25 +76,25 @@ export const agentMachine = setup({
     running: {
       on: {
         'output.quiet': 'idle',
-        limit: { target: 'limited', actions: 'markLimited' },
-        park: 'parked',
+        'limit.detected': { target: 'limited', actions: 'markLimited' },
+        'park.requested': 'parked',
         ...onExit,
       },
     },
     idle: {
       on: {
-        output: 'running',
-        limit: { target: 'limited', actions: 'markLimited' },
-        park: 'parked',
+        'output.received': 'running',
+        'limit.detected': { target: 'limited', actions: 'markLimited' },
+        'park.requested': 'parked',
         ...onExit,
       },
     },
     limited: {
-      on: { park: 'parked', ...onExit },
+      on: { 'park.requested': 'parked', ...onExit },
     },
     parked: {
       // The user came back to a parked agent and typed: it works again (its limit may have lifted).
-      on: { resume: { target: 'running', actions: assign({ wasLimited: false }) }, ...onExit },
+      on: { 'resume.requested': { target: 'running', actions: assign({ wasLimited: false }) }, ...onExit },
     },
     exited: { type: 'final' },
     crashed: { type: 'final' },

@@ -1,26 +1,42 @@
 /**
- * All CLI agents of the daemon. Each runs as a temporary child of the `agents` supervisor (a
- * wrapped command is the user's; Relay reports its end rather than restarting it), publishes its
- * output on its own bus topic, and reports limits and exits to whoever listens (relay sessions).
+ * All agents of the daemon. An agent is started by name (a handoff) or from the user's command
+ * line (`relay wrap`); the manager picks what runs it — today every agent is a CLI in a PTY
+ * ({@link PtyAgent}) — and holds it as a {@link SupervisedAgent}. Each runs as a temporary child
+ * of the `agents` supervisor (a wrapped command is the user's; Relay reports its end rather than
+ * restarting it), publishes its output on its own bus topic, and reports limits and exits to
+ * whoever listens (relay sessions).
  */
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { agentName } from '../../adapters/registry.js';
 import type { InspectionEvent } from 'xstate';
+import type { LaunchSpec } from '../../adapters/agentDescriptor.js';
+import {
+  agentName,
+  binariesOfName,
+  descriptorOf,
+  detectKind,
+  kindOfName,
+  limitRulesFor,
+  type AgentKind,
+} from '../../adapters/registry.js';
 import type { Clock, TimerId } from '../../platform/clock.js';
 import { RelayError } from '../../platform/errors.js';
 import { findOnPath } from '../../platform/findOnPath.js';
 import { ensurePrivateDir, type RelayPaths } from '../../platform/paths.js';
-import type { RateLimited } from '../../limits/rateLimited.js';
-import type { AgentExitReason, AgentKind, AgentsRepo } from '../../store/agentsRepo.js';
-import type { NewEvent } from '../../store/eventRecord.js';
-import { ptyTopic, type PtyMessage } from '../../bus/agentProtocol.js';
-import type { ChildExit, ChildSpec } from '../../supervisor/childSpec.js';
-import type { Supervisor } from '../../supervisor/supervisor.js';
-import { ATTACH_LEASE_MS, type AgentControl, type AgentInfo, type StartAgentRequest } from './agentControl.js';
-// Types only: the PTY and screen-model modules (node-pty, xterm) load with the first agent, so a
-// daemon with no agents stays small.
-import type { AgentActor } from './agentActor.js';
+import type { RateLimited } from '../../protocol/rateLimited.js';
+import type { AgentsRepo } from '../../store/agentsRepo.js';
+import type { NewEvent } from '../../protocol/eventRecord.js';
+import {
+  ATTACH_LEASE_MS,
+  ptyTopic,
+  type AgentExitReason,
+  type AgentInfo,
+  type PtyMessage,
+  type TerminalSize,
+} from '../../protocol/agentProtocol.js';
+import type { ChildExit, ChildSpec } from '../../platform/childSpec.js';
+import type { AgentControl, AgentStart, AgentTerminals, AgentView, UserCommand } from './agentControl.js';
+import type { SupervisedAgent } from './supervisedAgent.js';
 
 /** An agent gets this long to exit after SIGTERM (Claude and Codex save their session on it). */
 export const AGENT_STOP_GRACE_MS = 5_000;
@@ -33,13 +49,35 @@ export interface AgentManagerOptions {
   paths: RelayPaths;
   clock: Clock;
   repo: AgentsRepo;
-  /** The `agents` supervisor (a new one after it restarts). */
-  supervisor: () => Supervisor | undefined;
+  /** The `agents` supervisor (a new one after it restarts); agents are its temporary children. */
+  supervisor: () => ChildStarter | undefined;
   publish: (topic: string, value: unknown) => void;
   record: (e: NewEvent) => void;
   inspect?: (ev: InspectionEvent) => void;
   /** The daemon's own environment: the base for agents started by a handoff. */
   baseEnv: NodeJS.ProcessEnv;
+}
+
+/** The part of a supervisor the manager uses. */
+export interface ChildStarter {
+  startChild(spec: ChildSpec): Promise<unknown>;
+}
+
+/** Size of an agent started without one; an attached client resizes it at once. */
+const DEFAULT_SIZE: TerminalSize = { cols: 120, rows: 40 };
+
+/** A PTY agent to start: what the descriptor built, for whom. */
+interface PtyStart {
+  kind: AgentKind;
+  name: string;
+  /** The command as the descriptor or the user gave it (resolved on the PATH at start). */
+  spec: LaunchSpec;
+  cwd: string;
+  size: TerminalSize;
+  relaySession?: string;
+  /** Added on top of the base environment and the spec's (the user's, for `relay wrap`). */
+  env?: Record<string, string>;
+  prompt?: string;
 }
 
 function resolveCommand(command: string, env: NodeJS.ProcessEnv): string {
@@ -59,8 +97,8 @@ function resolveCommand(command: string, env: NodeJS.ProcessEnv): string {
   });
 }
 
-export class AgentManager implements AgentControl {
-  private readonly actors = new Map<string, AgentActor>();
+export class AgentManager implements AgentControl, AgentTerminals {
+  private readonly agents = new Map<string, SupervisedAgent>();
   private readonly envs = new Map<string, NodeJS.ProcessEnv>();
   private readonly limitListeners = new Set<(e: RateLimited) => void>();
   private readonly exitListeners = new Set<(info: AgentInfo) => void>();
@@ -72,18 +110,14 @@ export class AgentManager implements AgentControl {
 
   private sweepLeases(): void {
     const now = this.opts.clock.now();
-    for (const a of this.actors.values()) a.expireLeases(now);
+    for (const a of this.agents.values()) a.expireLeases(now);
     this.leaseTimer = this.opts.clock.setTimeout(() => this.sweepLeases(), ATTACH_LEASE_MS);
   }
 
   private nextId(name: string): string {
     const stem = name.replace(/^cli:/, '').replace(/[^A-Za-z0-9_.-]/g, '_') || 'agent';
     let max = 0;
-    for (const row of this.opts.repo.list()) {
-      const m = row.id.startsWith(`${stem}-`) ? Number(row.id.slice(stem.length + 1)) : NaN;
-      if (Number.isInteger(m) && m > max) max = m;
-    }
-    for (const id of this.actors.keys()) {
+    for (const id of [...this.opts.repo.list().map((r) => r.id), ...this.agents.keys()]) {
       const m = id.startsWith(`${stem}-`) ? Number(id.slice(stem.length + 1)) : NaN;
       if (Number.isInteger(m) && m > max) max = m;
     }
@@ -91,43 +125,92 @@ export class AgentManager implements AgentControl {
   }
 
   /** A later agent of a relay session runs in the environment the user started the session in. */
-  private envFor(req: StartAgentRequest): NodeJS.ProcessEnv {
+  private baseEnvFor(relaySession: string | undefined): NodeJS.ProcessEnv {
     let base = this.opts.baseEnv;
-    if (req.relaySession) {
-      for (const a of this.actors.values()) {
-        if (a.info().relaySession === req.relaySession) base = this.envs.get(a.id) ?? base;
+    if (relaySession) {
+      for (const a of this.agents.values()) {
+        if (a.info().relaySession === relaySession) base = this.envs.get(a.id) ?? base;
       }
     }
-    const env: NodeJS.ProcessEnv = { ...base, ...req.env, TERM: 'xterm-256color' };
-    delete env.RELAY_READY_FD;
-    return env;
+    return base;
   }
 
-  async start(req: StartAgentRequest): Promise<AgentInfo> {
+  /** Start the agent `req.name`, its command built by its kind's descriptor (a handoff). */
+  start(req: AgentStart): Promise<AgentInfo> {
+    const kind = kindOfName(req.name);
+    // An unknown CLI is run as its program name; its descriptor types the prompt once it is ready.
+    const userArgs = kind === 'cli' ? [...binariesOfName(req.name)] : undefined;
+    const spec = descriptorOf(kind).launch({ cwd: req.cwd, ...(req.prompt !== undefined ? { prompt: req.prompt } : {}), ...(userArgs ? { userArgs } : {}) });
+    return this.startPty({
+      kind,
+      name: req.name,
+      spec,
+      cwd: req.cwd,
+      size: req.size ?? DEFAULT_SIZE,
+      ...(req.relaySession ? { relaySession: req.relaySession } : {}),
+      ...(req.prompt !== undefined ? { prompt: req.prompt } : {}),
+    });
+  }
+
+  /** Run the user's own command line (`relay wrap`): kept as given, with its CLI's environment added. */
+  run(cmd: UserCommand): Promise<AgentInfo> {
+    const kind = detectKind(cmd.command, cmd.args);
+    // The adapter adds only its environment (caps on the CLI's built-in retries, so a limit
+    // reaches Relay in seconds, not minutes); the user's own environment wins over it.
+    const spec = descriptorOf(kind).launch({ cwd: cmd.cwd, userArgs: [cmd.command, ...cmd.args] });
+    return this.startPty({
+      kind,
+      name: agentName(cmd.command, cmd.args),
+      spec,
+      cwd: cmd.cwd,
+      size: cmd.size,
+      env: cmd.env,
+      ...(cmd.relaySession ? { relaySession: cmd.relaySession } : {}),
+    });
+  }
+
+  unavailable(name: string): string | null {
+    const binaries = binariesOfName(name);
+    const path = this.opts.baseEnv.PATH ?? '';
+    if (binaries.some((b) => findOnPath(b, path) !== null)) return null;
+    return `${name} is not installed: no ${binaries.join(' or ')} on the daemon's PATH`;
+  }
+
+  private async startPty(req: PtyStart): Promise<AgentInfo> {
     const supervisor = this.opts.supervisor();
     if (!supervisor) throw new RelayError('E_DAEMON_UNAVAILABLE', 'the agents supervisor is restarting', { hint: 'try again in a moment' });
-    const env = this.envFor(req);
-    const command = resolveCommand(req.command, env);
-    const name = agentName(req.command, req.args);
-    const id = this.nextId(name);
+    const env: NodeJS.ProcessEnv = { ...this.baseEnvFor(req.relaySession), ...req.spec.env, ...req.env, TERM: 'xterm-256color' };
+    delete env.RELAY_READY_FD;
+    const command = resolveCommand(req.spec.command, env);
+    const id = this.nextId(req.name);
     // Agents and the hooks they run can tell Relay which agent and relay session they belong to.
     env.RELAY_AGENT_ID = id;
     if (req.relaySession) env.RELAY_SESSION = req.relaySession;
     const logDir = join(this.opts.paths.logs, 'agents');
     ensurePrivateDir(logDir);
-    const { AgentActor } = await import('./agentActor.js');
-    let actor: AgentActor | undefined;
+    // The PTY and screen-model modules (node-pty, xterm) load with the first agent, so a daemon
+    // with no agents stays small.
+    const { PtyAgent } = await import('./ptyAgent.js');
+    let agent: SupervisedAgent | undefined;
     const spec: ChildSpec = {
       id: `agent:${id}`,
       restart: 'temporary',
       shutdownMs: AGENT_STOP_GRACE_MS,
       start: async () => {
-        actor = new AgentActor({
+        const a: SupervisedAgent = new PtyAgent({
           id,
           kind: req.kind,
-          name,
-          request: { ...req, command },
+          name: req.name,
+          launch: {
+            command,
+            args: req.spec.args,
+            cwd: req.cwd,
+            size: req.size,
+            ...(req.relaySession ? { relaySession: req.relaySession } : {}),
+            ...(req.spec.typePrompt && req.prompt !== undefined ? { typePrompt: req.prompt } : {}),
+          },
           env,
+          limitRules: limitRulesFor(req.kind),
           logFile: join(logDir, `${id}.log`),
           clock: this.opts.clock,
           ...(this.opts.inspect ? { inspect: this.opts.inspect } : {}),
@@ -135,14 +218,14 @@ export class AgentManager implements AgentControl {
           onLimit: (e) => this.limited(e),
           onState: (info) => this.persist(info),
         });
-        const a = actor;
-        const exited = a.session.exited.then(({ code, signal }): ChildExit => {
+        agent = a;
+        const exited = a.exited.then(({ code, signal }): ChildExit => {
           const reason = a.exit()?.reason ?? 'done';
           this.exited(a);
           return { normal: reason !== 'crashed' && reason !== 'error', code, signal, reason };
         });
         return {
-          pid: a.session.pid,
+          pid: a.pid,
           exited,
           stop: async (timeoutMs) => {
             await a.stop('user_quit', timeoutMs);
@@ -152,18 +235,18 @@ export class AgentManager implements AgentControl {
       },
     };
     await supervisor.startChild(spec);
-    if (!actor) throw new RelayError('E_INTERNAL', `agent ${id} did not start`);
-    this.actors.set(id, actor);
+    if (!agent) throw new RelayError('E_INTERNAL', `agent ${id} did not start`);
+    this.agents.set(id, agent);
     this.envs.set(id, env);
-    const info = actor.info();
+    const info = agent.info();
     this.opts.record({
       type: 'agent.started',
       actor: `agent:${id}`,
       // A handoff's first prompt is a whole snapshot: the log keeps the start of each argument.
       payload: {
-        name,
-        command: req.command,
-        args: req.args.map((a) => (a.length > MAX_LOGGED_ARG ? `${a.slice(0, MAX_LOGGED_ARG)}…` : a)),
+        name: req.name,
+        command: req.spec.command,
+        args: req.spec.args.map((a) => (a.length > MAX_LOGGED_ARG ? `${a.slice(0, MAX_LOGGED_ARG)}…` : a)),
         cwd: req.cwd,
         pid: info.pid,
         relaySession: info.relaySession,
@@ -173,29 +256,55 @@ export class AgentManager implements AgentControl {
   }
 
   get(id: string): AgentInfo | undefined {
-    return this.actors.get(id)?.info();
+    return this.agents.get(id)?.info();
   }
 
-  actor(id: string): AgentActor {
-    const a = this.actors.get(id);
+  private agent(id: string): SupervisedAgent {
+    const a = this.agents.get(id);
     if (!a) throw new RelayError('E_USAGE', `no agent named ${id}`, { hint: 'relay ps lists the agents' });
     return a;
   }
 
   list(): AgentInfo[] {
-    return [...this.actors.values()].map((a) => a.info());
+    return [...this.agents.values()].map((a) => a.info());
   }
 
   park(id: string): void {
-    this.actor(id).park();
+    this.agent(id).park();
   }
 
   async stop(id: string, reason: AgentExitReason): Promise<void> {
-    await this.actor(id).stop(reason, AGENT_STOP_GRACE_MS);
+    await this.agent(id).stop(reason, AGENT_STOP_GRACE_MS);
   }
 
-  screenText(id: string): string[] {
-    return this.actor(id).session.screen.allLines();
+  visibleText(id: string): string[] {
+    return this.agent(id).visibleText();
+  }
+
+  async attach(id: string, client: string, size: TerminalSize): Promise<AgentView> {
+    const a = this.agent(id);
+    a.attach(client);
+    a.resize(size);
+    const { screen, seq } = await a.view();
+    return { agent: a.info(), screen, seq };
+  }
+
+  keepalive(id: string, client: string): void {
+    this.agent(id).attach(client);
+  }
+
+  detach(id: string, client: string): number {
+    const a = this.agent(id);
+    a.detach(client);
+    return a.info().attached;
+  }
+
+  input(id: string, data: string | Uint8Array): void {
+    this.agent(id).input(data);
+  }
+
+  resize(id: string, size: TerminalSize): void {
+    this.agent(id).resize(size);
   }
 
   onLimit(listener: (e: RateLimited) => void): () => void {
@@ -209,9 +318,9 @@ export class AgentManager implements AgentControl {
   }
 
   /**
-   * A limit learned from outside the PTY (an agent's hook): logged and passed to the listeners
-   * like one the output detector found. `e.agent` is a Relay agent id when the CLI runs under
-   * Relay, else the CLI's name.
+   * A limit learned from outside the agent (its hook): logged and passed to the listeners like
+   * one its output detector found. `e.agent` is a Relay agent id when the CLI runs under Relay,
+   * else the CLI's name.
    */
   reportLimit(e: RateLimited): void {
     this.limited(e);
@@ -239,19 +348,25 @@ export class AgentManager implements AgentControl {
     });
   }
 
-  private exited(a: AgentActor): void {
+  private exited(a: SupervisedAgent): void {
     const info = a.info();
     this.opts.record({
       type: 'agent.exited',
       actor: `agent:${a.id}`,
-      payload: { reason: info.exit?.reason ?? 'done', code: info.exit?.code ?? null, signal: info.exit?.signal ?? null },
+      payload: {
+        reason: info.exit?.reason ?? 'done',
+        code: info.exit?.code ?? null,
+        signal: info.exit?.signal ?? null,
+        state: info.state,
+        relaySession: info.relaySession,
+      },
     });
-    // The screen stays readable after exit: a snapshot may still need it.
+    // What it showed stays readable after exit: a snapshot may still need it.
     for (const l of this.exitListeners) l(info);
-    const exited = [...this.actors.values()].filter((x) => x.exit() !== null);
+    const exited = [...this.agents.values()].filter((x) => x.exit() !== null);
     for (const old of exited.slice(0, Math.max(0, exited.length - KEEP_EXITED))) {
       old.dispose();
-      this.actors.delete(old.id);
+      this.agents.delete(old.id);
       this.envs.delete(old.id);
     }
   }
@@ -259,7 +374,7 @@ export class AgentManager implements AgentControl {
   /** After the supervisor stopped every agent. */
   close(): void {
     this.opts.clock.clearTimeout(this.leaseTimer);
-    for (const a of this.actors.values()) a.dispose();
-    this.actors.clear();
+    for (const a of this.agents.values()) a.dispose();
+    this.agents.clear();
   }
 }

@@ -12,12 +12,13 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { fromCallback, fromPromise, setup } from 'xstate';
 import { z } from 'zod';
-import type { RateLimited } from '../../limits/rateLimited.js';
+import type { RateLimited } from '../../protocol/rateLimited.js';
 import type { RelayPaths } from '../../platform/paths.js';
 import { redactText } from '../../platform/redact.js';
-import type { EventRecord, NewEvent } from '../../store/eventRecord.js';
+import type { EventRecord, NewEvent } from '../../protocol/eventRecord.js';
 import { drainSpool } from '../../hooks/spool.js';
-import { HOOK_EVENT_VERSION, type HookEvent } from '../../hooks/hookEvent.js';
+import { AGENT_CLIS } from '../../adapters/registry.js';
+import { HOOK_EVENT_BOUNDS, HOOK_EVENT_VERSION, type HookEvent } from '../../hooks/hookEvent.js';
 import { HookSocketServer } from './hookSocketServer.js';
 
 export interface HookListenerDeps {
@@ -28,19 +29,23 @@ export interface HookListenerDeps {
   reportLimit: (e: RateLimited) => void;
 }
 
+const B = HOOK_EVENT_BOUNDS;
+/** The kinds whose CLIs have hooks: a hook event names one of them. */
+const HOOK_KINDS = AGENT_CLIS.filter((d) => d.hook !== null).map((d) => d.kind);
+
 const hookEventSchema = z.object({
   v: z.literal(HOOK_EVENT_VERSION),
-  agent: z.enum(['claude', 'codex', 'gemini', 'opencode']),
-  event: z.string().min(1).max(100),
-  agentSession: z.string().max(200).optional(),
-  cwd: z.string().max(4096).optional(),
-  relayAgent: z.string().max(200).optional(),
-  relaySession: z.string().max(200).optional(),
+  agent: z.enum(HOOK_KINDS as [string, ...string[]]),
+  event: z.string().min(1).max(B.eventName),
+  agentSession: z.string().max(B.id).optional(),
+  cwd: z.string().max(B.cwd).optional(),
+  relayAgent: z.string().max(B.id).optional(),
+  relaySession: z.string().max(B.id).optional(),
   limit: z
     .object({
       severity: z.enum(['limit', 'warning']),
-      rule: z.string().min(1).max(100),
-      matched: z.string().max(1000),
+      rule: z.string().min(1).max(B.rule),
+      matched: z.string().max(B.matched),
       resetAt: z.number().finite().optional(),
     })
     .optional(),

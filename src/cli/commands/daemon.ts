@@ -2,7 +2,7 @@
 import { BusClient } from '../../bus/busClient.js';
 import { EXIT } from '../../platform/errors.js';
 import { relayPaths } from '../../platform/paths.js';
-import { launchDaemon, runningDaemonPid, stopDaemon } from '../../supervisor/daemonLauncher.js';
+import { launchDaemon, runningDaemonPid, stopDaemon } from '../../client/daemonLauncher.js';
 import { formatDaemonStatus } from '../../ui/daemonStatusView.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 

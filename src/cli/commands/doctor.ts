@@ -4,7 +4,7 @@
  */
 import { EXIT } from '../../platform/errors.js';
 import { relayPaths } from '../../platform/paths.js';
-import { runChecks } from '../../supervisor/doctorChecks.js';
+import { runChecks } from '../../client/doctorChecks.js';
 import { formatDoctorReport } from '../../ui/doctorReport.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 

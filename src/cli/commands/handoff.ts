@@ -3,9 +3,9 @@
  * had hit its limit (the agent is parked, not stopped, so the user can go back to it).
  */
 import { BusClient } from '../../bus/busClient.js';
-import type { HandoffResult } from '../../bus/relayProtocol.js';
+import type { HandoffResult } from '../../protocol/relayProtocol.js';
 import { relayPaths } from '../../platform/paths.js';
-import { ensureDaemon } from '../../supervisor/daemonLauncher.js';
+import { ensureDaemon } from '../../client/daemonLauncher.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 
 /**

@@ -1,7 +1,7 @@
 /** `relay ps`: the agents the daemon supervises. */
 import { BusClient } from '../../bus/busClient.js';
 import { relayPaths } from '../../platform/paths.js';
-import { runningDaemonPid } from '../../supervisor/daemonLauncher.js';
+import { runningDaemonPid } from '../../client/daemonLauncher.js';
 import { formatAgentTable } from '../../ui/agentTable.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 

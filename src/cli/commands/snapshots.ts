@@ -10,7 +10,8 @@ import { RelayError } from '../../platform/errors.js';
 import { relayPaths, type RelayPaths } from '../../platform/paths.js';
 import { openDatabase } from '../../store/database.js';
 import { schemaVersion } from '../../store/migrations.js';
-import { SnapshotsRepo, type SnapshotRow } from '../../store/snapshotsRepo.js';
+import type { SnapshotInfo } from '../../protocol/relayProtocol.js';
+import { SnapshotsRepo } from '../../store/snapshotsRepo.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 
 /** The schema version that added the snapshots table. */
@@ -31,7 +32,7 @@ function withSnapshots<T>(paths: RelayPaths, body: (repo: SnapshotsRepo) => T): 
   }
 }
 
-function snapshotLine(s: SnapshotRow, now: number): string {
+function snapshotLine(s: SnapshotInfo, now: number): string {
   const to = s.toAgent ?? '(waiting)';
   const until = s.limitedUntil === null ? '' : `  limited until ${new Date(s.limitedUntil).toISOString()}`;
   return `${s.id}  ${s.fromAgent} → ${to}  ${s.reason}${until}  ${formatDuration(Math.max(0, now - s.createdAt))} ago`;

@@ -1,7 +1,7 @@
 /** `relay daemon tail`: replay recent events, then follow live until Ctrl+C. */
 import { followEvents } from '../../bus/followEvents.js';
 import { relayPaths } from '../../platform/paths.js';
-import { ensureDaemon } from '../../supervisor/daemonLauncher.js';
+import { ensureDaemon } from '../../client/daemonLauncher.js';
 import { formatEventLine } from '../../ui/eventLine.js';
 import { runCommand } from '../output.js';
 

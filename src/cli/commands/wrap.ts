@@ -4,9 +4,9 @@
  */
 import { BusClient } from '../../bus/busClient.js';
 import { EXIT, RelayError } from '../../platform/errors.js';
-import { loadConfig } from '../../platform/config.js';
+import { loadConfig } from '../../config/relayConfig.js';
 import { relayPaths, type RelayPaths } from '../../platform/paths.js';
-import { ensureDaemon } from '../../supervisor/daemonLauncher.js';
+import { ensureDaemon } from '../../client/daemonLauncher.js';
 import { describeDetachKey, parseDetachKey } from '../detachKey.js';
 import { runCommand } from '../output.js';
 import { TerminalClient, type AttachOutcome } from '../terminalClient.js';

@@ -3,7 +3,28 @@
  * `relay remember` / `relay recall`) store and search facts through it rather than opening
  * the file for writing themselves.
  */
-import type { KnowledgeFact, KnowledgeScope } from '../store/knowledgeRepo.js';
+
+/** `global`, or `project:<absolute path>` for facts that hold only inside that directory. */
+export type KnowledgeScope = 'global' | `project:${string}`;
+
+/** One remembered fact. */
+export interface StoredFact {
+  id: number;
+  scope: KnowledgeScope;
+  text: string;
+  tags: string[];
+  /** ms since the epoch. */
+  createdAt: number;
+}
+
+/** A fact as recall returns it: with its relevance to the query. */
+export interface KnowledgeFact extends StoredFact {
+  /**
+   * SQLite's bm25 score for the query: lower is more relevant (it is negative for a match).
+   * Facts come sorted by it, best first.
+   */
+  rank: number;
+}
 
 /**
  * The largest fact, in UTF-8 bytes. A fact is a sentence or a paragraph that an agent reads back
@@ -11,9 +32,6 @@ import type { KnowledgeFact, KnowledgeScope } from '../store/knowledgeRepo.js';
  * inside one bus frame.
  */
 export const MAX_FACT_BYTES = 8 * 1024;
-
-/** A recalled fact: its text, scope, tags and bm25 rank (lower is more relevant). */
-export type Fact = KnowledgeFact;
 
 /** Where a fact applies, as a client names it; the daemon turns `project` into `project:<cwd>`. */
 export type FactScopeName = 'global' | 'project';
@@ -34,6 +52,6 @@ export interface KnowledgeRequests {
    */
   'knowledge.recall': {
     payload: { query: string; cwd: string; limit?: number };
-    result: { facts: Fact[] };
+    result: { facts: KnowledgeFact[] };
   };
 }

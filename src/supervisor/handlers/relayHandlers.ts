@@ -2,9 +2,9 @@
  * Bus handlers for the `relay.*` requests. The daemon spreads them into its handler table:
  * `{ ...relayHandlers(sessions) }`.
  */
-import type { RequestHandler } from '../bus/busServer.js';
-import type { RelayRequests } from '../bus/relayProtocol.js';
-import type { RelaySessions } from './relaySessions.js';
+import type { RequestHandler } from '../../bus/busServer.js';
+import type { RelayRequests } from '../../protocol/relayProtocol.js';
+import type { RelaySessions } from '../relay/relaySessions.js';
 
 export type RelayHandlers = { [T in keyof RelayRequests]: RequestHandler<T> };
 

@@ -4,12 +4,13 @@
  * checked here and a bad one is an E_USAGE error that names it, never a SQLite error.
  */
 import { isAbsolute } from 'node:path';
-import type { RequestHandler } from '../bus/busServer.js';
-import { MAX_FACT_BYTES, type FactScopeName, type KnowledgeRequests } from '../bus/knowledgeProtocol.js';
-import { systemClock, type Clock } from '../platform/clock.js';
-import { RelayError } from '../platform/errors.js';
-import type { Database } from '../store/database.js';
-import { KnowledgeRepo, MAX_RECALL, projectScope, type KnowledgeScope } from '../store/knowledgeRepo.js';
+import type { RequestHandler } from '../../bus/busServer.js';
+import { MAX_FACT_BYTES, type FactScopeName, type KnowledgeRequests } from '../../protocol/knowledgeProtocol.js';
+import { systemClock, type Clock } from '../../platform/clock.js';
+import { RelayError } from '../../platform/errors.js';
+import type { Database } from '../../store/database.js';
+import type { KnowledgeScope } from '../../protocol/knowledgeProtocol.js';
+import { KnowledgeRepo, MAX_RECALL, projectScope } from '../../store/knowledgeRepo.js';
 
 /** One handler per `knowledge.*` request. */
 export type KnowledgeHandlers = { [T in keyof KnowledgeRequests]: RequestHandler<T> };

@@ -7,8 +7,15 @@
  * same home as the Relay that installed it. All three CLIs run the string with a POSIX shell.
  */
 
-/** What `relay hook <arg>` is given by each CLI. */
-export type HookArg = 'claude' | 'codex' | 'gemini' | 'opencode-event';
+/**
+ * Backstop for the CLIs, in seconds: `relay hook` ends itself within 4 s whatever happens
+ * (cli/hookMain.ts HARD_DEADLINE_MS), so a CLI never needs to kill it; a lower value could cut a
+ * spool write short on a slow disk.
+ */
+export const HOOK_TIMEOUT_SECONDS = 10;
+
+/** What `relay hook <arg>` is given by a CLI (its descriptor's `hook.arg`: `claude`, `opencode-event`). */
+export type HookArg = string;
 
 export interface HookCommandSpec {
   /** Absolute path of the node binary (process.execPath at install). */

@@ -3,7 +3,7 @@
  * agent names, and the agent working on it now.
  *
  * ```
- * running ──rate_limited (guarded) / relay.handoff / active exited rate_limited──► handingOff
+ * running ──limit.reported (guarded) / relay.handoff / active exited rate_limited──► handingOff
  * handingOff ──next agent started──► running      ──nobody available──► stranded
  * stranded ──after (resumeAt − now) on the actor's clock──► handingOff (resume)
  * running ──active agent exited (done, user_quit, error, crashed)──► ended
@@ -16,11 +16,11 @@
  * events into exactly one handoff.
  */
 import { assign, fromPromise, setup } from 'xstate';
-import type { AgentInfo } from '../actors/agent/agentControl.js';
-import type { RateLimited } from '../limits/rateLimited.js';
-import type { Clock } from '../platform/clock.js';
-import type { NewEvent } from '../store/eventRecord.js';
-import type { SnapshotRow } from '../store/snapshotsRepo.js';
+import type { AgentInfo } from '../../protocol/agentProtocol.js';
+import type { RateLimited } from '../../protocol/rateLimited.js';
+import type { Clock } from '../../platform/clock.js';
+import type { NewEvent } from '../../protocol/eventRecord.js';
+import type { SnapshotInfo } from '../../protocol/relayProtocol.js';
 
 /** What set a handoff going. */
 export type HandoffTrigger =
@@ -31,7 +31,7 @@ export type HandoffTrigger =
 
 /** The snapshot a stranded session carries until an agent can take it. */
 export interface PendingSnapshot {
-  row: SnapshotRow;
+  row: SnapshotInfo;
   markdown: string;
 }
 
@@ -51,9 +51,9 @@ export interface HandoffRequest {
 
 /** How a handoff ended. */
 export type HandoffOutcome =
-  | { kind: 'handedOff'; agent: AgentInfo; snapshot: SnapshotRow; markdown: string }
+  | { kind: 'handedOff'; agent: AgentInfo; snapshot: SnapshotInfo; markdown: string }
   /** Nobody is available: wait until `resumeAt` (null: no known reset, wait for a manual handoff). */
-  | { kind: 'stranded'; resumeAt: number | null; snapshot: SnapshotRow; markdown: string };
+  | { kind: 'stranded'; resumeAt: number | null; snapshot: SnapshotInfo; markdown: string };
 
 /** The last handoff attempt, for a caller waiting on a manual handoff. */
 export type HandoffAttempt =
@@ -92,7 +92,8 @@ export interface RelaySessionInput {
 }
 
 export type RelaySessionEvent =
-  | { type: 'rate_limited'; limit: RateLimited }
+  /** A limit of one of the session's agents (the normalized `rate_limited` record). */
+  | { type: 'limit.reported'; limit: RateLimited }
   /** Manual handoff (`relay handoff [--to name]`). */
   | { type: 'relay.handoff'; to?: string }
   | { type: 'agent.exited'; agent: AgentInfo };
@@ -141,6 +142,11 @@ export function rotation(order: readonly string[], current: string, includeCurre
   return includeCurrent ? [...after.filter((n) => n !== current), current] : after.filter((n) => n !== current);
 }
 
+/** Why a session ended: its active agent's exit reason. */
+function exitReasonOf(event: RelaySessionEvent): string {
+  return event.type === 'agent.exited' ? (event.agent.exit?.reason ?? 'crashed') : 'ended';
+}
+
 function triggerLabel(t: HandoffTrigger | null): string {
   if (!t) return 'unknown';
   return t.kind === 'limit' ? t.limit.severity : t.kind;
@@ -162,7 +168,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
     guards: {
       /** A limit of the active agent, of a severity we act on, not debounced, with somewhere to go. */
       limitActionable: ({ context, event }) => {
-        if (event.type !== 'rate_limited') return false;
+        if (event.type !== 'limit.reported') return false;
         const e = event.limit;
         if (e.agent !== context.activeAgent) return false;
         if (e.severity === 'warning' && !deps.actOnWarnings) return false;
@@ -185,7 +191,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
         ENDING_EXITS.has(event.agent.exit?.reason ?? 'crashed'),
       resumeDue: ({ context }) => context.resumeAt !== null && deps.clock.now() >= context.resumeAt,
       hasResumeAt: ({ context }) => context.resumeAt !== null,
-      handedOff: ({ event }) => (event as { output?: HandoffOutcome }).output?.kind === 'handedOff',
+      handedOff: (_, params: { outcome: HandoffOutcome }) => params.outcome.kind === 'handedOff',
       /** A snapshot is waiting for an agent: the session was stranded when this handoff began. */
       wasStranded: ({ context }) => context.pending !== null,
     },
@@ -195,7 +201,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
     },
     actions: {
       takeLimit: assign({
-        trigger: ({ event }) => (event.type === 'rate_limited' ? { kind: 'limit' as const, limit: event.limit } : null),
+        trigger: ({ event }) => (event.type === 'limit.reported' ? { kind: 'limit' as const, limit: event.limit } : null),
       }),
       takeManual: assign({
         trigger: ({ event }) =>
@@ -252,9 +258,9 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
           actor: actorName(context),
           payload: { relaySession: context.id, resumeAt: context.resumeAt, snapshot: context.pending?.row.id ?? null },
         }),
-      completeHandoff: assign(({ context, event }) => {
-        const out = (event as unknown as { output: HandoffOutcome }).output;
-        if (out.kind !== 'handedOff') return {};
+      recordCompleted: ({ context }, params: { outcome: HandoffOutcome }) => {
+        const out = params.outcome;
+        if (out.kind !== 'handedOff') return;
         deps.record({
           type: 'handoff.completed',
           actor: actorName(context),
@@ -270,6 +276,10 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
             banner: `relay: ${context.activeName} (${context.activeAgent}) handed off to ${out.agent.name} (${out.agent.id}); snapshot ${out.snapshot.id}`,
           },
         });
+      },
+      completeHandoff: assign(({ context }, params: { outcome: HandoffOutcome }) => {
+        const out = params.outcome;
+        if (out.kind !== 'handedOff') return {};
         return {
           activeAgent: out.agent.id,
           activeName: out.agent.name,
@@ -279,9 +289,9 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
           lastAttempt: { attempt: context.attempts, ok: true as const, from: context.activeAgent, outcome: out },
         };
       }),
-      strand: assign(({ context, event }) => {
-        const out = (event as unknown as { output: HandoffOutcome }).output;
-        if (out.kind !== 'stranded') return {};
+      recordStranded: ({ context }, params: { outcome: HandoffOutcome }) => {
+        const out = params.outcome;
+        if (out.kind !== 'stranded') return;
         deps.record({
           type: 'handoff.stranded',
           actor: actorName(context),
@@ -293,6 +303,10 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
             snapshot: out.snapshot.id,
           },
         });
+      },
+      strand: assign(({ context }, params: { outcome: HandoffOutcome }) => {
+        const out = params.outcome;
+        if (out.kind !== 'stranded') return {};
         return {
           resumeAt: out.resumeAt,
           pending: { row: out.snapshot, markdown: out.markdown },
@@ -300,36 +314,37 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
           lastAttempt: { attempt: context.attempts, ok: true as const, from: context.activeAgent, outcome: out },
         };
       }),
-      failHandoff: assign(({ context, event }) => {
-        const error = (event as unknown as { error: unknown }).error;
-        const reason = error instanceof Error ? error.message : String(error);
+      recordFailed: ({ context }, params: { error: unknown }) => {
+        const reason = params.error instanceof Error ? params.error.message : String(params.error);
         deps.record({
           type: 'handoff.failed',
           actor: actorName(context),
           payload: { relaySession: context.id, from: context.activeAgent, trigger: triggerLabel(context.trigger), reason },
         });
+      },
+      failHandoff: assign(({ context }, params: { error: unknown }) => {
         const retry = context.trigger?.kind === 'resume';
         return {
           trigger: null,
           // A failed resume (the next CLI would not start) tries again later instead of giving up.
           resumeAt: retry ? deps.clock.now() + deps.retryMs : context.resumeAt,
-          lastAttempt: { attempt: context.attempts, ok: false as const, from: context.activeAgent, error },
+          lastAttempt: { attempt: context.attempts, ok: false as const, from: context.activeAgent, error: params.error },
         };
       }),
-      end: assign(({ context, event }) => {
-        const reason = event.type === 'agent.exited' ? (event.agent.exit?.reason ?? 'crashed') : 'ended';
+      recordEnded: ({ context, event }) => {
+        const exit = event.type === 'agent.exited' ? event.agent.exit : undefined;
         deps.record({
           type: 'relay.ended',
           actor: actorName(context),
           payload: {
             relaySession: context.id,
             agent: context.activeAgent,
-            reason,
-            ...(event.type === 'agent.exited' ? { code: event.agent.exit?.code ?? null, signal: event.agent.exit?.signal ?? null } : {}),
+            reason: exitReasonOf(event),
+            ...(event.type === 'agent.exited' ? { code: exit?.code ?? null, signal: exit?.signal ?? null } : {}),
           },
         });
-        return { endReason: reason, resumeAt: null };
-      }),
+      },
+      end: assign(({ event }) => ({ endReason: exitReasonOf(event), resumeAt: null })),
     },
   }).createMachine({
     id: 'relaySession',
@@ -352,11 +367,11 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
     states: {
       running: {
         on: {
-          rate_limited: { guard: 'limitActionable', target: 'handingOff', actions: 'takeLimit' },
+          'limit.reported': { guard: 'limitActionable', target: 'handingOff', actions: 'takeLimit' },
           'relay.handoff': { guard: 'manualAllowed', target: 'handingOff', actions: 'takeManual' },
           'agent.exited': [
             { guard: 'activeExitedLimited', target: 'handingOff', actions: 'takeExitAsLimit' },
-            { guard: 'activeExitedEnding', target: 'ended', actions: 'end' },
+            { guard: 'activeExitedEnding', target: 'ended', actions: ['recordEnded', 'end'] },
           ],
         },
       },
@@ -375,12 +390,38 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
             pending: context.pending,
           }),
           onDone: [
-            { guard: 'handedOff', target: 'running', actions: 'completeHandoff' },
-            { target: 'stranded', actions: 'strand' },
+            {
+              guard: { type: 'handedOff', params: ({ event }) => ({ outcome: event.output }) },
+              target: 'running',
+              actions: [
+                { type: 'recordCompleted', params: ({ event }) => ({ outcome: event.output }) },
+                { type: 'completeHandoff', params: ({ event }) => ({ outcome: event.output }) },
+              ],
+            },
+            {
+              target: 'stranded',
+              actions: [
+                { type: 'recordStranded', params: ({ event }) => ({ outcome: event.output }) },
+                { type: 'strand', params: ({ event }) => ({ outcome: event.output }) },
+              ],
+            },
           ],
           onError: [
-            { guard: 'wasStranded', target: 'stranded', actions: 'failHandoff' },
-            { target: 'running', actions: 'failHandoff' },
+            {
+              guard: 'wasStranded',
+              target: 'stranded',
+              actions: [
+                { type: 'recordFailed', params: ({ event }) => ({ error: event.error }) },
+                { type: 'failHandoff', params: ({ event }) => ({ error: event.error }) },
+              ],
+            },
+            {
+              target: 'running',
+              actions: [
+                { type: 'recordFailed', params: ({ event }) => ({ error: event.error }) },
+                { type: 'failHandoff', params: ({ event }) => ({ error: event.error }) },
+              ],
+            },
           ],
         },
       },

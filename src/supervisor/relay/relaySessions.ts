@@ -1,39 +1,30 @@
 /**
- * The daemon's relay sessions: one {@link createRelaySessionMachine} actor per session, fed
- * with the agents' limits and exits, and the work a handoff does (ledger, snapshot, park or
- * stop, pick, launch). Session rows are persisted as they change.
+ * The daemon's relay sessions: one {@link createRelaySessionMachine} actor per session, the
+ * routing of the agents' limits and exits to the session they belong to, and the session rows,
+ * persisted as they change. The work of a handoff is handoff.ts; this file decides nothing
+ * about it beyond wiring the parts together.
  */
 import { randomBytes } from 'node:crypto';
 import { createActor, waitFor, type Actor, type InspectionEvent, type Subscription } from 'xstate';
-import type { AgentControl, AgentInfo } from '../actors/agent/agentControl.js';
-import type { AgentAdapter, Turn } from '../adapters/agentAdapter.js';
-import { KNOWN_KINDS } from '../adapters/registry.js';
-import type { HandoffResult, RelaySessionInfo, RelayState } from '../bus/relayProtocol.js';
-import { LimitLedger } from '../limits/limitLedger.js';
-import type { RateLimited } from '../limits/rateLimited.js';
-import type { Clock } from '../platform/clock.js';
-import { isAgentName, type RelayConfig } from '../platform/config.js';
-import { desktopNotify } from '../platform/desktopNotify.js';
-import { RelayError, toRelayError } from '../platform/errors.js';
-import { findOnPath } from '../platform/findOnPath.js';
-import type { RelayPaths } from '../platform/paths.js';
-import { snapshotId, writeSnapshot, MAX_TURNS, type SnapshotReason } from '../snapshots/snapshotWriter.js';
-import type { AgentKind } from '../store/agentsRepo.js';
-import type { Database } from '../store/database.js';
-import type { NewEvent } from '../store/eventRecord.js';
-import { LimitsRepo } from '../store/limitsRepo.js';
-import { RelayRepo } from '../store/relayRepo.js';
-import { SnapshotsRepo, type SnapshotRow } from '../store/snapshotsRepo.js';
-import {
-  createRelaySessionMachine,
-  hasNextAgent,
-  relaySystemId,
-  rotation,
-  type HandoffOutcome,
-  type HandoffRequest,
-  type PendingSnapshot,
-  type RelaySessionMachine,
-} from './relaySessionMachine.js';
+import type { AgentControl } from '../../actors/agent/agentControl.js';
+import type { TranscriptQuery, Turn } from '../../adapters/agentDescriptor.js';
+import { AGENT_NAMES_HINT, descriptorOf, isAgentName, KNOWN_KINDS, type AgentKind } from '../../adapters/registry.js';
+import type { RelayConfig } from '../../config/relayConfig.js';
+import { LimitLedger } from '../../limits/limitLedger.js';
+import type { AgentInfo, TerminalSize } from '../../protocol/agentProtocol.js';
+import type { NewEvent } from '../../protocol/eventRecord.js';
+import type { RateLimited } from '../../protocol/rateLimited.js';
+import type { HandoffResult, RelaySessionInfo, RelayState } from '../../protocol/relayProtocol.js';
+import type { Clock } from '../../platform/clock.js';
+import { desktopNotify } from '../../platform/desktopNotify.js';
+import { RelayError, toRelayError } from '../../platform/errors.js';
+import type { RelayPaths } from '../../platform/paths.js';
+import type { Database } from '../../store/database.js';
+import { LimitsRepo } from '../../store/limitsRepo.js';
+import { RelayRepo } from '../../store/relayRepo.js';
+import { SnapshotsRepo } from '../../store/snapshotsRepo.js';
+import { limitUntil, performHandoff, type AfterHandoff, type HandoffParts, type SuccessorVeto } from './handoff.js';
+import { createRelaySessionMachine, hasNextAgent, relaySystemId, type RelaySessionMachine } from './relaySessionMachine.js';
 
 export interface RelaySessionsDeps {
   agents: AgentControl;
@@ -43,13 +34,18 @@ export interface RelaySessionsDeps {
   clock: Clock;
   config: RelayConfig;
   record: (e: NewEvent) => void;
-  adapterFor: (kind: AgentKind) => AgentAdapter;
-  /** The daemon's environment: PATH to find the next agent's CLI, HOME for transcripts. */
+  /** The daemon's environment: HOME and PATH for transcripts and git. */
   env: NodeJS.ProcessEnv;
   /** Desktop notification; best effort, never awaited. Defaults to notify-send. */
   notify?: (title: string, body: string) => void;
   /** xstate inspection for the event log (actor.transition records). */
   inspect?: (ev: InspectionEvent) => void;
+  /** A kind's transcript reader; its descriptor's unless given (tests give their own). */
+  readTranscript?: (kind: AgentKind, q: TranscriptQuery) => Promise<Turn[]>;
+  /** May refuse a successor (a budget guard). */
+  vetoes?: readonly SuccessorVeto[];
+  /** Run once a successor took over (a graph edge). */
+  afterHandoff?: readonly AfterHandoff[];
 }
 
 export interface CreateRelaySession {
@@ -61,15 +57,11 @@ export interface CreateRelaySession {
   cwd: string;
   task?: string | null;
   /** The terminal size for agents it starts (the first agent's when known). */
-  cols?: number;
-  rows?: number;
+  size?: TerminalSize;
 }
 
 /** Size of a started agent when nobody said; an attached client resizes it at once. */
-const DEFAULT_COLS = 120;
-const DEFAULT_ROWS = 40;
-/** Reading a transcript must not hold up a handoff: the screen text is the fallback. */
-const TRANSCRIPT_TIMEOUT_MS = 2_000;
+const DEFAULT_SIZE: TerminalSize = { cols: 120, rows: 40 };
 
 interface Session {
   id: string;
@@ -77,8 +69,8 @@ interface Session {
   subscription?: Subscription;
   createdAt: number;
   updatedAt: number;
-  cols: number;
-  rows: number;
+  /** The size of agents it starts. */
+  size: TerminalSize;
   /** state|activeAgent|resumeAt as last persisted: rows are written only on change. */
   persistedKey: string;
 }
@@ -92,12 +84,6 @@ export function newRelaySessionId(now: number): string {
 function topState(value: unknown): RelayState {
   const top = typeof value === 'string' ? value : Object.keys(value as object)[0];
   return (top ?? 'running') as RelayState;
-}
-
-/** `cli:aider` → `cli`; the four known names are their own kind. */
-export function kindOfName(name: string): AgentKind {
-  if (name === 'claude' || name === 'codex' || name === 'gemini' || name === 'opencode') return name;
-  return 'cli';
 }
 
 /** The fallback order: names deduplicated, `firstName` in front unless already in it. */
@@ -115,8 +101,8 @@ export class RelaySessions {
   /** Last known info per agent, kept after the agent manager forgets an exited one. */
   private readonly known = new Map<string, AgentInfo>();
   private readonly relayRepo: RelayRepo;
-  private readonly snapshotsRepo: SnapshotsRepo;
   private readonly ledger: LimitLedger;
+  private readonly parts: HandoffParts;
   private readonly machine: RelaySessionMachine;
   private readonly unsubscribe: Array<() => void> = [];
   /** Handoffs running now, so {@link close} can wait for them. */
@@ -125,8 +111,24 @@ export class RelaySessions {
 
   constructor(private readonly deps: RelaySessionsDeps) {
     this.relayRepo = new RelayRepo(deps.db);
-    this.snapshotsRepo = new SnapshotsRepo(deps.db);
     this.ledger = new LimitLedger(new LimitsRepo(deps.db), deps.clock);
+    this.parts = {
+      agents: deps.agents,
+      ledger: this.ledger,
+      snapshots: new SnapshotsRepo(deps.db),
+      paths: deps.paths,
+      clock: deps.clock,
+      handoff: deps.config.handoff,
+      env: deps.env,
+      notify: deps.notify ?? ((title, body) => desktopNotify(title, body, deps.env)),
+      readTranscript: deps.readTranscript ?? ((kind, q) => descriptorOf(kind).readTranscript(q)),
+      vetoes: deps.vetoes ?? [],
+      afterHandoff: deps.afterHandoff ?? [],
+      assertOpen: () => {
+        if (this.closed) throw new RelayError('E_INTERNAL', 'relay sessions closed during a handoff');
+      },
+      knownAgent: (id) => this.known.get(id),
+    };
     // A new daemon has no agents: sessions its predecessor left open describe nobody's work.
     this.relayRepo.endAllOpen(deps.clock.now());
     const h = deps.config.handoff;
@@ -135,7 +137,15 @@ export class RelaySessions {
       debounceMs: h.debounceMs,
       actOnWarnings: h.actOnWarnings,
       retryMs: h.defaultCooldownMs,
-      performHandoff: (req) => this.track(this.performHandoff(req)),
+      performHandoff: (req) => {
+        const s = this.sessions.get(req.relaySession);
+        if (!s) return Promise.reject(new RelayError('E_INTERNAL', `no relay session ${req.relaySession}`));
+        const launched = (agent: AgentInfo): void => {
+          this.remember(agent);
+          this.sessionOfAgent.set(agent.id, s.id);
+        };
+        return this.track(performHandoff(this.parts, { size: s.size, launched }, req));
+      },
       record: deps.record,
     });
     this.unsubscribe.push(
@@ -163,7 +173,7 @@ export class RelaySessions {
         : configured.length > 0
           ? configured
           : (KNOWN_KINDS as readonly string[]).includes(firstName)
-            ? KNOWN_KINDS.filter((k) => k === firstName || this.isInstalled(k))
+            ? KNOWN_KINDS.filter((k) => k === firstName || this.deps.agents.unavailable(k) === null)
             : [];
     const full = normalizeOrder(wanted, firstName);
     this.assertNames(full);
@@ -174,14 +184,14 @@ export class RelaySessions {
   }
 
   /** Start the session allocated as `sessionId` with the agent that was started for it. */
-  bind(sessionId: string, agentId: string, cwd: string, size?: { cols: number; rows: number }): void {
+  bind(sessionId: string, agentId: string, cwd: string, size?: TerminalSize): void {
     const order = this.allocated.get(sessionId);
     const first = this.deps.agents.get(agentId);
     this.allocated.delete(sessionId);
     if (!order || !first) {
       throw new RelayError('E_INTERNAL', `cannot bind relay session ${sessionId} to agent ${agentId}: unknown ${order ? 'agent' : 'session'}`);
     }
-    this.create({ id: sessionId, order, first, cwd, ...(size ?? {}) });
+    this.create({ id: sessionId, order, first, cwd, ...(size ? { size } : {}) });
   }
 
   /** Start a session whose first agent already runs. */
@@ -196,8 +206,6 @@ export class RelaySessions {
     this.remember(req.first);
     this.sessionOfAgent.set(req.first.id, id);
 
-    // AgentInfo has no size today; read it if a later version carries one.
-    const size = req.first as Partial<{ cols: number; rows: number }>;
     const actor = createActor(this.machine, {
       input: { id, order, first: { id: req.first.id, name: req.first.name }, cwd: req.cwd, task: req.task ?? null },
       systemId: relaySystemId(id),
@@ -209,8 +217,7 @@ export class RelaySessions {
       actor,
       createdAt: now,
       updatedAt: now,
-      cols: req.cols ?? size.cols ?? DEFAULT_COLS,
-      rows: req.rows ?? size.rows ?? DEFAULT_ROWS,
+      size: req.size ?? DEFAULT_SIZE,
       persistedKey: '',
     };
     // The error observer is required: in xstate 5 an unobserved actor failure is thrown globally.
@@ -267,29 +274,30 @@ export class RelaySessions {
     const ctx = snap.context;
     const state = topState(snap.value);
     if (state === 'handingOff') {
-      throw new RelayError('E_USAGE', `relay session ${s.id} is already handing off`, { hint: 'wait a moment and check with relay ps' });
+      throw new RelayError('E_CONFLICT', `relay session ${s.id} is already handing off`, { hint: 'wait a moment and check with relay ps' });
     }
     if (req.to !== undefined) {
       if (!isAgentName(req.to)) {
-        throw new RelayError('E_USAGE', `"${req.to}" is not an agent name`, { hint: 'use claude, codex, gemini, opencode or cli:<program>' });
+        throw new RelayError('E_USAGE', `"${req.to}" is not an agent name`, { hint: `use ${AGENT_NAMES_HINT}` });
       }
       if (req.to === ctx.activeName && state === 'running') {
-        throw new RelayError('E_USAGE', `${req.to} is already the active agent of relay session ${s.id}`);
+        throw new RelayError('E_CONFLICT', `${req.to} is already the active agent of relay session ${s.id}`);
       }
-      if (!this.isInstalled(req.to)) {
-        throw new RelayError('E_USAGE', `${req.to} is not installed: no ${this.binariesOf(req.to).join(' or ')} on the daemon's PATH`, {
+      const missing = this.deps.agents.unavailable(req.to);
+      if (missing) {
+        throw new RelayError('E_USAGE', missing, {
           hint: 'install it, or restart the daemon from a shell whose PATH has it',
         });
       }
     } else if (!hasNextAgent(ctx.order, ctx.activeName)) {
-      throw new RelayError('E_USAGE', `relay session ${s.id} has no other agent in its order (${ctx.order.join(', ')})`, {
+      throw new RelayError('E_CONFLICT', `relay session ${s.id} has no other agent in its order (${ctx.order.join(', ')})`, {
         hint: 'name one: relay handoff --to codex',
       });
     }
     const before = ctx.attempts;
     s.actor.send({ type: 'relay.handoff', ...(req.to ? { to: req.to } : {}) });
     if (s.actor.getSnapshot().context.attempts === before) {
-      throw new RelayError('E_USAGE', `relay session ${s.id} cannot hand off now (${topState(s.actor.getSnapshot().value)})`);
+      throw new RelayError('E_CONFLICT', `relay session ${s.id} cannot hand off now (${topState(s.actor.getSnapshot().value)})`);
     }
     await this.settled(s.id);
     const last = s.actor.getSnapshot().context.lastAttempt;
@@ -336,12 +344,12 @@ export class RelaySessions {
     // A hook of a CLI Relay does not run names the CLI itself (`claude`), not an agent id.
     const name = this.known.get(e.agent)?.name ?? this.deps.agents.get(e.agent)?.name ?? (isAgentName(e.agent) ? e.agent : undefined);
     if (name && e.severity === 'limit') {
-      const { until } = this.limitUntil(e, now);
+      const { until } = limitUntil(e, now, this.deps.config.handoff.defaultCooldownMs);
       this.ledger.record(name, until, e.source, e.rule);
     }
     const sessionId = this.sessionOfAgent.get(e.agent) ?? e.relaySession;
     const s = sessionId === undefined ? undefined : this.sessions.get(sessionId);
-    s?.actor.send({ type: 'rate_limited', limit: e });
+    s?.actor.send({ type: 'limit.reported', limit: e });
   }
 
   private onExit(info: AgentInfo): void {
@@ -352,17 +360,6 @@ export class RelaySessions {
     s?.actor.send({ type: 'agent.exited', agent: info });
   }
 
-  // ---- the work of a handoff ------------------------------------------------------------
-
-  /** When a limit lifts, and whether that is a guess (no reset time given, or only a retry warning). */
-  private limitUntil(e: RateLimited, now: number): { until: number; guessed: boolean } {
-    const cooldown = now + this.deps.config.handoff.defaultCooldownMs;
-    // A warning's time is the CLI's next retry, not when the limit lifts: at least the cooldown.
-    if (e.severity === 'warning') return { until: Math.max(e.resetAt ?? 0, cooldown), guessed: true };
-    if (e.resetAt !== undefined && e.resetAt > now) return { until: e.resetAt, guessed: false };
-    return { until: cooldown, guessed: true };
-  }
-
   private track<T>(work: Promise<T>): Promise<T> {
     this.inFlight.add(work);
     const done = () => this.inFlight.delete(work);
@@ -370,225 +367,6 @@ export class RelaySessions {
     return work;
   }
 
-  /** Between the steps of a handoff: once closed (the daemon stops), nothing more is started or written. */
-  private assertOpen(): void {
-    if (this.closed) throw new RelayError('E_INTERNAL', 'relay sessions closed during a handoff');
-  }
-
-  private async performHandoff(req: HandoffRequest): Promise<HandoffOutcome> {
-    const s = this.sessions.get(req.relaySession);
-    if (!s) throw new RelayError('E_INTERNAL', `no relay session ${req.relaySession}`);
-    const now = this.deps.clock.now();
-    const t = req.trigger;
-    if (req.pending) {
-      // Stranded: the snapshot is written and the agent retired; only someone to take it is missing.
-      if (t.kind === 'manual' && t.to) return this.startNext(s, req, req.pending, [t.to]);
-      const candidates = this.available(rotation(req.order, req.fromName, true), now, false);
-      if (t.kind === 'manual' && candidates.length === 0) throw this.nobodyAvailable(req, now);
-      return this.startNext(s, req, req.pending, candidates);
-    }
-
-    const from = this.agentInfo(req);
-    let reason: SnapshotReason;
-    let limitedUntil: number | null = null;
-    if (t.kind === 'limit') {
-      const { until, guessed } = this.limitUntil(t.limit, now);
-      limitedUntil = this.ledger.record(req.fromName, until, t.limit.source, t.limit.rule).until;
-      reason = { kind: 'limit', limit: t.limit, until: limitedUntil, guessed: guessed && limitedUntil === until };
-    } else {
-      reason = { kind: 'manual', ...(t.kind === 'manual' && t.to ? { requestedTo: t.to } : {}) };
-    }
-
-    let candidates: string[];
-    if (t.kind === 'manual') {
-      candidates = t.to ? [t.to] : this.available(rotation(req.order, req.fromName, false), now, false);
-      // The user asked for a move, not a wait: with nobody to take over, nothing changes.
-      if (candidates.length === 0) throw this.nobodyAvailable(req, now);
-    } else {
-      // Limits go around the whole order, back to the same CLI last once its limit lifts.
-      candidates = this.available(rotation(req.order, req.fromName, true), now, false);
-    }
-
-    const agentSession = t.kind === 'limit' ? t.limit.agentSession : undefined;
-    const turns = await this.readTurns(from, req.cwd, agentSession);
-    const screen = turns.length > 0 ? undefined : this.screenOf(from.id);
-    const id = snapshotId(now, req.fromName);
-    this.assertOpen();
-    const written = await writeSnapshot({
-      paths: this.deps.paths,
-      id,
-      relaySession: req.relaySession,
-      fromAgent: from,
-      task: req.task,
-      cwd: req.cwd,
-      turns,
-      ...(screen ? { screen } : {}),
-      reason,
-      nextAgent: candidates[0] ?? null,
-      now,
-      env: this.deps.env,
-    });
-    const row: SnapshotRow = {
-      id,
-      relaySession: req.relaySession,
-      fromAgent: from.id,
-      toAgent: null,
-      reason: t.kind === 'limit' ? t.limit.rule : 'manual',
-      limitedUntil,
-      path: written.path,
-      createdAt: now,
-    };
-    this.assertOpen();
-    this.snapshotsRepo.insert(row);
-    this.retire(from, t.kind === 'limit' ? this.deps.config.handoff.onLimit : 'park');
-    return this.startNext(s, req, { row, markdown: written.markdown }, candidates);
-  }
-
-  /** Start the first candidate that starts; stranded (until the earliest reset) when none is left. */
-  private async startNext(s: Session, req: HandoffRequest, snap: PendingSnapshot, candidates: string[]): Promise<HandoffOutcome> {
-    let firstError: unknown;
-    for (const name of candidates) {
-      this.assertOpen();
-      try {
-        const agent = await this.launch(s, name, req.cwd, snap.markdown);
-        this.snapshotsRepo.setToAgent(snap.row.id, agent.id);
-        const row = { ...snap.row, toAgent: agent.id };
-        this.notify('Relay: handoff', `${req.fromName} stopped; ${agent.name} (${agent.id}) continues. Snapshot ${row.id}`);
-        return { kind: 'handedOff', agent, snapshot: row, markdown: snap.markdown };
-      } catch (e) {
-        firstError ??= e;
-      }
-    }
-    if (firstError !== undefined) throw firstError;
-    const now = this.deps.clock.now();
-    const resumeAt = this.ledger.earliestReset([...new Set([...req.order, req.fromName])], now);
-    this.notify(
-      'Relay: no agent available',
-      resumeAt === null
-        ? `Relay session ${s.id} is waiting: no agent of ${req.order.join(', ')} can take over`
-        : `Relay session ${s.id} resumes at ${new Date(resumeAt).toLocaleTimeString()}`,
-    );
-    return { kind: 'stranded', resumeAt, snapshot: snap.row, markdown: snap.markdown };
-  }
-
-  private async launch(s: Session, name: string, cwd: string, prompt: string): Promise<AgentInfo> {
-    const kind = kindOfName(name);
-    const adapter = this.deps.adapterFor(kind);
-    // An unknown CLI is run as its program name; its adapter types the prompt once it is ready.
-    const spec = adapter.launch({ prompt, cwd, ...(kind === 'cli' ? { userArgs: [name.slice('cli:'.length)] } : {}) });
-    const agent = await this.deps.agents.start({
-      kind,
-      command: spec.command,
-      args: spec.args,
-      cwd,
-      env: spec.env,
-      cols: s.cols,
-      rows: s.rows,
-      relaySession: s.id,
-      ...(spec.typePrompt ? { typePrompt: prompt } : {}),
-    });
-    this.remember(agent);
-    this.sessionOfAgent.set(agent.id, s.id);
-    return agent;
-  }
-
-  /** Park or stop the agent that handed off; never waits for a stop (its exit is ignored later). */
-  private retire(from: AgentInfo, how: 'park' | 'stop'): void {
-    const live = this.deps.agents.get(from.id);
-    if (!live || live.exit || live.state === 'exited' || live.state === 'crashed') return;
-    try {
-      if (how === 'stop') void this.deps.agents.stop(from.id, 'rate_limited').catch(() => undefined);
-      else this.deps.agents.park(from.id);
-    } catch {
-      // It exited between the check and the call: nothing left to retire.
-    }
-  }
-
-  private available(names: readonly string[], now: number, ignoreLedger: boolean): string[] {
-    return names.filter((n) => this.isInstalled(n) && (ignoreLedger || this.ledger.limitedUntil(n, now) === null));
-  }
-
-  private nobodyAvailable(req: HandoffRequest, now: number): RelayError {
-    const why = rotation(req.order, req.fromName, false).map((n) => {
-      if (!this.isInstalled(n)) return `${n} is not installed`;
-      const until = this.ledger.limitedUntil(n, now);
-      return until === null ? `${n} is available` : `${n} is limited until ${new Date(until).toISOString()}`;
-    });
-    return new RelayError('E_USAGE', `no other agent can take over relay session ${req.relaySession}: ${why.join('; ')}`, {
-      hint: 'name one explicitly with --to, or wait for a limit to lift',
-    });
-  }
-
-  private binariesOf(name: string): string[] {
-    const kind = kindOfName(name);
-    return kind === 'cli' ? [name.slice('cli:'.length)] : [...this.deps.adapterFor(kind).binaries];
-  }
-
-  private isInstalled(name: string): boolean {
-    const path = this.deps.env.PATH ?? '';
-    return this.binariesOf(name).some((b) => findOnPath(b, path) !== null);
-  }
-
-  private async readTurns(from: AgentInfo, cwd: string, agentSession: string | undefined): Promise<Turn[]> {
-    const adapter = this.deps.adapterFor(from.kind);
-    let timer: unknown;
-    const timeout = new Promise<Turn[]>((resolve) => {
-      timer = this.deps.clock.setTimeout(() => resolve([]), TRANSCRIPT_TIMEOUT_MS);
-    });
-    try {
-      const read = adapter.readTranscript({
-        cwd,
-        home: this.deps.env.HOME ?? '',
-        env: this.deps.env,
-        ...(agentSession ? { agentSession } : {}),
-        since: from.startedAt,
-        limit: MAX_TURNS,
-      });
-      return await Promise.race([read, timeout]);
-    } catch {
-      // A transcript in a format this version does not know: the screen text will do.
-      return [];
-    } finally {
-      this.deps.clock.clearTimeout(timer);
-    }
-  }
-
-  private screenOf(agentId: string): string[] {
-    try {
-      return this.deps.agents.screenText(agentId);
-    } catch {
-      return [];
-    }
-  }
-
-  private agentInfo(req: HandoffRequest): AgentInfo {
-    const info = this.deps.agents.get(req.fromAgent) ?? this.known.get(req.fromAgent);
-    if (info) return info;
-    // Forgotten by the agent manager and never seen here: enough for the snapshot's header.
-    return {
-      id: req.fromAgent,
-      kind: kindOfName(req.fromName),
-      name: req.fromName,
-      command: req.fromName,
-      args: [],
-      cwd: req.cwd,
-      pid: null,
-      state: 'exited',
-      relaySession: req.relaySession,
-      attached: 0,
-      startedAt: 0,
-      exit: null,
-    };
-  }
-
-  private notify(title: string, body: string): void {
-    try {
-      if (this.deps.notify) this.deps.notify(title, body);
-      else desktopNotify(title, body, this.deps.env);
-    } catch {
-      // A notification is a courtesy; it never fails a handoff.
-    }
-  }
 
   // ---- bookkeeping ----------------------------------------------------------------------
 
@@ -600,7 +378,7 @@ export class RelaySessions {
     const bad = order.filter((n) => !isAgentName(n));
     if (bad.length > 0) {
       throw new RelayError('E_USAGE', `not an agent name in the order: ${bad.join(', ')}`, {
-        hint: 'use claude, codex, gemini, opencode or cli:<program>',
+        hint: `use ${AGENT_NAMES_HINT}`,
       });
     }
   }

@@ -1,5 +1,6 @@
 /**
- * One supervised CLI agent: a PTY session, its lifecycle machine, and its limit detector. Output
+ * One supervised CLI agent in a PTY (the PTY backend of {@link SupervisedAgent}): the process,
+ * its lifecycle machine, and its limit detector. Output
  * is published on the agent's topic as numbered chunks, fed to the detector as text, and (after
  * it settles) the rendered screen is checked too, which is how messages that full-screen agents
  * draw with cursor moves are read.
@@ -7,13 +8,20 @@
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock, TimerId } from '../../platform/clock.js';
 import { redactText } from '../../platform/redact.js';
-import type { RateLimited } from '../../limits/rateLimited.js';
+import type { RateLimited } from '../../protocol/rateLimited.js';
 import { LimitDetector, type LimitMatch } from '../../limits/limitDetector.js';
-import type { AgentKind } from '../../store/agentsRepo.js';
-import type { PtyMessage } from '../../bus/agentProtocol.js';
+import type { LimitRule } from '../../limits/limitRules.js';
+import {
+  ATTACH_LEASE_MS,
+  type AgentExit,
+  type AgentInfo,
+  type AgentState,
+  type PtyMessage,
+  type TerminalSize,
+} from '../../protocol/agentProtocol.js';
 import { agentMachine } from './agentMachine.js';
-import { ATTACH_LEASE_MS, type AgentExit, type AgentInfo, type AgentState, type StartAgentRequest } from './agentControl.js';
-import { PtySession } from './ptySession.js';
+import { PtyProcess, type PtyExit } from './ptyProcess.js';
+import type { SupervisedAgent } from './supervisedAgent.js';
 
 /** Output that stops for this long makes the agent `idle`. */
 const QUIET_MS = 1_500;
@@ -22,12 +30,26 @@ const SCREEN_CHECK_MS = 100;
 /** An unknown CLI is considered ready for a typed prompt when its output pauses this long. */
 const READY_QUIET_MS = 500;
 
-export interface AgentActorOptions {
+/** The command line, resolved, and where it runs. */
+export interface PtyLaunch {
+  command: string;
+  args: string[];
+  cwd: string;
+  size: TerminalSize;
+  relaySession?: string;
+  /** Typed into the PTY once the agent's output settles (CLIs with no first-prompt flag). */
+  typePrompt?: string;
+}
+
+export interface PtyAgentOptions {
   id: string;
-  kind: AgentKind;
+  kind: string;
   name: string;
-  request: StartAgentRequest;
+  launch: PtyLaunch;
+  /** The agent's whole environment. */
   env: NodeJS.ProcessEnv;
+  /** Its kind's limit rules, in matching order. */
+  limitRules: readonly LimitRule[];
   logFile: string;
   clock: Clock;
   inspect?: (ev: InspectionEvent) => void;
@@ -36,9 +58,9 @@ export interface AgentActorOptions {
   onState: (info: AgentInfo) => void;
 }
 
-export class AgentActor {
+export class PtyAgent implements SupervisedAgent {
   readonly id: string;
-  readonly session: PtySession;
+  private readonly pty: PtyProcess;
   readonly startedAt: number;
   private readonly actor: Actor<typeof agentMachine>;
   private readonly detector: LimitDetector;
@@ -48,10 +70,10 @@ export class AgentActor {
   private readyTimer: TimerId | undefined;
   private promptPending: string | undefined;
 
-  constructor(private readonly opts: AgentActorOptions) {
+  constructor(private readonly opts: PtyAgentOptions) {
     this.id = opts.id;
     this.startedAt = opts.clock.now();
-    this.detector = new LimitDetector({ kind: opts.kind, now: () => opts.clock.now() });
+    this.detector = new LimitDetector({ rules: opts.limitRules, now: () => opts.clock.now() });
     this.actor = createActor(agentMachine, {
       systemId: `agent:${opts.id}`,
       clock: opts.clock,
@@ -60,27 +82,35 @@ export class AgentActor {
     // The machine never throws by design; an observer keeps a surprise from killing the daemon.
     this.actor.subscribe({ next: () => opts.onState(this.info()), error: () => opts.onState(this.info()) });
     this.actor.start();
-    const req = opts.request;
-    this.session = new PtySession({
+    const req = opts.launch;
+    this.pty = new PtyProcess({
       command: req.command,
       args: req.args,
       cwd: req.cwd,
       env: opts.env,
-      cols: req.cols,
-      rows: req.rows,
+      cols: req.size.cols,
+      rows: req.size.rows,
       logFile: opts.logFile,
       onOutput: (data) => this.output(data),
       onFlush: (data, seq) => opts.publish({ seq, data }),
     });
     this.promptPending = req.typePrompt;
-    this.actor.send({ type: 'pty.started', pid: this.session.pid });
-    void this.session.exited.then(({ code, signal }) => {
+    this.actor.send({ type: 'pty.started', pid: this.pty.pid });
+    void this.pty.exited.then(({ code, signal }) => {
       this.clearTimers();
       this.actor.send({ type: 'pty.exited', code, signal });
       const exit = this.exit();
-      opts.publish({ seq: this.session.seq + 1, exit: { code, signal, reason: exit?.reason ?? 'done' } });
+      opts.publish({ seq: this.pty.seq + 1, exit: { code, signal, reason: exit?.reason ?? 'done' } });
     });
     if (this.promptPending) this.scheduleQuiet();
+  }
+
+  get pid(): number {
+    return this.pty.pid;
+  }
+
+  get exited(): Promise<PtyExit> {
+    return this.pty.exited;
   }
 
   get state(): AgentState {
@@ -92,7 +122,7 @@ export class AgentActor {
   }
 
   info(): AgentInfo {
-    const req = this.opts.request;
+    const req = this.opts.launch;
     const snap = this.actor.getSnapshot();
     return {
       id: this.id,
@@ -111,8 +141,8 @@ export class AgentActor {
   }
 
   private output(data: Buffer): void {
-    if (this.state === 'idle') this.actor.send({ type: 'output' });
-    this.report(this.detector.feed(this.session.decode(data)));
+    if (this.state === 'idle') this.actor.send({ type: 'output.received' });
+    this.report(this.detector.feed(this.pty.decode(data)));
     this.scheduleQuiet();
   }
 
@@ -122,7 +152,7 @@ export class AgentActor {
     this.screenTimer = clock.setTimeout(() => {
       this.screenTimer = undefined;
       // Wait until the screen model has parsed what arrived, then read what it shows.
-      this.session.screen.write('', () => this.report(this.detector.checkScreen(this.session.screen.visibleLines())));
+      this.pty.screen.write('', () => this.report(this.detector.checkScreen(this.pty.screen.visibleLines())));
     }, SCREEN_CHECK_MS);
     if (this.quietTimer !== undefined) clock.clearTimeout(this.quietTimer);
     this.quietTimer = clock.setTimeout(() => {
@@ -141,16 +171,16 @@ export class AgentActor {
     this.promptPending = undefined;
     if (prompt === undefined) return;
     // Bracketed paste keeps a multi-line prompt one input instead of many Enter presses.
-    this.session.write(`\x1b[200~${prompt}\x1b[201~\r`);
+    this.pty.write(`\x1b[200~${prompt}\x1b[201~\r`);
   }
 
   private report(matches: LimitMatch[]): void {
     for (const m of matches) {
-      if (m.severity === 'limit' && (this.state === 'running' || this.state === 'idle')) this.actor.send({ type: 'limit' });
+      if (m.severity === 'limit' && (this.state === 'running' || this.state === 'idle')) this.actor.send({ type: 'limit.detected' });
       this.opts.onLimit({
         source: 'pty',
         agent: this.id,
-        ...(this.opts.request.relaySession ? { relaySession: this.opts.request.relaySession } : {}),
+        ...(this.opts.launch.relaySession ? { relaySession: this.opts.launch.relaySession } : {}),
         severity: m.severity,
         rule: m.rule,
         matched: redactText(m.matched),
@@ -164,34 +194,54 @@ export class AgentActor {
   attach(client: string): boolean {
     const fresh = !this.leases.has(client);
     this.leases.set(client, this.opts.clock.now() + ATTACH_LEASE_MS);
-    this.session.setAttached(this.leases.size);
+    this.pty.setAttached(this.leases.size);
     return fresh;
   }
 
   detach(client: string): void {
     this.leases.delete(client);
-    this.session.setAttached(this.leases.size);
+    this.pty.setAttached(this.leases.size);
   }
 
   /** Drop leases that were not renewed (a client killed without detaching). */
   expireLeases(now: number): void {
     for (const [client, until] of this.leases) if (until < now) this.leases.delete(client);
-    this.session.setAttached(this.leases.size);
+    this.pty.setAttached(this.leases.size);
   }
 
   /** Keystrokes from an attached client. Typing into a parked agent puts it back to work. */
   input(data: string | Uint8Array): void {
-    if (this.state === 'parked') this.actor.send({ type: 'resume' });
-    this.session.write(data);
+    if (this.state === 'parked') this.actor.send({ type: 'resume.requested' });
+    this.pty.write(data);
+  }
+
+  resize(size: TerminalSize): void {
+    if (size.cols > 0 && size.rows > 0 && (size.cols !== this.pty.screen.cols || size.rows !== this.pty.screen.rows)) {
+      this.pty.resize(size.cols, size.rows);
+    }
+  }
+
+  view(): Promise<{ screen: string; seq: number }> {
+    // Publish what is gathered, so every chunk up to `seq` is either on the screen or already
+    // sent (and dropped by the client as <= seq). Serialize inside the parser's callback:
+    // everything written before is on the screen and nothing after it yet, so `seq` is exactly
+    // the last chunk the screen shows.
+    this.pty.flush();
+    const seq = this.pty.seq;
+    return new Promise((resolve) => this.pty.screen.write('', () => resolve({ screen: this.pty.screen.serialize(), seq })));
+  }
+
+  visibleText(): string[] {
+    return this.pty.screen.allLines();
   }
 
   park(): void {
-    this.actor.send({ type: 'park' });
+    this.actor.send({ type: 'park.requested' });
   }
 
   async stop(reason: AgentExit['reason'], graceMs: number): Promise<void> {
     this.actor.send({ type: 'stop.requested', reason });
-    await this.session.stop(graceMs);
+    await this.pty.stop(graceMs);
   }
 
   private clearTimers(): void {
@@ -203,6 +253,6 @@ export class AgentActor {
   dispose(): void {
     this.clearTimers();
     this.actor.stop();
-    this.session.dispose();
+    this.pty.dispose();
   }
 }

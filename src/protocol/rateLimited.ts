@@ -4,14 +4,8 @@
  * this payload, and the relay-session machine acts on it without knowing where it came from.
  */
 
-export type LimitSource =
-  | 'hook:claude'
-  | 'hook:codex'
-  | 'hook:gemini'
-  | 'hook:opencode'
-  | 'pty'
-  | 'proxy'
-  | 'provider';
+/** Where a limit was learned: a CLI's hook (`hook:claude`), Relay's PTY detector, the proxy, a provider worker. */
+export type LimitSource = `hook:${string}` | 'pty' | 'proxy' | 'provider';
 
 /**
  * `limit`: the agent cannot go on (usage limit reached, retries exhausted).

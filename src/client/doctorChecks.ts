@@ -11,6 +11,7 @@
  */
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
+import { AGENT_CLIS, KNOWN_KINDS } from '../adapters/registry.js';
 import { findOnPath } from '../platform/findOnPath.js';
 import { agentHookChecks } from './doctorAgentChecks.js';
 import { isRelayError } from '../platform/errors.js';
@@ -46,8 +47,6 @@ export interface DoctorCheck {
 export const MIN_NODE_MAJOR = 20;
 /** A healthy daemon answers in under a millisecond; 2 s keeps doctor quick on a hung one. */
 export const STATUS_TIMEOUT_MS = 2_000;
-/** The agent CLIs Relay can drive, as their executables are named on the PATH. */
-export const AGENT_CLIS = ['claude', 'codex', 'gemini', 'opencode'] as const;
 /** Environment variables that give Relay a provider for API models. Only names are ever shown. */
 export const PROVIDER_KEYS = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'DEEPSEEK_API_KEY'] as const;
 
@@ -226,7 +225,7 @@ async function checkHookDelivery(paths: RelayPaths): Promise<CheckOutcome> {
 
 async function checkConfig(paths: RelayPaths): Promise<CheckOutcome> {
   if (!lstatOrNull(paths.config)) return ok('no config.yaml: the defaults apply');
-  const { loadConfig } = await import('../platform/config.js');
+  const { loadConfig } = await import('../config/relayConfig.js');
   try {
     const config = loadConfig(paths);
     const order = config.handoff.order.length > 0 ? config.handoff.order.join(' → ') : 'inferred from installed CLIs';
@@ -302,15 +301,15 @@ function checkSockets(paths: RelayPaths): CheckOutcome {
 }
 
 function checkAgents(): CheckOutcome {
-  const clis = AGENT_CLIS.flatMap((name) => {
-    const file = findOnPath(name);
-    return file ? [`${name} (${file})`] : [];
+  const clis = AGENT_CLIS.flatMap((d) => {
+    const file = d.binaries.map((b) => findOnPath(b)).find((f) => f !== null);
+    return file ? [`${d.kind} (${file})`] : [];
   });
   // Names only: a key's value must never reach the output, a log or a bug report.
   const keys = PROVIDER_KEYS.filter((key) => (process.env[key]?.trim() ?? '') !== '');
   if (clis.length === 0 && keys.length === 0) {
     return warn(
-      `no agent CLI on PATH (${AGENT_CLIS.join(', ')}) and no provider API key in the environment`,
+      `no agent CLI on PATH (${KNOWN_KINDS.join(', ')}) and no provider API key in the environment`,
       'install an agent CLI (e.g. npm i -g @anthropic-ai/claude-code) or export an API key (e.g. ANTHROPIC_API_KEY)',
     );
   }

@@ -7,19 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { RelayError } from './errors.js';
-import type { RelayPaths } from './paths.js';
+import { AGENT_NAMES_HINT, isAgentName } from '../adapters/registry.js';
+import { RelayError } from '../platform/errors.js';
+import type { RelayPaths } from '../platform/paths.js';
 
 /** What to do with an agent that hit its limit once its work has moved on. */
 export type OnLimitAction = 'park' | 'stop';
-
-/** Agent names as a relay order spells them (DESIGN.md): the four CLIs, or `cli:<program>`. */
-const AGENT_NAME = /^(claude|codex|gemini|opencode|cli:[^\s/]+)$/;
-
-/** True for a name a relay order may contain. */
-export function isAgentName(name: string): boolean {
-  return AGENT_NAME.test(name);
-}
 
 /**
  * 10 s: a limit message stays on screen and hooks repeat it, so one limit arrives many times;
@@ -31,7 +24,7 @@ export const DEFAULT_COOLDOWN_MS = 15 * 60_000;
 
 const handoffSchema = z.looseObject({
   order: z
-    .array(z.string().regex(AGENT_NAME, 'expected an agent name: claude, codex, gemini, opencode or cli:<program>'))
+    .array(z.string().refine(isAgentName, `expected an agent name: ${AGENT_NAMES_HINT}`))
     .default([]),
   onLimit: z.enum(['park', 'stop']).default('park'),
   /**

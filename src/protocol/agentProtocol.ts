@@ -1,7 +1,49 @@
 /**
- * Requests that drive agents (PTYs owned by the daemon) and the topic their output travels on.
+ * Agents as clients see them (the daemon's supervised CLIs, later provider workers), the
+ * requests that drive them, and the topic their output travels on.
  */
-import type { AgentInfo } from '../actors/agent/agentControl.js';
+
+/** An attachment lapses unless renewed this often (a client renews it every second). */
+export const ATTACH_LEASE_MS = 3_000;
+
+/** Why an agent's process ended. */
+export type AgentExitReason = 'done' | 'error' | 'rate_limited' | 'user_quit' | 'crashed';
+
+/** The states of an agent actor (its xstate machine's top-level states). */
+export type AgentState = 'spawning' | 'running' | 'idle' | 'limited' | 'parked' | 'exited' | 'crashed';
+
+export interface AgentExit {
+  reason: AgentExitReason;
+  code: number | null;
+  signal: string | null;
+}
+
+export interface AgentInfo {
+  /** Unique in this daemon: `claude-1`, `cli-make-2`. */
+  id: string;
+  /**
+   * Which agent CLI it runs (`claude`, `codex`, …, `cli` for any other command). A string on the
+   * wire: a client built before a kind was added still shows it.
+   */
+  kind: string;
+  /** `claude`, `codex`, `gemini`, `opencode`, or `cli:<name>`. */
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  pid: number | null;
+  state: AgentState;
+  relaySession: string | null;
+  attached: number;
+  startedAt: number;
+  exit: AgentExit | null;
+}
+
+/** A terminal's size in character cells. */
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
 
 export interface AgentRequests {
   /** Start a command as a supervised agent (`relay wrap`), optionally in a relay session with a fallback order. */

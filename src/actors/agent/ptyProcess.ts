@@ -24,7 +24,7 @@ export interface PtyExit {
   signal: string | null;
 }
 
-export interface PtySessionOptions {
+export interface PtyProcessOptions {
   command: string;
   args: string[];
   cwd: string;
@@ -60,7 +60,7 @@ function holdSlave(proc: pty.IPty): number | undefined {
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
-export class PtySession {
+export class PtyProcess {
   readonly pid: number;
   readonly screen: ScreenModel;
   /** Resolves once when the process has exited. */
@@ -77,7 +77,7 @@ export class PtySession {
   private stopping: Promise<PtyExit> | undefined;
   private slaveFd: number | undefined;
 
-  constructor(private readonly opts: PtySessionOptions) {
+  constructor(private readonly opts: PtyProcessOptions) {
     this.log = createStream(basename(opts.logFile), {
       path: dirname(opts.logFile),
       size: LOG_SIZE,

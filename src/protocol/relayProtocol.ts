@@ -3,7 +3,6 @@
  * snapshots written when one hands off to the next.
  */
 
-import type { SnapshotRow } from '../store/snapshotsRepo.js';
 
 export type RelayState = 'running' | 'handingOff' | 'stranded' | 'ended';
 
@@ -25,8 +24,24 @@ export interface RelaySessionInfo {
   updatedAt: number;
 }
 
-/** One handoff snapshot (its Markdown is the file at `path`). */
-export type SnapshotInfo = SnapshotRow;
+/** One handoff snapshot (its Markdown is the file at `path`; the `snapshots` table indexes them). */
+export interface SnapshotInfo {
+  /** Time-sortable: `20261121-110502-claude-3f9a`. */
+  id: string;
+  relaySession: string;
+  /** Agent id of the agent that stopped (claude-1). */
+  fromAgent: string;
+  /** Agent id it went to; null while the session waits (stranded) for a limit to lift. */
+  toAgent: string | null;
+  /** The limit rule that fired (`claude.session_limit`), or `manual`. */
+  reason: string;
+  /** When `fromAgent`'s limit lifts, ms since the epoch, if known. */
+  limitedUntil: number | null;
+  /** Absolute path of the Markdown file. */
+  path: string;
+  createdAt: number;
+}
+
 
 export interface HandoffResult {
   relaySession: string;

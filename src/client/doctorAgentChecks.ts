@@ -8,15 +8,8 @@ import { isRelayError } from '../platform/errors.js';
 import { findOnPath } from '../platform/findOnPath.js';
 import { CLI_ENTRY } from '../platform/packageInfo.js';
 import type { RelayPaths } from '../platform/paths.js';
+import { AGENT_CLIS, descriptorOf, type KnownKind } from '../adapters/registry.js';
 import type { CheckOutcome, DoctorCheck } from './doctorChecks.js';
-
-const AGENTS = ['claude', 'codex', 'gemini', 'opencode'] as const;
-type Agent = (typeof AGENTS)[number];
-
-/** The CLIs' own words for where a user turns hooks on or trusts them. */
-const NOTES: Partial<Record<Agent, string>> = {
-  codex: 'Codex runs hooks only once you trust them (its TUI asks)',
-};
 
 function readOrNull(file: string): Buffer | null {
   try {
@@ -26,19 +19,20 @@ function readOrNull(file: string): Buffer | null {
   }
 }
 
-async function checkAgent(agent: Agent, env: NodeJS.ProcessEnv): Promise<CheckOutcome> {
-  const [{ configLocation, readVersion }, { AGENT_INSTALLERS }, { shellQuote }] = await Promise.all([
+async function checkAgent(agent: KnownKind, env: NodeJS.ProcessEnv): Promise<CheckOutcome> {
+  const [{ configLocation, readVersion }, { installerFor }, { shellQuote }] = await Promise.all([
     import('../install/detect.js'),
     import('../install/agentInstallers.js'),
-    import('../install/hookCommand.js'),
+    import('../hooks/hookCommand.js'),
   ]);
-  const binary = findOnPath(agent, env.PATH ?? '');
+  const descriptor = descriptorOf(agent);
+  const binary = descriptor.binaries.map((b) => findOnPath(b, env.PATH ?? '')).find((p) => p !== null) ?? null;
   const config = configLocation(agent, env);
   const bytes = readOrNull(config.file);
   if (!binary && !bytes) return { status: 'ok', detail: 'not installed' };
   const version = binary ? await readVersion(binary, env, 5_000) : null;
   const found = binary ? `${agent} ${version ?? '(version unknown)'}` : `${agent} not on PATH`;
-  const installer = AGENT_INSTALLERS[agent];
+  const installer = installerFor(agent);
   if (!bytes || !installer.hasOurs(config.file, bytes)) {
     // A config that does not parse is reported as such, not as "hooks missing".
     if (bytes) {
@@ -58,13 +52,13 @@ async function checkAgent(agent: Agent, env: NodeJS.ProcessEnv): Promise<CheckOu
       fix: 'relay install (it replaces them)',
     };
   }
-  const note = NOTES[agent];
+  const note = descriptor.hookNote;
   return { status: 'ok', detail: `${found}; hooks in ${config.file}${note ? ` — ${note}` : ''}` };
 }
 
 /** One doctor check per agent CLI. */
 export function agentHookChecks(env: NodeJS.ProcessEnv = process.env): DoctorCheck[] {
-  return AGENTS.map((agent) => ({
+  return AGENT_CLIS.filter((d) => d.installRole !== null).map(({ kind: agent }) => ({
     id: `hooks:${agent}`,
     title: `${agent} hooks`,
     run: (_paths: RelayPaths) => checkAgent(agent, env),

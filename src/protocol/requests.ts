@@ -3,7 +3,7 @@
  * types, so the client is typed end to end) and the topics of the event socket.
  */
 import type { ErrorRecord } from '../platform/errors.js';
-import type { EventRecord } from '../store/eventRecord.js';
+import type { EventRecord } from './eventRecord.js';
 import type { AgentRequests } from './agentProtocol.js';
 import type { KnowledgeRequests } from './knowledgeProtocol.js';
 import type { RelayRequests } from './relayProtocol.js';

@@ -1,0 +1,55 @@
+/**
+ * Bus handlers for the `agent.*` requests: start a wrapped command (in a relay session when it
+ * has somewhere to hand off to), attach and detach clients, forward keystrokes and resizes.
+ */
+import type { AgentTerminals, UserCommand } from '../../actors/agent/agentControl.js';
+import { agentName } from '../../adapters/registry.js';
+import type { RequestHandler } from '../../bus/busServer.js';
+import type { AgentInfo, AgentRequests } from '../../protocol/agentProtocol.js';
+
+type AgentHandlers = { [T in keyof AgentRequests]: RequestHandler<T> };
+
+/** What the handlers need of the agent manager. */
+export interface AgentService extends AgentTerminals {
+  run(cmd: UserCommand): Promise<AgentInfo>;
+  list(): AgentInfo[];
+  get(id: string): AgentInfo | undefined;
+  stop(id: string, reason: 'user_quit'): Promise<void>;
+}
+
+export interface RelaySessionStarter {
+  /** Open a relay session for an agent that is about to start; returns its id, or null for none. */
+  allocate(order: string[] | undefined, firstName: string): string | null;
+  /** Bind the started agent to the allocated session. */
+  bind(sessionId: string, agentId: string, cwd: string, size: { cols: number; rows: number }): void;
+}
+
+export function agentHandlers(agents: AgentService, sessions: RelaySessionStarter): AgentHandlers {
+  return {
+    'agent.start': async ({ command, args, cwd, env, cols, rows, order }) => {
+      const relaySession = sessions.allocate(order, agentName(command, args));
+      const agent = await agents.run({ command, args, cwd, env, size: { cols, rows }, ...(relaySession ? { relaySession } : {}) });
+      if (relaySession) sessions.bind(relaySession, agent.id, cwd, { cols, rows });
+      return { agent, relaySession };
+    },
+    'agent.list': () => ({ agents: agents.list() }),
+    'agent.attach': ({ id, client, cols, rows }) => agents.attach(id, client, { cols, rows }),
+    'agent.detach': ({ id, client }) => ({ attached: agents.detach(id, client) }),
+    'agent.keepalive': ({ id, client }) => {
+      agents.keepalive(id, client);
+      return { ok: true };
+    },
+    'agent.input': ({ id, data }) => {
+      agents.input(id, data);
+      return {};
+    },
+    'agent.resize': ({ id, cols, rows }) => {
+      agents.resize(id, { cols, rows });
+      return {};
+    },
+    'agent.stop': async ({ id }) => {
+      await agents.stop(id, 'user_quit');
+      return { agent: agents.get(id) ?? null };
+    },
+  };
+}
