@@ -7,12 +7,12 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
-import { claudeAdapter } from '../../src/adapters/claude.js';
-import { codexAdapter } from '../../src/adapters/codex.js';
-import { geminiAdapter } from '../../src/adapters/gemini.js';
-import { opencodeAdapter } from '../../src/adapters/opencode.js';
+import { claudeDescriptor } from '../../src/adapters/claude.js';
+import { codexDescriptor } from '../../src/adapters/codex.js';
+import { geminiDescriptor } from '../../src/adapters/gemini.js';
+import { opencodeDescriptor } from '../../src/adapters/opencode.js';
 import { promptArgument } from '../../src/adapters/promptArgument.js';
-import { adapterFor } from '../../src/adapters/registry.js';
+import { descriptorOf } from '../../src/adapters/registry.js';
 import { isAlive } from '../../src/platform/processTree.js';
 import { waitFor } from '../helpers/tempHome.js';
 
@@ -210,7 +210,7 @@ test('a launch spec starts the fake the real way and the fake receives the whole
   const snapshot = `# Relay handoff\n\nTask: fix the flaky test\n\n${'context line\n'.repeat(12_000)}\n## Next\nrun npm test\n`;
   const expectedArg = promptArgument(snapshot);
   for (const kind of KINDS) {
-    const spec = adapterFor(kind).launch({ prompt: snapshot, cwd: w.cwd, agentSession: '6a0c4c1e-8d1f-4a53-9d5e-1b2f3c4d5e6f' });
+    const spec = descriptorOf(kind).launch({ prompt: snapshot, cwd: w.cwd, agentSession: '6a0c4c1e-8d1f-4a53-9d5e-1b2f3c4d5e6f' });
     const f = w.start(spec.command, spec.args, { env: fakeEnv(w, 'ok', { ...spec.env, FAKE_AGENT_LOG: log }) });
     assert.deepEqual(await f.exited, { code: 0, signal: null }, f.stderr());
     assert.ok(f.stdout().includes(`PROMPT: ${expectedArg.slice(0, 200).replaceAll('\n', '\\n')}\n`), kind);
@@ -239,7 +239,7 @@ test('fake transcripts are the real formats: each adapter reads back the prompt 
   const log = join(w.root, 'agents.jsonl');
   const env = fakeEnv(w, 'ok', { FAKE_AGENT_TRANSCRIPT_HOME: home, FAKE_AGENT_LOG: log });
   for (const kind of KINDS) {
-    const spec = adapterFor(kind).launch({ prompt: `task for ${kind}`, cwd: w.cwd });
+    const spec = descriptorOf(kind).launch({ prompt: `task for ${kind}`, cwd: w.cwd });
     const f = w.start(spec.command, spec.args, { env, stdin: 'pipe' });
     await waitFor(() => f.stdout().includes('> '), `${kind} idle`);
     f.child.stdin?.end('and one more thing\n');
@@ -250,7 +250,7 @@ test('fake transcripts are the real formats: each adapter reads back the prompt 
     .split('\n')
     .map((l) => (JSON.parse(l) as { sessionId: string }).sessionId);
   const q = { cwd: w.cwd, home, env: { PATH: w.env().PATH }, limit: 10 };
-  for (const [i, adapter] of [claudeAdapter, codexAdapter, geminiAdapter, opencodeAdapter].entries()) {
+  for (const [i, adapter] of [claudeDescriptor, codexDescriptor, geminiDescriptor, opencodeDescriptor].entries()) {
     // OpenCode can only be asked by id; the others are found as the newest session of the cwd.
     const turns = await adapter.readTranscript(adapter.kind === 'opencode' ? { ...q, agentSession: sessions[i] } : q);
     assert.deepEqual(
@@ -268,13 +268,13 @@ test('fake transcripts are the real formats: each adapter reads back the prompt 
     env: fakeEnv(w, 'limit-exit', { FAKE_AGENT_TRANSCRIPT_HOME: home }),
   });
   await limited.exited;
-  const why = await claudeAdapter.readTranscript({ ...q, agentSession: '0b5c3a52-5f54-4e4b-9e0e-3c7a1d2b4e6f' });
+  const why = await claudeDescriptor.readTranscript({ ...q, agentSession: '0b5c3a52-5f54-4e4b-9e0e-3c7a1d2b4e6f' });
   assert.equal(why.at(-1)?.text, "You've hit your session limit · resets 11:14am (UTC)");
 });
 
 test('opencode: readTranscript asks `opencode export <id>` (the fake serves the real sample)', async (t) => {
   const w = world(t);
-  const turns = await opencodeAdapter.readTranscript({
+  const turns = await opencodeDescriptor.readTranscript({
     cwd: w.cwd,
     home: FIXTURE_HOME,
     env: { PATH: w.env().PATH },
@@ -294,7 +294,7 @@ test('opencode: readTranscript asks `opencode export <id>` (the fake serves the 
     ],
   );
   assert.equal(turns[0]?.at, 1795256311125);
-  const unknown = await opencodeAdapter.readTranscript({ cwd: w.cwd, home: FIXTURE_HOME, env: { PATH: w.env().PATH }, agentSession: 'ses_missing', limit: 10 });
+  const unknown = await opencodeDescriptor.readTranscript({ cwd: w.cwd, home: FIXTURE_HOME, env: { PATH: w.env().PATH }, agentSession: 'ses_missing', limit: 10 });
   assert.deepEqual(unknown, []);
 });
 

@@ -5,13 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TranscriptQuery, Turn } from '../../src/adapters/agentDescriptor.js';
-import { claudeAdapter, claudeProjectDirName } from '../../src/adapters/claude.js';
-import { codexAdapter } from '../../src/adapters/codex.js';
-import { geminiAdapter, replayGeminiChat } from '../../src/adapters/gemini.js';
-import { genericCliAdapter } from '../../src/adapters/genericCli.js';
-import { opencodeAdapter } from '../../src/adapters/opencode.js';
+import { claudeDescriptor } from '../../src/adapters/claude.js';
+import { claudeProjectDirName } from '../../src/adapters/claudeTranscript.js';
+import { codexDescriptor } from '../../src/adapters/codex.js';
+import { geminiDescriptor } from '../../src/adapters/gemini.js';
+import { replayGeminiChat } from '../../src/adapters/geminiTranscript.js';
+import { genericCliDescriptor } from '../../src/adapters/genericCli.js';
+import { opencodeDescriptor } from '../../src/adapters/opencode.js';
 import { MAX_PROMPT_ARG_BYTES, promptArgument } from '../../src/adapters/promptArgument.js';
-import { adapterFor, agentName, detectKind } from '../../src/adapters/registry.js';
+import { descriptorOf, agentName, detectKind } from '../../src/adapters/registry.js';
 import { RelayError } from '../../src/platform/errors.js';
 
 const FIXTURE_HOME = fileURLToPath(new URL('../fixtures/transcripts/home', import.meta.url));
@@ -81,13 +83,13 @@ test('detectKind and agentName name a command by its program, or the package a l
     assert.equal(detectKind(command, args), kind, `${command} ${args.join(' ')}`);
     assert.equal(agentName(command, args), name, `${command} ${args.join(' ')}`);
   }
-  assert.equal(adapterFor('codex'), codexAdapter);
-  assert.equal(adapterFor('cli'), genericCliAdapter);
+  assert.equal(descriptorOf('codex'), codexDescriptor);
+  assert.equal(descriptorOf('cli'), genericCliDescriptor);
 });
 
 test('launch puts a handoff prompt where each CLI takes its first interactive prompt', () => {
   const prompt = '# Relay handoff\nContinue the task.';
-  const spec = (kind: 'claude' | 'codex' | 'gemini' | 'opencode') => adapterFor(kind).launch({ prompt, cwd: CWD });
+  const spec = (kind: 'claude' | 'codex' | 'gemini' | 'opencode') => descriptorOf(kind).launch({ prompt, cwd: CWD });
   const claude = spec('claude');
   assert.deepEqual({ ...claude, args: [claude.args[0], claude.args.at(-1)] }, {
     command: 'claude',
@@ -101,47 +103,47 @@ test('launch puts a handoff prompt where each CLI takes its first interactive pr
   assert.deepEqual(spec('codex'), { command: 'codex', args: [prompt], env: {}, typePrompt: false });
   assert.deepEqual(spec('gemini'), { command: 'gemini', args: ['-i', prompt], env: {}, typePrompt: false });
   assert.deepEqual(spec('opencode'), { command: 'opencode', args: ['--prompt', prompt], env: {}, typePrompt: false });
-  assert.deepEqual(claudeAdapter.launch({ cwd: CWD }).args, [], 'no prompt, no argument');
+  assert.deepEqual(claudeDescriptor.launch({ cwd: CWD }).args, [], 'no prompt, no argument');
 });
 
 test('launch keeps the user’s own command line and only adds the environment', () => {
-  const claude = claudeAdapter.launch({ cwd: CWD, userArgs: ['/opt/claude', '--model', 'opus', '--resume'] });
+  const claude = claudeDescriptor.launch({ cwd: CWD, userArgs: ['/opt/claude', '--model', 'opus', '--resume'] });
   assert.deepEqual(claude, {
     command: '/opt/claude',
     args: ['--model', 'opus', '--resume'],
     env: { CLAUDE_CODE_MAX_RETRIES: '2' },
     typePrompt: false,
   });
-  const gemini = geminiAdapter.launch({ cwd: CWD, userArgs: ['gemini', '-m', 'flash'], prompt: 'go on' });
+  const gemini = geminiDescriptor.launch({ cwd: CWD, userArgs: ['gemini', '-m', 'flash'], prompt: 'go on' });
   assert.deepEqual(gemini.args, ['-m', 'flash', '-i', 'go on'], 'a prompt is appended in the CLI’s form');
-  const withSession = geminiAdapter.launch({ cwd: CWD, userArgs: ['gemini'], agentSession: GEMINI_RESUMED });
+  const withSession = geminiDescriptor.launch({ cwd: CWD, userArgs: ['gemini'], agentSession: GEMINI_RESUMED });
   assert.deepEqual(withSession.args, [], 'no --session-id forced onto a user command (it may resume)');
   assert.equal(withSession.agentSession, undefined);
 });
 
 test('launch pins the session id for CLIs that accept one chosen by the caller', () => {
   const id = '6a0c4c1e-8d1f-4a53-9d5e-1b2f3c4d5e6f';
-  const claude = claudeAdapter.launch({ cwd: CWD, prompt: 'p', agentSession: id });
+  const claude = claudeDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id });
   assert.deepEqual([...claude.args.slice(0, 3), claude.args.at(-1)], ['--session-id', id, '--settings', 'p']);
   assert.equal(claude.agentSession, id);
-  const gemini = geminiAdapter.launch({ cwd: CWD, prompt: 'p', agentSession: id });
+  const gemini = geminiDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id });
   assert.deepEqual(gemini.args, ['--session-id', id, '-i', 'p']);
-  const codex = codexAdapter.launch({ cwd: CWD, prompt: 'p', agentSession: id });
+  const codex = codexDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id });
   assert.deepEqual(codex.args, ['p']);
   assert.equal(codex.agentSession, undefined, 'codex picks its own id');
-  assert.equal(opencodeAdapter.launch({ cwd: CWD, prompt: 'p', agentSession: id }).agentSession, undefined);
+  assert.equal(opencodeDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id }).agentSession, undefined);
 });
 
 test('an unknown CLI runs as given and has its prompt typed', () => {
-  assert.deepEqual(genericCliAdapter.launch({ cwd: CWD, userArgs: ['aider', '--yes'], prompt: 'continue' }), {
+  assert.deepEqual(genericCliDescriptor.launch({ cwd: CWD, userArgs: ['aider', '--yes'], prompt: 'continue' }), {
     command: 'aider',
     args: ['--yes'],
     env: {},
     typePrompt: true,
   });
-  assert.equal(genericCliAdapter.launch({ cwd: CWD, userArgs: ['aider'] }).typePrompt, false);
+  assert.equal(genericCliDescriptor.launch({ cwd: CWD, userArgs: ['aider'] }).typePrompt, false);
   assert.throws(
-    () => genericCliAdapter.launch({ cwd: CWD, prompt: 'x' }),
+    () => genericCliDescriptor.launch({ cwd: CWD, prompt: 'x' }),
     (e: unknown) => e instanceof RelayError && e.code === 'E_USAGE',
   );
 });
@@ -180,7 +182,7 @@ test('claudeProjectDirName follows the binary: non-alphanumerics become -, long 
 
 test('claude: the turns of the real sample sessions, failed turn included', async (t) => {
   const home = fixtureHome(t);
-  const limited = await claudeAdapter.readTranscript(query(home, { agentSession: CLAUDE_RATE_LIMITED }));
+  const limited = await claudeDescriptor.readTranscript(query(home, { agentSession: CLAUDE_RATE_LIMITED }));
   assert.deepEqual(limited, [
     { role: 'user', text: 'Say hello', at: Date.parse('2026-11-21T09:55:42.801Z') },
     {
@@ -189,14 +191,14 @@ test('claude: the turns of the real sample sessions, failed turn included', asyn
       at: Date.parse('2026-11-21T09:55:46.900Z'),
     },
   ]);
-  const resumed = await claudeAdapter.readTranscript(query(home, { agentSession: CLAUDE_RESUMED }));
+  const resumed = await claudeDescriptor.readTranscript(query(home, { agentSession: CLAUDE_RESUMED }));
   assert.deepEqual(
     plain(resumed),
     threeRounds('first prompt: remember the word PINEAPPLE', 'second prompt: what was the word?', 'third via stdin (continue)'),
   );
-  const lastTwo = await claudeAdapter.readTranscript(query(home, { agentSession: CLAUDE_RESUMED, limit: 2 }));
+  const lastTwo = await claudeDescriptor.readTranscript(query(home, { agentSession: CLAUDE_RESUMED, limit: 2 }));
   assert.deepEqual(plain(lastTwo), threeRounds('a', 'b', 'third via stdin (continue)').slice(4));
-  assert.deepEqual(await claudeAdapter.readTranscript(query(home, { agentSession: CLAUDE_RESUMED, limit: 0 })), []);
+  assert.deepEqual(await claudeDescriptor.readTranscript(query(home, { agentSession: CLAUDE_RESUMED, limit: 0 })), []);
 });
 
 test('claude: without a session id, the newest session of the cwd written since `since`', async (t) => {
@@ -205,18 +207,18 @@ test('claude: without a session id, the newest session of the cwd written since 
   const resumed = join(home, CLAUDE_DIR, `${CLAUDE_RESUMED}.jsonl`);
   age(limited, 60);
   age(resumed, 10);
-  assert.equal((await claudeAdapter.readTranscript(query(home)))[0]?.text, 'first prompt: remember the word PINEAPPLE');
+  assert.equal((await claudeDescriptor.readTranscript(query(home)))[0]?.text, 'first prompt: remember the word PINEAPPLE');
   age(resumed, 120);
-  assert.equal((await claudeAdapter.readTranscript(query(home)))[0]?.text, 'Say hello');
-  assert.deepEqual(await claudeAdapter.readTranscript(query(home, { since: Date.now() - 30_000 })), [], 'both older');
-  assert.deepEqual(await claudeAdapter.readTranscript(query(home, { cwd: '/home/dev/other' })), []);
-  assert.deepEqual(await claudeAdapter.readTranscript(query(home, { agentSession: 'not-there' })), []);
+  assert.equal((await claudeDescriptor.readTranscript(query(home)))[0]?.text, 'Say hello');
+  assert.deepEqual(await claudeDescriptor.readTranscript(query(home, { since: Date.now() - 30_000 })), [], 'both older');
+  assert.deepEqual(await claudeDescriptor.readTranscript(query(home, { cwd: '/home/dev/other' })), []);
+  assert.deepEqual(await claudeDescriptor.readTranscript(query(home, { agentSession: 'not-there' })), []);
   // CLAUDE_CONFIG_DIR moves ~/.claude.
-  const moved = await claudeAdapter.readTranscript(
+  const moved = await claudeDescriptor.readTranscript(
     query('/nonexistent', { env: { CLAUDE_CONFIG_DIR: join(home, '.claude') }, agentSession: CLAUDE_RATE_LIMITED }),
   );
   assert.equal(moved.length, 2);
-  assert.deepEqual(await claudeAdapter.readTranscript(query('/nonexistent')), [], 'no ~/.claude at all');
+  assert.deepEqual(await claudeDescriptor.readTranscript(query('/nonexistent')), [], 'no ~/.claude at all');
 });
 
 test('claude: sidechains, meta lines and tool results are not conversation; tool calls are named', async (t) => {
@@ -234,7 +236,7 @@ test('claude: sidechains, meta lines and tool results are not conversation; tool
       line({ type: 'assistant', message: { id: 'm2', content: [{ type: 'text', text: 'Fixed.' }] } }) +
       '{"type":"assistant","message":{"content":[{"type":"te', // torn last line: still being written
   );
-  assert.deepEqual(plain(await claudeAdapter.readTranscript(query(home, { agentSession: 'crafted' }))), [
+  assert.deepEqual(plain(await claudeDescriptor.readTranscript(query(home, { agentSession: 'crafted' }))), [
     { role: 'user', text: 'fix the test' },
     { role: 'assistant', text: 'Looking.\n[tool: Bash]\nFixed.' },
   ]);
@@ -242,7 +244,7 @@ test('claude: sidechains, meta lines and tool results are not conversation; tool
 
 test('codex: the turns of the real rollouts; injected context skipped, the limit error kept', async (t) => {
   const home = fixtureHome(t);
-  const usage = await codexAdapter.readTranscript(query(home, { agentSession: CODEX_USAGE }));
+  const usage = await codexDescriptor.readTranscript(query(home, { agentSession: CODEX_USAGE }));
   assert.deepEqual(usage, [
     { role: 'user', text: 'Say hello', at: Date.parse('2026-11-21T09:58:24.761Z') },
     {
@@ -251,7 +253,7 @@ test('codex: the turns of the real rollouts; injected context skipped, the limit
       at: Date.parse('2026-11-21T09:58:24.809Z'),
     },
   ]);
-  const resumed = await codexAdapter.readTranscript(query(home, { agentSession: CODEX_RESUMED }));
+  const resumed = await codexDescriptor.readTranscript(query(home, { agentSession: CODEX_RESUMED }));
   assert.deepEqual(plain(resumed), threeRounds('first prompt: remember PINEAPPLE', 'second prompt: what word?', 'third prompt via stdin'));
 });
 
@@ -268,24 +270,24 @@ test('codex: without a session id, the newest rollout whose session_meta names t
   age(usage, 60);
   age(resumed, 30);
   age(other, 5);
-  assert.equal((await codexAdapter.readTranscript(query(home)))[0]?.text, 'first prompt: remember PINEAPPLE');
+  assert.equal((await codexDescriptor.readTranscript(query(home)))[0]?.text, 'first prompt: remember PINEAPPLE');
   age(resumed, 90);
-  assert.equal((await codexAdapter.readTranscript(query(home)))[0]?.text, 'Say hello');
-  assert.equal((await codexAdapter.readTranscript(query(home, { cwd: '/home/dev/elsewhere' }))).length, 6);
-  assert.deepEqual(await codexAdapter.readTranscript(query(home, { since: Date.now() - 20_000 })), []);
-  const viaEnv = await codexAdapter.readTranscript(query('/nonexistent', { env: { CODEX_HOME: join(home, '.codex') } }));
+  assert.equal((await codexDescriptor.readTranscript(query(home)))[0]?.text, 'Say hello');
+  assert.equal((await codexDescriptor.readTranscript(query(home, { cwd: '/home/dev/elsewhere' }))).length, 6);
+  assert.deepEqual(await codexDescriptor.readTranscript(query(home, { since: Date.now() - 20_000 })), []);
+  const viaEnv = await codexDescriptor.readTranscript(query('/nonexistent', { env: { CODEX_HOME: join(home, '.codex') } }));
   assert.equal(viaEnv[0]?.text, 'Say hello', 'CODEX_HOME moves ~/.codex');
-  assert.deepEqual(await codexAdapter.readTranscript(query('/nonexistent')), []);
+  assert.deepEqual(await codexDescriptor.readTranscript(query('/nonexistent')), []);
 });
 
 test('gemini: the turns of the real chat files, replayed through $set patches', async (t) => {
   const home = fixtureHome(t);
-  const resumed = await geminiAdapter.readTranscript(query(home, { agentSession: GEMINI_RESUMED }));
+  const resumed = await geminiDescriptor.readTranscript(query(home, { agentSession: GEMINI_RESUMED }));
   assert.deepEqual(plain(resumed), threeRounds('first prompt: remember PINEAPPLE', 'second prompt: what word?', 'third via stdin'));
   // Resuming rewrites the history with new timestamps; the last $set is what the file says now.
   assert.equal(resumed[0]?.at, Date.parse('2026-11-21T10:18:16.818Z'));
   assert.equal(resumed[4]?.at, Date.parse('2026-11-21T10:18:16.861Z'));
-  const quota = await geminiAdapter.readTranscript(query(home, { agentSession: GEMINI_QUOTA }));
+  const quota = await geminiDescriptor.readTranscript(query(home, { agentSession: GEMINI_QUOTA }));
   assert.deepEqual(plain(quota), [{ role: 'user', text: 'Say hello' }], 'the info record is the UI’s, not a turn');
 });
 
@@ -294,13 +296,13 @@ test('gemini: newest chat of the project; the slug from projects.json or the .pr
   const chats = join(home, GEMINI_CHATS);
   age(join(chats, 'session-2026-11-21T10-17-1f7d71b4.jsonl'), 10);
   age(join(chats, 'session-2026-11-21T10-18-22222222.jsonl'), 60);
-  assert.deepEqual(plain(await geminiAdapter.readTranscript(query(home))), [{ role: 'user', text: 'Say hello' }]);
+  assert.deepEqual(plain(await geminiDescriptor.readTranscript(query(home))), [{ role: 'user', text: 'Say hello' }]);
   rmSync(join(home, '.gemini/projects.json'));
-  assert.deepEqual(plain(await geminiAdapter.readTranscript(query(home))), [{ role: 'user', text: 'Say hello' }], 'marker fallback');
-  assert.deepEqual(await geminiAdapter.readTranscript(query(home, { since: Date.now() - 5_000 })), []);
-  assert.deepEqual(await geminiAdapter.readTranscript(query(home, { cwd: '/home/dev/other' })), []);
-  assert.deepEqual(await geminiAdapter.readTranscript(query(home, { agentSession: '22222222-0000-4000-8000-000000000000' })), [], 'same 8-char prefix, other session');
-  assert.deepEqual(await geminiAdapter.readTranscript(query('/nonexistent')), []);
+  assert.deepEqual(plain(await geminiDescriptor.readTranscript(query(home))), [{ role: 'user', text: 'Say hello' }], 'marker fallback');
+  assert.deepEqual(await geminiDescriptor.readTranscript(query(home, { since: Date.now() - 5_000 })), []);
+  assert.deepEqual(await geminiDescriptor.readTranscript(query(home, { cwd: '/home/dev/other' })), []);
+  assert.deepEqual(await geminiDescriptor.readTranscript(query(home, { agentSession: '22222222-0000-4000-8000-000000000000' })), [], 'same 8-char prefix, other session');
+  assert.deepEqual(await geminiDescriptor.readTranscript(query('/nonexistent')), []);
 });
 
 test('replayGeminiChat: records update in place, $set replaces, $rewindTo drops the tail', () => {
@@ -324,9 +326,9 @@ test('replayGeminiChat: records update in place, $set replaces, $rewindTo drops 
 
 test('opencode: nothing to read without a session id or an opencode on PATH', async (t) => {
   const home = fixtureHome(t);
-  assert.deepEqual(await opencodeAdapter.readTranscript(query(home, { env: { PATH: process.env.PATH } })), []);
+  assert.deepEqual(await opencodeDescriptor.readTranscript(query(home, { env: { PATH: process.env.PATH } })), []);
   assert.deepEqual(
-    await opencodeAdapter.readTranscript(query(home, { env: { PATH: join(home, 'no-bin') }, agentSession: 'ses_x' })),
+    await opencodeDescriptor.readTranscript(query(home, { env: { PATH: join(home, 'no-bin') }, agentSession: 'ses_x' })),
     [],
   );
 });

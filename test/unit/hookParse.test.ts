@@ -11,12 +11,12 @@ import { after, describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../../src/platform/packageInfo.js';
 import { relayPaths } from '../../src/platform/paths.js';
 import type { HookEvent } from '../../src/hooks/hookEvent.js';
-import type { HookParseContext, HookParseResult } from '../../src/hooks/hookParse.js';
+import { parseHookPayload, type HookParseContext, type HookParseResult } from '../../src/hooks/hookParse.js';
 import { parseClaude } from '../../src/hooks/parseClaude.js';
 import { parseCodex } from '../../src/hooks/parseCodex.js';
 import { parseGemini } from '../../src/hooks/parseGemini.js';
 import { parseOpencode } from '../../src/hooks/parseOpencode.js';
-import { hookAgentOf, parseHookPayload } from '../../src/hooks/parseHookPayload.js';
+import { agentOfHookArg } from '../../src/adapters/registry.js';
 import { lastTurnOutcome } from '../../src/hooks/codexRollout.js';
 import { resetFromHeaders, parseDuration } from '../../src/hooks/headerReset.js';
 import {
@@ -547,15 +547,15 @@ describe('OpenCode: every recorded plugin event', () => {
 
 describe('dispatch', () => {
   it('maps the command names to agents, and nothing else', () => {
-    assert.equal(hookAgentOf('claude'), 'claude');
-    assert.equal(hookAgentOf('opencode-event'), 'opencode');
-    for (const name of ['opencode', 'constructor', '__proto__', 'toString', '', undefined]) assert.equal(hookAgentOf(name), undefined);
+    assert.equal(agentOfHookArg('claude')?.kind, 'claude');
+    assert.equal(agentOfHookArg('opencode-event')?.kind, 'opencode');
+    for (const name of ['opencode', 'constructor', '__proto__', 'toString', '', undefined]) assert.equal(agentOfHookArg(name), undefined);
   });
 
   it('parseHookPayload loads the right parser', async () => {
-    const r = await parseHookPayload('claude', load('claude-oauth-usage--StopFailure.stdin.json'), ctx());
+    const r = await parseHookPayload(agentOfHookArg('claude')!.hook.parser, load('claude-oauth-usage--StopFailure.stdin.json'), ctx());
     assert.equal(r.event?.limit?.rule, 'hook:claude.usage_limit');
-    const g = await parseHookPayload('gemini', load('gemini-ok--SessionStart.stdin.json'), ctx());
+    const g = await parseHookPayload(agentOfHookArg('gemini')!.hook.parser, load('gemini-ok--SessionStart.stdin.json'), ctx());
     assert.equal(g.event?.event, 'SessionStart');
   });
 });

@@ -13,8 +13,8 @@ import {
   projectScope,
   scopesFor,
   toFtsQuery,
-  type KnowledgeScope,
 } from '../../src/store/knowledgeRepo.js';
+import type { KnowledgeScope } from '../../src/protocol/knowledgeProtocol.js';
 import { MIGRATIONS, schemaVersion } from '../../src/store/migrations.js';
 
 /** A fresh relay.db in a temp dir; closed, removed and checked gone after the test. */

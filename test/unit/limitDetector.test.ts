@@ -10,8 +10,7 @@ import xterm from '@xterm/headless';
 import fc from 'fast-check';
 import { FENCE_MAX_LINES } from '../../src/limits/limitGuard.js';
 import { LimitDetector, MAX_CARRY, MAYBE_LIMIT, REPEAT_WINDOW_MS, type LimitMatch } from '../../src/limits/limitDetector.js';
-import { LIMIT_RULES } from '../../src/limits/limitRules.js';
-import type { AgentKind } from '../../src/store/agentsRepo.js';
+import { ALL_LIMIT_RULES as LIMIT_RULES, limitRulesFor, type AgentKind } from '../../src/adapters/registry.js';
 
 const { Terminal } = xterm;
 const CORPUS = join(import.meta.dirname, '..', 'fixtures', 'limit-corpus');
@@ -59,7 +58,7 @@ const streamCases = positives.filter((c) => c.mode === 'stream');
 const screenCases = positives.filter((c) => c.mode === 'screen');
 
 function detector(c: Pick<PositiveCase, 'kind' | 'now' | 'tz'>, now = () => Date.parse(c.now)): LimitDetector {
-  return new LimitDetector({ kind: c.kind, now, tz: c.tz });
+  return new LimitDetector({ rules: limitRulesFor(c.kind), now, tz: c.tz });
 }
 
 /** What a test compares: rule, severity and reset time as ISO text. */
@@ -152,7 +151,7 @@ describe('chunk boundaries', () => {
   it('a surrogate pair split between string chunks is rejoined', () => {
     const text = 'Error: 🚦 429 Too Many Requests\n';
     const at = text.indexOf('🚦') + 1;
-    const d = new LimitDetector({ kind: 'cli', now: () => NOW });
+    const d = new LimitDetector({ rules: limitRulesFor('cli'), now: () => NOW });
     const got = feedAll(d, [text.slice(0, at), text.slice(at)]);
     assert.equal(got.length, 1);
     assert.equal(got[0]!.matched, 'Error: 🚦 429 Too Many Requests');
@@ -193,11 +192,11 @@ describe('negative corpus (normal agent output)', () => {
   for (const f of negatives) {
     it(`${f.name}: no match for any agent kind, as a stream or as screen rows`, () => {
       for (const kind of KINDS) {
-        const stream = feedAll(new LimitDetector({ kind, now: () => NOW, tz: 'UTC' }), [f.text]);
+        const stream = feedAll(new LimitDetector({ rules: limitRulesFor(kind), now: () => NOW, tz: 'UTC' }), [f.text]);
         assert.deepEqual(stream, [], `${kind} stream`);
-        const byLine = feedAll(new LimitDetector({ kind, now: () => NOW, tz: 'UTC' }), f.text.split(/(?<=\n)/));
+        const byLine = feedAll(new LimitDetector({ rules: limitRulesFor(kind), now: () => NOW, tz: 'UTC' }), f.text.split(/(?<=\n)/));
         assert.deepEqual(byLine, [], `${kind} line chunks`);
-        const screen = new LimitDetector({ kind, now: () => NOW, tz: 'UTC' }).checkScreen(f.text.split('\n'));
+        const screen = new LimitDetector({ rules: limitRulesFor(kind), now: () => NOW, tz: 'UTC' }).checkScreen(f.text.split('\n'));
         assert.deepEqual(screen, [], `${kind} screen`);
       }
     });
@@ -223,12 +222,12 @@ describe('negative corpus (normal agent output)', () => {
   ];
   for (const [line, why] of contentLines) {
     it(`silent on ${why}: ${line}`, () => {
-      for (const kind of KINDS) assert.deepEqual(feedAll(new LimitDetector({ kind, now: () => NOW }), [`${line}\n`]), [], kind);
+      for (const kind of KINDS) assert.deepEqual(feedAll(new LimitDetector({ rules: limitRulesFor(kind), now: () => NOW }), [`${line}\n`]), [], kind);
     });
   }
 
   it('fires on the same markers in an error line (the guard is not simply deaf)', () => {
-    const d = new LimitDetector({ kind: 'cli', now: () => NOW });
+    const d = new LimitDetector({ rules: limitRulesFor('cli'), now: () => NOW });
     const got = feedAll(d, ['Error: 429 Too Many Requests\n', 'RateLimitError: rate_limit_exceeded for org\n']);
     assert.deepEqual(summary(got), [
       { rule: 'generic.http_429', severity: 'limit' },
@@ -239,18 +238,18 @@ describe('negative corpus (normal agent output)', () => {
 
 describe('decisions on ambiguous messages', () => {
   it('"Server is temporarily limiting requests (not your usage limit)" is a warning, never a limit', () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW });
     const got = feedAll(d, ['API Error: Server is temporarily limiting requests (not your usage limit) · Rate limited\n']);
     assert.deepEqual(summary(got), [{ rule: 'claude.server_limiting', severity: 'warning' }]);
   });
 
   it('a usage notice before the limit is not a limit', () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW });
     assert.deepEqual(feedAll(d, ["You've used 90% of your weekly limit · resets Nov 24, 11am (UTC)\n"]), []);
   });
 
   it("Codex's Reconnecting for a 503 is not a warning; for a 429 it is", () => {
-    const d = new LimitDetector({ kind: 'codex', now: () => NOW });
+    const d = new LimitDetector({ rules: limitRulesFor('codex'), now: () => NOW });
     const got = feedAll(d, [
       '{"type":"error","message":"Reconnecting... 1/5 (unexpected status 503 Service Unavailable: overloaded)"}\n',
       '{"type":"error","message":"Reconnecting... 1/5 (exceeded retry limit, last status: 429 Too Many Requests)"}\n',
@@ -259,7 +258,7 @@ describe('decisions on ambiguous messages', () => {
   });
 
   it('a generic error line that says it is retrying is a warning', () => {
-    const d = new LimitDetector({ kind: 'cli', now: () => NOW });
+    const d = new LimitDetector({ rules: limitRulesFor('cli'), now: () => NOW });
     assert.deepEqual(summary(feedAll(d, ['Error: 429 Too Many Requests, retrying in 4s\n'])), [
       { rule: 'generic.http_429', severity: 'warning', resetAt: '2026-11-21T10:00:04.000Z' },
     ]);
@@ -268,7 +267,7 @@ describe('decisions on ambiguous messages', () => {
   it('per-agent sentences apply to their own kind and to cli, not to other kinds', () => {
     const line = 'ERROR: You’ve hit your usage limit. Try again at 10:59 AM.\n';
     for (const kind of KINDS) {
-      const got = feedAll(new LimitDetector({ kind, now: () => NOW, tz: 'UTC' }), [line]);
+      const got = feedAll(new LimitDetector({ rules: limitRulesFor(kind), now: () => NOW, tz: 'UTC' }), [line]);
       assert.equal(got.length, kind === 'codex' || kind === 'cli' ? 1 : 0, kind);
     }
   });
@@ -278,13 +277,13 @@ describe('streaming', () => {
   const LIMIT = "You've hit your session limit · resets 10:57am (UTC)";
 
   it('a line is reported when it ends, not before', () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW });
     assert.deepEqual(d.feed(LIMIT), []);
     assert.equal(d.feed('\r\n').length, 1);
   });
 
   it('flush reports an unfinished line once; its later end does not report it again', () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW, repeatWindowMs: 0 });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW, repeatWindowMs: 0 });
     assert.deepEqual(d.feed(`${LIMIT.slice(0, 20)}`), []);
     assert.deepEqual(d.flush(), [], 'not yet a limit sentence');
     d.feed(LIMIT.slice(20));
@@ -297,7 +296,7 @@ describe('streaming', () => {
 
   it('the same message again within the repeat window is one report; after it, a new one', () => {
     let now = NOW;
-    const d = new LimitDetector({ kind: 'claude', now: () => now });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => now });
     assert.equal(d.feed(`${LIMIT}\n${LIMIT}\n`).length, 1);
     now += REPEAT_WINDOW_MS - 1;
     assert.equal(d.feed(`${LIMIT}\n`).length, 0, 'a sighting extends the window');
@@ -306,7 +305,7 @@ describe('streaming', () => {
   });
 
   it("a spinner redrawn in place (Claude's retry line) is one warning", () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW });
     const frames = [12, 11, 10, 9].map((s) => `\r\x1b[2K✻ API error · Retrying in ${s}s · attempt 6/10`).join('');
     assert.deepEqual(summary(feedAll(d, [frames])), [
       { rule: 'claude.api_retry', severity: 'warning', resetAt: '2026-11-21T10:00:12.000Z' },
@@ -314,13 +313,13 @@ describe('streaming', () => {
   });
 
   it('an unterminated OSC title is held back, not read as a line', () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW });
     const got = feedAll(d, [`\x1b]0;${LIMIT}`, '\x07\r\n', 'MOCK_OK: hello\r\n']);
     assert.deepEqual(got, []);
   });
 
   it('carries at most MAX_CARRY chars of an unfinished line, and skips the rest of it', () => {
-    const d = new LimitDetector({ kind: 'cli', now: () => NOW, repeatWindowMs: 0 });
+    const d = new LimitDetector({ rules: limitRulesFor('cli'), now: () => NOW, repeatWindowMs: 0 });
     const filler = 'x'.repeat(MAX_CARRY);
     assert.equal(feedAll(d, [`${LIMIT}${filler}`, `${filler}\n`]).length, 1, 'head of a long line is checked');
     assert.deepEqual(feedAll(d, [filler, `${filler}${LIMIT}\n`]), [], 'mid-line text is no line start');
@@ -328,13 +327,13 @@ describe('streaming', () => {
   });
 
   it('a message inside a fenced block is content; after the fence closes it counts', () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW, repeatWindowMs: 0 });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW, repeatWindowMs: 0 });
     assert.deepEqual(feedAll(d, ['```text\n', `${LIMIT}\n`]), []);
     assert.equal(feedAll(d, ['```\n', `${LIMIT}\n`]).length, 1);
   });
 
   it('an unclosed fence stops hiding output after FENCE_MAX_LINES lines, or when the screen is cleared', () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW, repeatWindowMs: 0 });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW, repeatWindowMs: 0 });
     assert.deepEqual(feedAll(d, ['```\n', 'code\n'.repeat(FENCE_MAX_LINES - 1), `${LIMIT}\n`]), []);
     assert.equal(feedAll(d, [`${LIMIT}\n`]).length, 1);
     assert.deepEqual(feedAll(d, ['```\n', `${LIMIT}\n`]), []);
@@ -342,7 +341,7 @@ describe('streaming', () => {
   });
 
   it('a reset on the next rows is picked up in the stream (Gemini box)', () => {
-    const d = new LimitDetector({ kind: 'gemini', now: () => NOW, tz: 'UTC' });
+    const d = new LimitDetector({ rules: limitRulesFor('gemini'), now: () => NOW, tz: 'UTC' });
     const got = feedAll(d, ['│ Usage limit reached for gemini-2.5-flash.   │\r\n', '│ Access resets at 11:28 AM UTC.   │\r\n']);
     assert.deepEqual(summary(got), [{ rule: 'gemini.usage_box', severity: 'limit', resetAt: '2026-11-21T11:28:00.000Z' }]);
   });
@@ -353,7 +352,7 @@ describe('screen', () => {
 
   it('reads a message drawn with cursor moves, which the raw stream cannot', async () => {
     const data = "\x1b[2J\x1b[5;3HYou've hit your \x1b[5;19Hsession limit · resets 10:57am (UTC)\x1b[7;1H❯ ";
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW, tz: 'UTC' });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW, tz: 'UTC' });
     assert.deepEqual(d.feed(data), [], 'the stream sees two fragments');
     const rows = await render(data);
     assert.equal(rows[4]!.trim(), LIMIT);
@@ -371,7 +370,7 @@ describe('screen', () => {
       return s;
     });
     const rows = await render(`\x1b[?1049h${data.reverse().join('')}`);
-    const d = new LimitDetector({ kind: 'codex', now: () => NOW, tz: 'UTC' });
+    const d = new LimitDetector({ rules: limitRulesFor('codex'), now: () => NOW, tz: 'UTC' });
     assert.deepEqual(summary(d.checkScreen(rows)), [
       { rule: 'codex.usage_limit', severity: 'limit', resetAt: '2026-11-21T10:59:00.000Z' },
     ]);
@@ -380,13 +379,13 @@ describe('screen', () => {
   it('a limit line repeated 1,000 times on one screen is reported once', async () => {
     const rows = await render(`${LIMIT}\r\n`.repeat(1000), 120, 1001);
     assert.equal(rows.filter((r) => r === LIMIT).length, 1000);
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW, tz: 'UTC' });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW, tz: 'UTC' });
     assert.equal(d.checkScreen(rows).length, 1);
   });
 
   it('a message is reported once while it stays on screen, and again when it comes back later', () => {
     let now = NOW;
-    const d = new LimitDetector({ kind: 'claude', now: () => now, tz: 'UTC' });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => now, tz: 'UTC' });
     const screen = ['❯ Say hello', `  ⎿  ${LIMIT}`, ''];
     assert.equal(d.checkScreen(screen).length, 1);
     now += 60_000;
@@ -397,20 +396,20 @@ describe('screen', () => {
   });
 
   it('the stream and the screen seeing one message report it once', () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW, tz: 'UTC' });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW, tz: 'UTC' });
     assert.equal(d.feed(`  ⎿  ${LIMIT}\r\n`).length, 1);
     assert.equal(d.checkScreen(['❯ Say hello', `  ⎿  ${LIMIT}`]).length, 0);
   });
 
   it('rows inside a fenced block on screen are content, even when the opening fence scrolled off', () => {
-    const d = new LimitDetector({ kind: 'claude', now: () => NOW, tz: 'UTC' });
+    const d = new LimitDetector({ rules: limitRulesFor('claude'), now: () => NOW, tz: 'UTC' });
     assert.deepEqual(d.checkScreen([`  ${LIMIT}`, '  ```', '● Done.']), []);
     assert.deepEqual(d.checkScreen(['  ```text', `  ${LIMIT}`]), []);
     assert.equal(d.checkScreen(['  ```', '  code', '  ```', `  ⎿  ${LIMIT}`]).length, 1);
   });
 
   it('a changing sidebar beside the message does not make it a new message', () => {
-    const d = new LimitDetector({ kind: 'opencode', now: () => NOW, tz: 'UTC' });
+    const d = new LimitDetector({ rules: limitRulesFor('opencode'), now: () => NOW, tz: 'UTC' });
     const row = (used: string): string =>
       `  ┃  Rate limit reached for gpt-mock in organization org-mock on requests per min (RPM). Visit        ${used}`;
     assert.equal(d.checkScreen([row('0% used')]).length, 1);

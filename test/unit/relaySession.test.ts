@@ -4,9 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type { AgentControl, AgentInfo, StartAgentRequest } from '../../src/actors/agent/agentControl.js';
-import type { AgentAdapter, Turn } from '../../src/adapters/agentDescriptor.js';
-import { adapterFor as realAdapterFor } from '../../src/adapters/registry.js';
+import type { AgentControl, AgentStart } from '../../src/actors/agent/agentControl.js';
+import type { AgentExitReason, AgentInfo } from '../../src/protocol/agentProtocol.js';
+import type { Turn } from '../../src/adapters/agentDescriptor.js';
+import { binariesOfName, descriptorOf, kindOfName, type AgentKind } from '../../src/adapters/registry.js';
 import type { RateLimited } from '../../src/protocol/rateLimited.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { defaultConfig, type RelayConfig } from '../../src/config/relayConfig.js';
@@ -15,7 +16,6 @@ import { RelayError } from '../../src/platform/errors.js';
 import { findOnPath } from '../../src/platform/findOnPath.js';
 import { relayPaths, type RelayPaths } from '../../src/platform/paths.js';
 import { snapshotId, writeSnapshot } from '../../src/snapshots/snapshotWriter.js';
-import type { AgentExitReason, AgentKind } from '../../src/store/agentsRepo.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import type { NewEvent } from '../../src/protocol/eventRecord.js';
 import { RelayRepo } from '../../src/store/relayRepo.js';
@@ -30,10 +30,13 @@ const T0 = Date.UTC(2026, 10, 21, 11, 0, 0);
 const HOUR = 3_600_000;
 const SECRET = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
 
+/** A start as the fake recorded it: the request, and the command line its real descriptor builds. */
+type Started = AgentStart & { command: string; args: string[] };
+
 /** An in-memory AgentControl: starts are recorded, limits and exits are emitted by the test. */
 class FakeAgents implements AgentControl {
   readonly infos = new Map<string, AgentInfo>();
-  readonly starts: StartAgentRequest[] = [];
+  readonly starts: Started[] = [];
   readonly parked: string[] = [];
   readonly stopped: Array<[string, AgentExitReason]> = [];
   readonly screens = new Map<string, string[]>();
@@ -43,20 +46,27 @@ class FakeAgents implements AgentControl {
   private readonly exitListeners = new Set<(info: AgentInfo) => void>();
   private readonly counters = new Map<string, number>();
 
-  constructor(private readonly clock: ManualClock) {}
+  constructor(
+    private readonly clock: ManualClock,
+    /** Where the fake CLIs are "installed". */
+    private readonly path: string,
+  ) {}
 
-  async start(req: StartAgentRequest): Promise<AgentInfo> {
-    if (this.failing.has(req.kind)) throw new RelayError('E_USAGE', `command not found: ${req.command}`);
-    const name = req.kind === 'cli' ? `cli:${basename(req.command)}` : req.kind;
+  async start(req: AgentStart): Promise<AgentInfo> {
+    const kind = kindOfName(req.name);
+    const userArgs = kind === 'cli' ? [...binariesOfName(req.name)] : undefined;
+    const spec = descriptorOf(kind).launch({ cwd: req.cwd, ...(req.prompt !== undefined ? { prompt: req.prompt } : {}), ...(userArgs ? { userArgs } : {}) });
+    if (this.failing.has(kind)) throw new RelayError('E_USAGE', `command not found: ${spec.command}`);
+    const name = req.name;
     const stem = name.replace(/^cli:/, '');
     const n = (this.counters.get(stem) ?? 0) + 1;
     this.counters.set(stem, n);
     const info: AgentInfo = {
       id: `${stem}-${n}`,
-      kind: req.kind,
+      kind,
       name,
-      command: req.command,
-      args: req.args,
+      command: spec.command,
+      args: spec.args,
       cwd: req.cwd,
       pid: 1000 + this.starts.length,
       state: 'running',
@@ -66,8 +76,13 @@ class FakeAgents implements AgentControl {
       exit: null,
     };
     this.infos.set(info.id, info);
-    this.starts.push(req);
+    this.starts.push({ ...req, command: spec.command, args: spec.args });
     return info;
+  }
+
+  unavailable(name: string): string | null {
+    const binaries = binariesOfName(name);
+    return binaries.some((b) => findOnPath(b, this.path) !== null) ? null : `${name} is not installed: no ${binaries.join(' or ')} on the daemon's PATH`;
   }
 
   get(id: string): AgentInfo | undefined {
@@ -92,7 +107,7 @@ class FakeAgents implements AgentControl {
     this.exit(id, reason);
   }
 
-  screenText(id: string): string[] {
+  visibleText(id: string): string[] {
     return this.screens.get(id) ?? [];
   }
 
@@ -129,7 +144,7 @@ class FakeAgents implements AgentControl {
   }
 
   /** Starts after the first agent's, i.e. handoffs that launched someone. */
-  get launched(): StartAgentRequest[] {
+  get launched(): Started[] {
     return this.starts.slice(1);
   }
 }
@@ -153,10 +168,6 @@ interface WorldOptions {
   config?: (c: RelayConfig) => void;
 }
 
-/** Real adapters' launch flags; transcripts from the test. */
-function adapters(transcripts: Map<AgentKind, Turn[]>): (kind: AgentKind) => AgentAdapter {
-  return (kind) => ({ ...realAdapterFor(kind), readTranscript: async () => transcripts.get(kind) ?? [] });
-}
 
 function world(t: TestContext, opts: WorldOptions = {}): World {
   const root = mkdtempSync(join(tmpdir(), 'relay-rs-'));
@@ -175,7 +186,7 @@ function world(t: TestContext, opts: WorldOptions = {}): World {
   mkdirSync(paths.home, { mode: 0o700 });
   const db = openDatabase(paths.db);
   const clock = new ManualClock(T0);
-  const agents = new FakeAgents(clock);
+  const agents = new FakeAgents(clock, env.PATH);
   const config = defaultConfig();
   opts.config?.(config);
   const events: NewEvent[] = [];
@@ -188,7 +199,7 @@ function world(t: TestContext, opts: WorldOptions = {}): World {
     clock,
     config,
     record: (e) => events.push(e),
-    adapterFor: adapters(transcripts),
+    readTranscript: async (kind) => transcripts.get(kind) ?? [],
     env,
     notify: (title, body) => notified.push(`${title}: ${body}`),
   });
@@ -206,14 +217,14 @@ function world(t: TestContext, opts: WorldOptions = {}): World {
 
 /** Start the first agent and a session around it. */
 async function begin(w: World, order: string[], task: string | null = 'Add a --json flag to the report command') {
-  const first = await w.agents.start({ kind: order[0] as AgentKind, command: order[0]!, args: [], cwd: w.work, env: {}, cols: 100, rows: 30 });
-  const info = w.sessions.create({ order, first, cwd: w.work, task, cols: 100, rows: 30 });
+  const first = await w.agents.start({ name: order[0]!, cwd: w.work, size: { cols: 100, rows: 30 } });
+  const info = w.sessions.create({ order, first, cwd: w.work, task, size: { cols: 100, rows: 30 } });
   return { id: info.id, first };
 }
 
-/** The prompt a launched agent received: the real CLIs take it as their last argument. */
-function promptOf(req: StartAgentRequest): string {
-  return req.typePrompt ?? req.args.at(-1) ?? '';
+/** The prompt a launched agent received. */
+function promptOf(req: Started): string {
+  return req.prompt ?? '';
 }
 
 test('rotation: the names after the current one, wrapping around; the current one last only when asked', () => {
@@ -232,7 +243,7 @@ test('chain claude → codex → gemini → stranded → resumed at the earliest
   assert.equal(info.activeAgent, 'codex-1');
   const toCodex = w.agents.launched[0]!;
   assert.equal(toCodex.command, 'codex');
-  assert.deepEqual([toCodex.cols, toCodex.rows, toCodex.relaySession], [100, 30, id], 'same size, same session');
+  assert.deepEqual([toCodex.size?.cols, toCodex.size?.rows, toCodex.relaySession], [100, 30, id], 'same size, same session');
   const snap1 = new SnapshotsRepo(w.db).list({ relaySession: id })[0]!;
   assert.equal(promptOf(toCodex), readFileSync(snap1.path, 'utf8'), 'codex receives the snapshot as its first prompt');
   assert.equal(snap1.toAgent, 'codex-1');
@@ -312,7 +323,7 @@ test('handoff.started carries the limit that set it going', async (t) => {
 test('limits of agents that are not the active one are ignored', async (t) => {
   const w = world(t);
   const { id } = await begin(w, ['claude', 'codex', 'gemini']);
-  const stray = await w.agents.start({ kind: 'codex', command: 'codex', args: [], cwd: w.work, env: {}, cols: 80, rows: 24 });
+  const stray = await w.agents.start({ name: 'codex', cwd: w.work, size: { cols: 80, rows: 24 } });
   w.agents.limit(stray.id, { relaySession: id });
   w.agents.limit('gemini-7', { relaySession: id });
   await w.sessions.settled(id);
@@ -324,7 +335,7 @@ test('limits of agents that are not the active one are ignored', async (t) => {
 test('a handoff never goes to an agent the ledger says is limited, even one limited by another session', async (t) => {
   const w = world(t);
   // A codex outside any session hits the account's limit: every codex is limited.
-  const other = await w.agents.start({ kind: 'codex', command: 'codex', args: [], cwd: w.work, env: {}, cols: 80, rows: 24 });
+  const other = await w.agents.start({ name: 'codex', cwd: w.work, size: { cols: 80, rows: 24 } });
   w.agents.limit(other.id, { resetAt: T0 + 2 * HOUR });
   assert.equal(w.sessions.limits.limitedUntil('codex', w.clock.now()), T0 + 2 * HOUR);
   const { id } = await begin(w, ['claude', 'codex', 'gemini']);
@@ -426,7 +437,7 @@ test('a crash of the active agent ends the session and is reported, not handed o
 
 test('a first agent that exited before its session was created ends the session at once', async (t) => {
   const w = world(t);
-  const first = await w.agents.start({ kind: 'claude', command: 'claude', args: [], cwd: w.work, env: {}, cols: 80, rows: 24 });
+  const first = await w.agents.start({ name: 'claude', cwd: w.work, size: { cols: 80, rows: 24 } });
   w.agents.exit(first.id, 'error', 2);
   const info = w.sessions.create({ order: ['claude', 'codex'], first, cwd: w.work });
   assert.equal(info.state, 'ended');
@@ -461,7 +472,9 @@ test('manual handoff: to the next agent, to a named one, and the errors a user c
   assert.deepEqual(listed.sessions.map((s) => [s.id, s.activeAgent, s.activeName]), [[id, 'gemini-1', 'gemini']]);
 
   const usage = (re: RegExp) => (e: unknown) => e instanceof RelayError && e.code === 'E_USAGE' && re.test(e.message);
-  await assert.rejects(w.sessions.handoff({ to: 'gemini' }), usage(/already the active agent/));
+  // A request that conflicts with the session's state has its own code (and exit code), not a usage error.
+  const conflict = (re: RegExp) => (e: unknown) => e instanceof RelayError && e.code === 'E_CONFLICT' && re.test(e.message);
+  await assert.rejects(w.sessions.handoff({ to: 'gemini' }), conflict(/already the active agent/));
   await assert.rejects(w.sessions.handoff({ to: 'opencode' }), usage(/opencode is not installed/));
   await assert.rejects(w.sessions.handoff({ to: 'cluade' }), usage(/not an agent name/));
   await assert.rejects(w.sessions.handoff({ agent: 'nobody-1' }), usage(/no open relay session for "nobody-1"/));
@@ -473,7 +486,7 @@ test('a manual handoff with nobody available changes nothing and says why', asyn
   w.sessions.limits.record('codex', T0 + HOUR, 'pty', 'codex.usage_limit');
   await assert.rejects(
     w.sessions.handoff({ agent: id }),
-    (e: unknown) => e instanceof RelayError && /codex is limited until .*opencode is not installed/.test(e.message),
+    (e: unknown) => e instanceof RelayError && e.code === 'E_CONFLICT' && /codex is limited until .*opencode is not installed/.test(e.message),
   );
   const info = w.sessions.get(id)!;
   assert.deepEqual([info.state, info.activeAgent], ['running', 'claude-1']);
@@ -511,8 +524,8 @@ test('a new RelaySessions ends the sessions a previous daemon left open', async 
   const { id } = await begin(w, ['claude', 'codex']);
   assert.equal(new RelayRepo(w.db).get(id)!.state, 'running');
   const again = new RelaySessions({
-    agents: new FakeAgents(w.clock), db: w.db, paths: w.paths, clock: w.clock, config: defaultConfig(),
-    record: () => undefined, adapterFor: realAdapterFor, env: {}, notify: () => undefined,
+    agents: new FakeAgents(w.clock, ''), db: w.db, paths: w.paths, clock: w.clock, config: defaultConfig(),
+    record: () => undefined, env: {}, notify: () => undefined,
   });
   again.close();
   assert.equal(new RelayRepo(w.db).get(id)!.state, 'ended');
@@ -599,7 +612,7 @@ test('without a transcript the snapshot carries the screen; outside a repository
 test('writeSnapshot caps the turns: the newest kept, long ones cut in the middle', async (t) => {
   const w = world(t);
   const turns: Turn[] = Array.from({ length: 30 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', text: `turn ${i} ${'x'.repeat(i === 29 ? 50_000 : 10)} end ${i}` }));
-  const first = await w.agents.start({ kind: 'claude', command: 'claude', args: [], cwd: w.work, env: {}, cols: 80, rows: 24 });
+  const first = await w.agents.start({ name: 'claude', cwd: w.work, size: { cols: 80, rows: 24 } });
   const { markdown } = await writeSnapshot({
     paths: w.paths, id: snapshotId(T0, 'cli:my agent', '0000'), relaySession: 'r1', fromAgent: first, task: 't', cwd: w.work, turns,
     reason: { kind: 'manual' }, nextAgent: null, now: T0, env: { PATH: process.env.PATH ?? '' },
@@ -676,7 +689,7 @@ test('with no --order and no configured order, a known CLI hands off to the othe
   const w = world(t, { installed: ['claude', 'gemini'] });
   const id = w.sessions.allocate(undefined, 'claude');
   assert.ok(id, 'a session is opened');
-  const first = await w.agents.start({ kind: 'claude', command: 'claude', args: [], cwd: w.work, env: {}, cols: 100, rows: 30 });
+  const first = await w.agents.start({ name: 'claude', cwd: w.work, size: { cols: 100, rows: 30 } });
   w.sessions.bind(id, first.id, w.work);
   assert.deepEqual(w.sessions.get(id)?.order, ['claude', 'gemini'], 'codex and opencode are not installed');
   assert.equal(w.sessions.allocate(undefined, 'cli:bash'), null, 'an unknown program gets no inferred order');
