@@ -4,7 +4,6 @@
  * its versions. The registry (registry.ts) lists the descriptors; every other list of agent kinds
  * in Relay (the hook listener's, install's, doctor's, the order's names) is derived from it.
  */
-import type { HookParser } from '../hooks/hookParse.js';
 import type { LimitRule } from '../limits/limitRules.js';
 
 /** One turn of a conversation, for a snapshot's "last turns". */
@@ -73,8 +72,12 @@ export interface AgentConfigLocation {
 export interface HookBinding {
   /** The argument its hooks pass: `relay hook <arg>`. */
   arg: string;
-  /** The payload parser; loaded only when a hook runs, so a hook compiles one parser, not all. */
-  parser: () => Promise<HookParser>;
+  /**
+   * The payload parser: a module in src/hooks/ that exports a function of the same name
+   * (`parseClaude`). Named rather than imported, so a hook run loads one parser, not all, and
+   * the hook table (hookTable.ts) can be written as data.
+   */
+  parserModule: string;
   /** The payload may come as the last argument instead of stdin (Codex `notify`). */
   payloadInLastArg?: boolean;
   /** The parser counts attempts across hook runs in a file (Gemini's repeated BeforeModel). */

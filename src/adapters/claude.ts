@@ -138,7 +138,7 @@ export const claudeDescriptor = {
   launch,
   readTranscript: async (q) => (await import('./claudeTranscript.js')).readClaudeTranscript(q),
   limitRules: LIMIT_RULES,
-  hook: { arg: 'claude', parser: async () => (await import('../hooks/parseClaude.js')).parseClaude },
+  hook: { arg: 'claude', parserModule: 'parseClaude' },
   // `$CLAUDE_CONFIG_DIR` or `~/.claude`, file `settings.json` (plain JSON).
   configLocation: (env, home) => {
     const custom = envDir(env, 'CLAUDE_CONFIG_DIR', home);

@@ -83,7 +83,7 @@ export const codexDescriptor = {
   launch,
   readTranscript: async (q) => (await import('./codexTranscript.js')).readCodexTranscript(q),
   limitRules: LIMIT_RULES,
-  hook: { arg: 'codex', parser: async () => (await import('../hooks/parseCodex.js')).parseCodex, payloadInLastArg: true },
+  hook: { arg: 'codex', parserModule: 'parseCodex', payloadInLastArg: true },
   // `$CODEX_HOME` or `~/.codex`, file `hooks.json` (plain JSON; `config.toml` beside it).
   configLocation: (env, home) => {
     const custom = envDir(env, 'CODEX_HOME', home);

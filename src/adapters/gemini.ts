@@ -90,7 +90,7 @@ export const geminiDescriptor = {
   launch,
   readTranscript: async (q) => (await import('./geminiTranscript.js')).readGeminiTranscript(q),
   limitRules: LIMIT_RULES,
-  hook: { arg: 'gemini', parser: async () => (await import('../hooks/parseGemini.js')).parseGemini, countsAttempts: true },
+  hook: { arg: 'gemini', parserModule: 'parseGemini', countsAttempts: true },
   // `$GEMINI_CLI_HOME` (a home directory) or `~`, then `.gemini/settings.json` (JSON with
   // comments: Gemini strips them before JSON.parse).
   configLocation: (env, home) => {

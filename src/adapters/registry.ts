@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import { GENERIC_RULES, type LimitRule } from '../limits/limitRules.js';
 import type { AgentDescriptor, HookBinding } from './agentDescriptor.js';
+import type { HookTableEntry } from './hookTable.js';
 import { claudeDescriptor } from './claude.js';
 import { codexDescriptor } from './codex.js';
 import { geminiDescriptor } from './gemini.js';
@@ -133,8 +134,10 @@ export function agentOfHookArg(arg: string | undefined): HookedAgent | undefined
   return undefined;
 }
 
-/** The arguments `relay hook` accepts, as the CLIs' hook settings spell them. */
-export const HOOK_ARGS: readonly string[] = AGENT_CLIS.flatMap((d) => (d.hook ? [d.hook.arg] : []));
+/** Every CLI with hooks, as data (what hookTable.ts writes for `relay hook`). */
+export function hookTable(): HookTableEntry[] {
+  return AGENT_CLIS.flatMap((d) => (d.hook ? [{ kind: d.kind, ...d.hook }] : []));
+}
 
 /** Known CLIs whose config `relay install` edits, with the role recorded in the install manifest. */
 export type InstallRole = NonNullable<(typeof AGENT_CLIS)[number]['installRole']>;

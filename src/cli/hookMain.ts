@@ -12,7 +12,7 @@
  * `logs/hook.log`.
  */
 import type { HookBinding } from '../adapters/agentDescriptor.js';
-import { agentOfHookArg, HOOK_ARGS } from '../adapters/registry.js';
+import { readHookTable, type HookTableEntry } from '../adapters/hookTable.js';
 import { MAX_HOOK_PAYLOAD_BYTES, type HookEvent } from '../hooks/hookEvent.js';
 import { appendHookLog } from '../hooks/hookLog.js';
 import { parseHookPayload, type HookParseContext } from '../hooks/hookParse.js';
@@ -29,7 +29,14 @@ const SEND_TIMEOUT_MS = 300;
 /** Whatever happens, the hook is gone by then: the agent waits for it. */
 const HARD_DEADLINE_MS = 4_000;
 
-const USAGE = `usage: relay hook <${HOOK_ARGS.join('|')}>  (run by the agent CLIs; payload on stdin, or for codex notify as the last argument)\n`;
+/** The CLIs with hooks: the table written at build time, else the registry itself (slower to load). */
+async function hookTable(): Promise<HookTableEntry[]> {
+  return readHookTable() ?? (await import('../adapters/registry.js')).hookTable();
+}
+
+function usage(args: readonly string[]): string {
+  return `usage: relay hook <${args.join('|')}>  (run by the agent CLIs; payload on stdin, or for codex notify as the last argument)\n`;
+}
 
 type Payload = { text: string } | { drop: string };
 
@@ -81,15 +88,17 @@ async function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<voi
     note(what, text);
   };
 
-  const target = agentOfHookArg(args[0]);
-  if (!target) {
+  const table = await hookTable();
+  const hook = table.find((e) => e.arg === args[0]);
+  if (!hook) {
+    const known = table.map((e) => e.arg);
     if (process.stdin.isTTY && (args.length === 0 || args[0] === '--help' || args[0] === '-h')) {
-      process.stderr.write(USAGE);
+      process.stderr.write(usage(known));
       return;
     }
-    return drop('unknown agent', `relay hook ${String(args[0] ?? '(none)').slice(0, 60)}: expected ${HOOK_ARGS.slice(0, -1).join(', ')} or ${HOOK_ARGS.at(-1)}`);
+    return drop('unknown agent', `relay hook ${String(args[0] ?? '(none)').slice(0, 60)}: expected ${known.slice(0, -1).join(', ')} or ${known.at(-1)}`);
   }
-  const { kind: agent, hook } = target;
+  const agent = hook.kind;
 
   const payload = await readPayload(hook, args);
   if ('drop' in payload) return drop(`${agent} dropped`, payload.drop);
@@ -102,7 +111,7 @@ async function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<voi
 
   const ctx: HookParseContext = { now: Date.now(), env };
   if (hook.countsAttempts) ctx.geminiAttempts = (await import('../hooks/geminiAttempts.js')).fileAttemptStore(paths);
-  const result = await parseHookPayload(hook.parser, json, ctx);
+  const result = await parseHookPayload(hook.parserModule, json, ctx);
   if (!result.event) {
     if (result.skip === 'malformed') drop(`${agent} dropped`, `malformed payload: ${result.reason}`);
     else note('ignored', result.reason);

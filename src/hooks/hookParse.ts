@@ -95,10 +95,22 @@ export function withLimit(event: HookEvent, limit: LimitFields): HookEvent {
   return event;
 }
 
-/** Load a CLI's parser (its descriptor's `hook.parser`) and parse one payload. Never rejects. */
-export async function parseHookPayload(load: () => Promise<HookParser>, payload: unknown, ctx: HookParseContext): Promise<HookParseResult> {
+/** A parser module's name: `parseClaude` (src/hooks/parseClaude.ts exports `parseClaude`). */
+const PARSER_MODULE = /^parse[A-Z][A-Za-z0-9]*$/;
+
+/** Load the parser module a CLI's descriptor names. */
+export async function loadHookParser(module: string): Promise<HookParser> {
+  if (!PARSER_MODULE.test(module)) throw new Error(`not a hook parser module: ${module}`);
+  const m = (await import(`./${module}.js`)) as Record<string, unknown>;
+  const parse = m[module];
+  if (typeof parse !== 'function') throw new Error(`${module} exports no ${module}()`);
+  return parse as HookParser;
+}
+
+/** Parse one payload with the parser module a CLI's descriptor names (`hook.parserModule`). Never rejects. */
+export async function parseHookPayload(module: string, payload: unknown, ctx: HookParseContext): Promise<HookParseResult> {
   try {
-    const parse = await load();
+    const parse = await loadHookParser(module);
     return parse(payload, ctx);
   } catch (e) {
     return malformed(`parser failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -332,3 +332,12 @@ test('opencode: nothing to read without a session id or an opencode on PATH', as
     [],
   );
 });
+
+test('the hook table written at build time is the registry\'s hook bindings, and each names a parser that loads', async () => {
+  const written: unknown = JSON.parse(readFileSync(new URL('../../dist/adapters/hookTable.json', import.meta.url), 'utf8'));
+  const { hookTable } = await import('../../src/adapters/registry.js');
+  const { loadHookParser } = await import('../../src/hooks/hookParse.js');
+  assert.deepEqual(written, hookTable(), 'dist/adapters/hookTable.json is stale: run npm run build');
+  for (const e of hookTable()) assert.equal(typeof (await loadHookParser(e.parserModule)), 'function', e.parserModule);
+  await assert.rejects(loadHookParser('../platform/errors'), /not a hook parser module/);
+});

@@ -553,9 +553,9 @@ describe('dispatch', () => {
   });
 
   it('parseHookPayload loads the right parser', async () => {
-    const r = await parseHookPayload(agentOfHookArg('claude')!.hook.parser, load('claude-oauth-usage--StopFailure.stdin.json'), ctx());
+    const r = await parseHookPayload(agentOfHookArg('claude')!.hook.parserModule, load('claude-oauth-usage--StopFailure.stdin.json'), ctx());
     assert.equal(r.event?.limit?.rule, 'hook:claude.usage_limit');
-    const g = await parseHookPayload(agentOfHookArg('gemini')!.hook.parser, load('gemini-ok--SessionStart.stdin.json'), ctx());
+    const g = await parseHookPayload(agentOfHookArg('gemini')!.hook.parserModule, load('gemini-ok--SessionStart.stdin.json'), ctx());
     assert.equal(g.event?.event, 'SessionStart');
   });
 });
