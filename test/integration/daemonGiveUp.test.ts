@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDaemon } from '../../src/supervisor/daemon.js';
-import { processChild } from '../../src/supervisor/processChild.js';
+import { processChild } from '../helpers/processChild.js';
 import { openDatabase } from '../../src/store/database.js';
 import { EventsRepo } from '../../src/store/eventsRepo.js';
 import { EXIT } from '../../src/platform/errors.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/platform/clock.js';
 import { isAlive, listDescendants } from '../../src/platform/processTree.js';
 import type { ChildSpec } from '../../src/platform/childSpec.js';
-import { processChild } from '../../src/supervisor/processChild.js';
+import { processChild } from '../helpers/processChild.js';
 import { Supervisor, type SupervisorEvent } from '../../src/supervisor/supervisor.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/trap-term.mjs', import.meta.url));

@@ -1,12 +1,14 @@
 /**
- * A supervised OS process. It leads its own process group, so a stop reaches everything it
- * started; see {@link terminateTree} for the order of signals.
+ * A supervised OS process, as a child spec for the supervision tree's tests (restart, give-up,
+ * stop of a whole process group). The daemon runs no plain process children — its agents are
+ * PTYs — so this lives with the tests. It leads its own process group, so a stop reaches
+ * everything it started; see {@link terminateTree} for the order of signals.
  */
 import { spawn } from 'node:child_process';
-import { systemClock, type Clock } from '../platform/clock.js';
-import { signalGroup, terminateTree } from '../platform/processTree.js';
-import { trackGroup, untrackGroup } from '../platform/processGroups.js';
-import { exitLatch, type ChildExit, type ChildHandle, type ChildSpec, type RestartType } from '../platform/childSpec.js';
+import { systemClock, type Clock } from '../../src/platform/clock.js';
+import { signalGroup, terminateTree } from '../../src/platform/processTree.js';
+import { trackGroup, untrackGroup } from '../../src/platform/processGroups.js';
+import { exitLatch, type ChildExit, type ChildHandle, type ChildSpec, type RestartType } from '../../src/platform/childSpec.js';
 
 export interface ProcessChildOptions {
   id: string;
