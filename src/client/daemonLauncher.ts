@@ -13,7 +13,7 @@ import { RelayError, type ErrorCode } from '../platform/errors.js';
 import { DAEMON_ENTRY } from '../platform/packageInfo.js';
 import { ensureHome, FILE_MODE, type RelayPaths } from '../platform/paths.js';
 import { liveDaemonPid, processStartTicks } from '../platform/pidFile.js';
-import type { ReadyMessage } from '../supervisor/daemonMain.js';
+import type { ReadyMessage } from '../protocol/requests.js';
 
 /** Start-up is a few hundred ms; 15 s allows for a cold disk and a loaded CI machine. */
 export const START_TIMEOUT_MS = 15_000;

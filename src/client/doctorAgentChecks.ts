@@ -9,7 +9,7 @@ import { findOnPath } from '../platform/findOnPath.js';
 import { CLI_ENTRY } from '../platform/packageInfo.js';
 import type { RelayPaths } from '../platform/paths.js';
 import { AGENT_CLIS, descriptorOf, type KnownKind } from '../adapters/registry.js';
-import type { CheckOutcome, DoctorCheck } from './doctorChecks.js';
+import type { CheckOutcome, DoctorCheck } from './doctorCheck.js';
 
 function readOrNull(file: string): Buffer | null {
   try {

@@ -19,29 +19,8 @@ import { PACKAGE_ROOT } from '../platform/packageInfo.js';
 import { ipcEndpoint, type RelayPaths } from '../platform/paths.js';
 import { liveDaemonPid } from '../platform/pidFile.js';
 import { formatDuration } from '../platform/duration.js';
+import type { CheckOutcome, CheckResult, DoctorCheck } from './doctorCheck.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
-
-/** One line of the doctor's report (and one element of `relay doctor --json`'s `checks`). */
-export interface CheckResult {
-  /** Stable short name; scripts match on it. */
-  id: string;
-  title: string;
-  status: CheckStatus;
-  detail: string;
-  /** One line: what to run or change. */
-  fix?: string;
-}
-
-/** What a check's function returns; the runner adds the check's id and title. */
-export type CheckOutcome = Omit<CheckResult, 'id' | 'title'>;
-
-/** A check: a stable id, a title, and a function that looks without changing anything. */
-export interface DoctorCheck {
-  id: string;
-  title: string;
-  run: (paths: RelayPaths) => CheckOutcome | Promise<CheckOutcome>;
-}
 
 /** DESIGN.md: Node 20 is the floor. */
 export const MIN_NODE_MAJOR = 20;

@@ -28,6 +28,14 @@ export interface DaemonStatus {
   children: ChildStatus[];
 }
 
+/**
+ * The one line a starting daemon writes on its ready pipe (fd `RELAY_READY_FD`) for the
+ * launcher: ready, or why it could not start.
+ */
+export type ReadyMessage =
+  | { ready: true; pid: number }
+  | { error: { code: string; message: string; hint?: string } };
+
 /** Requests about the daemon itself and its event log. */
 export interface CoreRequests {
   'daemon.ping': { payload: Record<string, never>; result: { pid: number; startedAt: number } };

@@ -4,7 +4,7 @@
  * next version; never edit or reorder one that has shipped.
  */
 import { RelayError } from '../platform/errors.js';
-import type { Database } from './database.js';
+import type { Database } from 'better-sqlite3';
 import { notRelayDatabase } from './storeError.js';
 
 /** One schema step. `up` is plain SQL, run in one transaction with the version bump. */

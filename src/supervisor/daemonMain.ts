@@ -8,11 +8,8 @@ import { closeSync, writeSync } from 'node:fs';
 import { EXIT, toRelayError } from '../platform/errors.js';
 import { killTrackedGroups } from '../platform/processGroups.js';
 import { relayPaths, resolveHome } from '../platform/paths.js';
+import type { ReadyMessage } from '../protocol/requests.js';
 import { runDaemon, type RunningDaemon } from './daemon.js';
-
-export type ReadyMessage =
-  | { ready: true; pid: number }
-  | { error: { code: string; message: string; hint?: string } };
 
 function reportReady(message: ReadyMessage): void {
   const fd = Number(process.env.RELAY_READY_FD);

@@ -1,5 +1,5 @@
 /** The terminal view of `relay doctor`: one line per check, its fix beneath it, then a tally. */
-import type { CheckResult, CheckStatus } from '../client/doctorChecks.js';
+import type { CheckResult, CheckStatus } from '../client/doctorCheck.js';
 
 const STATUS_WIDTH = 6;
 /** Wide enough for every current id; a longer one widens the column instead of breaking it. */

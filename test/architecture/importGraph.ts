@@ -13,21 +13,22 @@ import ts from 'typescript';
  * folder of a lower rank; never a higher rank, nor another folder of the same rank.
  */
 export const LAYER_RANKS: Readonly<Record<string, number>> = {
-  cli: 11, // commander commands, the process entry points
-  mcp: 10, // the `relay mcp` client process
-  ui: 9, // text views and the TUI
-  supervisor: 8, // the daemon process: supervision tree, relay sessions, bus handlers
-  client: 8, // talks to the daemon (launcher, doctor, attach protocol); never loaded by the daemon
-  actors: 7, // xstate actors the daemon runs: agent PTYs, hook listener
-  install: 6, // `relay install` edits
-  snapshots: 6, // handoff snapshot files
+  cli: 12, // commander commands, the process entry points (`relay`, `relay hook`)
+  mcp: 11, // the `relay mcp` client process
+  ui: 10, // text views and the TUI
+  supervisor: 9, // the daemon process: supervision tree, relay sessions, bus handlers
+  client: 9, // talks to the daemon (launcher, doctor, attach protocol); never loaded by the daemon
+  actors: 8, // xstate actors the daemon runs: agents (PTY backend), hook listener
+  install: 7, // `relay install` edits
+  snapshots: 7, // handoff snapshot files
+  config: 6, // config.yaml, its agent names checked against the registry
   adapters: 5, // one descriptor per agent CLI (the registry)
   hooks: 4, // `relay hook` payload parsers, spool, hook client
   limits: 3, // limit rules mechanism, detector, ledger, reset times
   bus: 2, // ZeroMQ transport
   store: 2, // SQLite
   protocol: 1, // wire types shared by daemon and clients
-  platform: 0, // paths, errors, clock, process helpers
+  platform: 0, // paths, errors, clock, process helpers, the supervision contract
 };
 
 /** The one file allowed to ask the OS for the home or temp dir (so RELAY_HOME moves everything). */

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from '../../src/platform/processTree.js';
-import type { CheckResult } from '../../src/client/doctorChecks.js';
+import type { CheckResult } from '../../src/client/doctorCheck.js';
 
 const CLI = fileURLToPath(new URL('../../bin/relay.js', import.meta.url));
 /** A cold start of the CLI plus a daemon start on a loaded machine stays well under this. */
