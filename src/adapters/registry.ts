@@ -134,6 +134,9 @@ export function agentOfHookArg(arg: string | undefined): HookedAgent | undefined
   return undefined;
 }
 
+/** The kinds whose CLIs have hooks: a hook event names one of them. */
+export const HOOKED_KINDS: readonly KnownKind[] = AGENT_CLIS.flatMap((d) => (d.hook ? [d.kind] : []));
+
 /** Every CLI with hooks, as data (what hookTable.ts writes for `relay hook`). */
 export function hookTable(): HookTableEntry[] {
   return AGENT_CLIS.flatMap((d) => (d.hook ? [{ kind: d.kind, ...d.hook }] : []));

@@ -11,7 +11,7 @@
  */
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
-import { AGENT_CLIS, KNOWN_KINDS } from '../adapters/registry.js';
+import { AGENT_CLIS, HOOKED_KINDS, KNOWN_KINDS } from '../adapters/registry.js';
 import { findOnPath } from '../platform/findOnPath.js';
 import { agentHookChecks } from './doctorAgentChecks.js';
 import { isRelayError } from '../platform/errors.js';
@@ -196,7 +196,7 @@ async function checkHookDelivery(paths: RelayPaths): Promise<CheckOutcome> {
     return warn('daemon not running: hook events wait in the spool until it starts', 'relay daemon start');
   }
   const { sendHookEvent } = await import('../hooks/hookClient.js');
-  const delivered = await sendHookEvent(paths, { v: 1, agent: 'claude', event: 'relay.test', at: Date.now() }, STATUS_TIMEOUT_MS);
+  const delivered = await sendHookEvent(paths, { v: 1, agent: HOOKED_KINDS[0]!, event: 'relay.test', at: Date.now() }, STATUS_TIMEOUT_MS);
   return delivered
     ? ok('a test event reached the daemon (hook socket)')
     : fail(`the daemon did not acknowledge a test event on ${paths.hookSocket}`, 'relay daemon restart');

@@ -17,7 +17,7 @@ import type { RelayPaths } from '../../platform/paths.js';
 import { redactText } from '../../platform/redact.js';
 import type { EventRecord, NewEvent } from '../../protocol/eventRecord.js';
 import { drainSpool } from '../../hooks/spool.js';
-import { AGENT_CLIS } from '../../adapters/registry.js';
+import { HOOKED_KINDS } from '../../adapters/registry.js';
 import { HOOK_EVENT_BOUNDS, HOOK_EVENT_VERSION, type HookEvent } from '../../hooks/hookEvent.js';
 import { HookSocketServer } from './hookSocketServer.js';
 
@@ -30,12 +30,10 @@ export interface HookListenerDeps {
 }
 
 const B = HOOK_EVENT_BOUNDS;
-/** The kinds whose CLIs have hooks: a hook event names one of them. */
-const HOOK_KINDS = AGENT_CLIS.filter((d) => d.hook !== null).map((d) => d.kind);
 
 const hookEventSchema = z.object({
   v: z.literal(HOOK_EVENT_VERSION),
-  agent: z.enum(HOOK_KINDS as [string, ...string[]]),
+  agent: z.enum(HOOKED_KINDS as [string, ...string[]]),
   event: z.string().min(1).max(B.eventName),
   agentSession: z.string().max(B.id).optional(),
   cwd: z.string().max(B.cwd).optional(),
