@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createActor, waitFor, type Actor, type InspectionEvent, type Subscription } from 'xstate';
 import type { AgentControl } from '../../actors/agent/agentControl.js';
 import type { TranscriptQuery, Turn } from '../../adapters/agentDescriptor.js';
-import { AGENT_NAMES_HINT, descriptorOf, isAgentName, KNOWN_KINDS, type AgentKind } from '../../adapters/registry.js';
+import { AGENT_NAMES_HINT, descriptorOf, isAgentName, isKnownKind, KNOWN_KINDS, type AgentKind } from '../../adapters/registry.js';
 import type { RelayConfig } from '../../config/relayConfig.js';
 import { LimitLedger } from '../../limits/limitLedger.js';
 import type { AgentInfo, TerminalSize } from '../../protocol/agentProtocol.js';
@@ -172,7 +172,7 @@ export class RelaySessions {
         ? order
         : configured.length > 0
           ? configured
-          : (KNOWN_KINDS as readonly string[]).includes(firstName)
+          : isKnownKind(firstName)
             ? KNOWN_KINDS.filter((k) => k === firstName || this.deps.agents.unavailable(k) === null)
             : [];
     const full = normalizeOrder(wanted, firstName);
