@@ -16,7 +16,8 @@ import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/platform/packageInfo.js';
 import { readStat } from '../../src/platform/processTree.js';
 import type { EventRecord } from '../../src/protocol/eventRecord.js';
 import type { SnapshotInfo } from '../../src/protocol/relayProtocol.js';
-import { makeTempHome, waitFor, type RunResult, type TempHome } from './tempHome.js';
+import { makeTempHome, type RunResult, type TempHome } from './tempHome.js';
+import { waitFor } from './waitFor.js';
 
 export const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures');
 export const FAKE_AGENTS = join(FIXTURES, 'fake-agents');

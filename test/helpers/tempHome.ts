@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { relayPaths, type RelayPaths } from '../../src/platform/paths.js';
 import { processesMentioning } from '../../src/platform/processTree.js';
+import { fdsUnder, socketsUnder } from './leaks.js';
 
 export interface RunResult {
   code: number | null;
@@ -32,21 +33,6 @@ export interface TempHome {
 }
 
 export { processesMentioning };
-
-/** Poll `cond` until it holds or `timeoutMs` passes: a condition, never a fixed sleep. */
-export async function waitFor<T>(
-  cond: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export function collect(child: ChildProcess, timeoutMs = 30_000): Promise<RunResult> {
   let stdout = '';
@@ -96,8 +82,13 @@ export function makeTempHome(): TempHome {
           // already gone
         }
       }
+      // Read before the dir goes: a socket file removed while bound still shows in /proc/net/unix.
+      const fds = fdsUnder(root);
+      const sockets = socketsUnder(root);
       rmSync(root, { recursive: true, force: true });
       assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
+      assert.deepEqual(fds, [], `file descriptors left open: ${fds.join('; ')}`);
+      assert.deepEqual(sockets, [], `unix sockets still bound: ${sockets.join('; ')}`);
       assert.equal(existsSync(root), false, 'temp dir left behind');
     },
   };

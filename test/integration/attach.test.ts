@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { waitFor } from '../helpers/tempHome.js';
+import { waitFor } from '../helpers/waitFor.js';
 import {
   agentEnv,
   alive,

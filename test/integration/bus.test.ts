@@ -8,7 +8,8 @@ import { encode } from '../../src/bus/codec.js';
 import { packEnvelope, BUS_VERSION } from '../../src/bus/envelope.js';
 import { RelayError } from '../../src/platform/errors.js';
 import { ensureHome, ipcEndpoint } from '../../src/platform/paths.js';
-import { makeTempHome, waitFor } from '../helpers/tempHome.js';
+import { makeTempHome } from '../helpers/tempHome.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const h = makeTempHome();
 ensureHome(h.paths);

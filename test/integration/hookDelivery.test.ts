@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/platform/packageInfo.js';
-import { collect, waitFor, type RunResult, type TempHome } from '../helpers/tempHome.js';
+import { collect, type RunResult, type TempHome } from '../helpers/tempHome.js';
+import { waitFor } from '../helpers/waitFor.js';
 import {
   agentEnv,
   dbEvents,

@@ -14,7 +14,8 @@ import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { processStartTicks } from '../../src/platform/pidFile.js';
 import { openDatabase } from '../../src/store/database.js';
 import { runningDaemonPid } from '../../src/client/daemonLauncher.js';
-import { collect, makeTempHome, waitFor } from '../helpers/tempHome.js';
+import { collect, makeTempHome } from '../helpers/tempHome.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const h = makeTempHome();
 const project = join(h.root, 'proj');

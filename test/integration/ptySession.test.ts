@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PtyProcess } from '../../src/actors/agent/ptyProcess.js';
 import { PACKAGE_ROOT } from '../../src/platform/packageInfo.js';
-import { waitFor } from '../helpers/tempHome.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-pty-'));
 const sessions: PtyProcess[] = [];

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor } from '../helpers/tempHome.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { agentEnv, FAKE_AGENT_MJS, inTempHome, plain, psAgents, startRelay, stopDaemonAndAssertGone, WAIT_MS, workDir, type LiveRelay } from '../helpers/relayWorld.js';
 
 const NODE = process.execPath;

@@ -4,6 +4,8 @@
  * OpenCode (test/fixtures/hook-payloads/opencode-429.jsonl) go to its `event` hook.
  */
 import assert from 'node:assert/strict';
+import { waitFor } from '../helpers/waitFor.js';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,16 +34,6 @@ async function loadPlugin(dir: string, target: OpencodePluginTarget): Promise<Re
   const file = join(dir, 'relay.js');
   writeFileSync(file, opencodePluginSource(target));
   return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-}
-
-async function waitFor<T>(what: string, cond: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = cond();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const recorded = readFileSync(join(HOMES_DIR, '..', 'hook-payloads', 'opencode-429.jsonl'), 'utf8')
@@ -83,10 +75,10 @@ test('the recorded 429 session: retries, the error, the failed message and idle 
   });
   assert.ok(wanted.some((e) => e.type === 'session.error'));
   assert.ok(wanted.filter((e) => e.type === 'session.status').length >= 5, 'every retry');
-  const lines = await waitFor('every forwarded event', () => {
+  const lines = await waitFor(() => {
     const got = existsSync(rec.out) ? readFileSync(rec.out, 'utf8').trim().split('\n') : [];
     return got.length >= wanted.length ? got : undefined;
-  });
+  }, 'every forwarded event');
   assert.deepEqual(
     lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     wanted.map((e) => ({ ...e, directory: '/home/dev/project' })),
@@ -102,8 +94,9 @@ test('the event hook never throws and never rejects, whatever it is given', asyn
   for (const input of [undefined, null, {}, { event: null }, { event: { type: 5 } }, { event: cyclic }, { event: { type: 'session.error' } }]) {
     assert.equal(await hooks.event(input as never), undefined);
   }
-  // The spawn of a missing program fails quietly too (its error event is handled).
-  await new Promise((r) => setTimeout(r, 100));
+  // The spawn of a missing program fails quietly too (its error event is handled). Node emits a
+  // spawn's ENOENT in order on the next tick: once a later spawn of ours has failed, theirs have.
+  await new Promise<void>((resolve) => spawn(join(dir, 'also-missing')).on('error', () => resolve()));
 });
 
 test('a hook that does not finish is killed with its process group after the timeout', async (t) => {
@@ -113,8 +106,8 @@ test('a hook that does not finish is killed with its process group after the tim
   const mod = await loadPlugin(dir, { command: process.execPath, args: [hang, dir], env: {}, timeoutMs: 300 });
   const hooks = await (mod.RelayPlugin as PluginFn)({ directory: dir });
   await hooks.event({ event: { type: 'session.idle', properties: { sessionID: 's' } } });
-  await waitFor('the hook to start', () => processesMentioning(hang).length > 0);
-  await waitFor('the stuck hook to be killed', () => processesMentioning(hang).length === 0, 5_000);
+  await waitFor(() => processesMentioning(hang).length > 0, 'the hook to start');
+  await waitFor(() => processesMentioning(hang).length === 0, 'the stuck hook to be killed', 5_000);
 });
 
 test('with the real `relay hook opencode-event`: a 429 session.error reaches the spool while no daemon runs', async (t) => {
@@ -125,7 +118,7 @@ test('with the real `relay hook opencode-event`: a 429 session.error reaches the
   const error = recorded.find((e) => e.type === 'session.error')!;
   await hooks.event({ event: error });
   const spool = join(relayHome, 'spool', 'hooks.jsonl');
-  const line = await waitFor('the spooled event', () => (existsSync(spool) ? readFileSync(spool, 'utf8').trim() : undefined));
+  const line = await waitFor(() => (existsSync(spool) ? readFileSync(spool, 'utf8').trim() : undefined), 'the spooled event');
   const ev = JSON.parse(line.split('\n')[0]!) as { agent: string; event: string; cwd?: string; limit?: { severity: string } };
   assert.equal(ev.agent, 'opencode');
   assert.equal(ev.event, 'session.error');

@@ -23,7 +23,7 @@ import { SnapshotsRepo } from '../../src/store/snapshotsRepo.js';
 import { relayHandlers } from '../../src/supervisor/handlers/relayHandlers.js';
 import { rotation } from '../../src/supervisor/relay/relaySessionMachine.js';
 import { RelaySessions } from '../../src/supervisor/relay/relaySessions.js';
-import { waitFor } from '../helpers/tempHome.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 /** 2026-11-21 11:00:00 UTC. */
 const T0 = Date.UTC(2026, 10, 21, 11, 0, 0);

@@ -14,7 +14,7 @@ import { opencodeDescriptor } from '../../src/adapters/opencode.js';
 import { promptArgument } from '../../src/adapters/promptArgument.js';
 import { descriptorOf } from '../../src/adapters/registry.js';
 import { isAlive } from '../../src/platform/processTree.js';
-import { waitFor } from '../helpers/tempHome.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const FAKE_DIR = fileURLToPath(new URL('../fixtures/fake-agents', import.meta.url));
 const SAMPLES = join(FAKE_DIR, 'samples');
@@ -337,12 +337,14 @@ test('fullscreen: blocks until the terminal answers, then draws the limit with c
   const w = world(t);
   const f = w.start('codex', ['the task'], { env: fakeEnv(w, 'fullscreen', { COLUMNS: '120' }), stdin: 'pipe' });
   await waitFor(() => f.stdout().endsWith('\x1b[6n'), 'a cursor position query');
-  // Nothing may follow an unanswered query; give it ample time to misbehave.
-  await new Promise((r) => setTimeout(r, 200));
+  // Nothing may follow an unanswered query: other input reaches the agent, and it still waits.
+  f.child.stdin?.write('z');
+  await waitFor(() => f.stderr().includes('still waiting for a terminal reply (1 chars read)'), 'the agent reading input while it waits');
   assert.ok(f.stdout().endsWith('\x1b[6n'), 'waits for the cursor report');
   f.child.stdin?.write('\x1b[1;1R');
   await waitFor(() => f.stdout().endsWith('\x1b[c'), 'a device attributes query');
-  await new Promise((r) => setTimeout(r, 100));
+  f.child.stdin?.write('z');
+  await waitFor(() => /still waiting for a terminal reply \(1 chars read\)[^]*still waiting for a terminal reply \(1 chars read\)/.test(f.stderr()), 'the agent reading input while it waits again');
   assert.ok(f.stdout().endsWith('\x1b[c'), 'waits for the attributes');
   f.child.stdin?.write('\x1b[?1;2c');
   const real = screenLine('codex-usage.screen.txt', 'You’ve hit your usage limit');

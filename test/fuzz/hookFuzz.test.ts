@@ -10,12 +10,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/platform/packageInfo.js';
-import { ensurePrivateDir } from '../../src/platform/paths.js';
 import type { KnownKind as HookAgent } from '../../src/adapters/registry.js';
 import { MAX_HOOK_PAYLOAD_BYTES } from '../../src/hooks/hookEvent.js';
 import type { HookParseContext, HookParseResult } from '../../src/hooks/hookParse.js';
@@ -287,47 +285,6 @@ describe('relay hook processes: exit 0, print nothing, end in bounded time', () 
       assert.equal((await runHookProcess(h, ['claude'], junk)).code, 0);
       assert.ok(statSync(`${h.paths.hookLog}.1`).size > 1024 * 1024);
       assert.ok(statSync(h.paths.hookLog).size < 1000);
-    } finally {
-      await h.cleanup();
-    }
-  });
-});
-
-describe('measurement (reported, not asserted)', () => {
-  it('relay hook claude vs node -e 0', async () => {
-    const h = makeTempHome();
-    const payload = readFileSync(join(FIXTURES, 'claude-oauth-usage--StopFailure.stdin.json'));
-    const time = async (cmd: string[], data: Buffer | null): Promise<number> => {
-      const started = process.hrtime.bigint();
-      const child = spawn(process.execPath, cmd, { env: h.env, stdio: ['pipe', 'pipe', 'pipe'] });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(data ?? undefined);
-      await collect(child, 20_000);
-      return Number(process.hrtime.bigint() - started) / 1e6;
-    };
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const N = 15;
-    const bare: number[] = [];
-    const down: number[] = [];
-    const up: number[] = [];
-    try {
-      for (let i = 0; i < N; i++) {
-        bare.push(await time(['-e', '0'], null));
-        down.push(await time([CLI_ENTRY, 'hook', 'claude'], payload));
-      }
-      ensurePrivateDir(h.paths.home);
-      ensurePrivateDir(h.paths.run);
-      const server = createServer((s) => {
-        s.on('error', () => undefined);
-        s.on('data', () => s.write('ok\n'));
-      });
-      await new Promise<void>((r) => server.listen(h.paths.hookSocket, r));
-      for (let i = 0; i < N; i++) up.push(await time([CLI_ENTRY, 'hook', 'claude'], payload));
-      await new Promise((r) => server.close(r));
-      const b = median(bare);
-      console.log(
-        `# relay hook claude, median of ${N}: node -e 0 ${b.toFixed(0)} ms; daemon down (spooled) ${median(down).toFixed(0)} ms = ${(median(down) / b).toFixed(2)}×; daemon up (sent) ${median(up).toFixed(0)} ms = ${(median(up) / b).toFixed(2)}×`,
-      );
     } finally {
       await h.cleanup();
     }
