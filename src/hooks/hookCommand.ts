@@ -6,6 +6,13 @@
  * RELAY_HOME was set at install time it is set in the command too, so the hook reports to the
  * same home as the Relay that installed it. All three CLIs run the string with a POSIX shell.
  */
+import { shellQuote } from '../platform/shellQuote.js';
+
+/**
+ * Re-exported for client/doctorAgentChecks.ts, which loads it from here; new code imports
+ * platform/shellQuote.ts.
+ */
+export { shellQuote };
 
 /**
  * Backstop for the CLIs, in seconds: `relay hook` ends itself within 4 s whatever happens
@@ -24,15 +31,6 @@ export interface HookCommandSpec {
   cliEntry: string;
   /** RELAY_HOME to set for the hook, when the install ran with one set explicitly. */
   relayHome?: string | undefined;
-}
-
-/** Characters a POSIX shell word may hold unquoted. */
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/** `s` as one POSIX shell word: unchanged when safe, else single-quoted. */
-export function shellQuote(s: string): string {
-  if (SAFE.test(s)) return s;
-  return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 /** `[RELAY_HOME=<home>] <node> <relay.js> hook <arg>`, each part shell-quoted. */
