@@ -14,7 +14,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, lstatSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, FILE_MODE, type RelayPaths } from '../platform/paths.js';
-import { isNumber, isRecord } from './payloadFields.js';
+import { isObject } from '../platform/jsonValue.js';
+import { isNumber } from './payloadFields.js';
 
 /**
  * A repeat closer than this is not a backoff retry: Gemini's 429/5xx backoff waits ≥ ~3.5 s
@@ -79,7 +80,7 @@ export function recordAttempt(
  * model name, a count that resets after 10 minutes without a retry).
  */
 function asAttempts(value: unknown): GeminiAttempts | undefined {
-  if (!isRecord(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const { request, model, count, first, last } = value;
   if (typeof request !== 'string' || request.length > 64) return undefined;
   if (model !== undefined && (typeof model !== 'string' || model.length > 200)) return undefined;

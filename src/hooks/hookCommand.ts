@@ -6,6 +6,7 @@
  * RELAY_HOME was set at install time it is set in the command too, so the hook reports to the
  * same home as the Relay that installed it. All three CLIs run the string with a POSIX shell.
  */
+import { isObject } from '../platform/jsonValue.js';
 import { shellQuote } from '../platform/shellQuote.js';
 
 /**
@@ -56,7 +57,5 @@ export function isRelayHookCommand(command: unknown, arg: HookArg): boolean {
 
 /** True for a hook handler object (`{type: "command", command}`) that runs Relay's hook. */
 export function isRelayHandler(handler: unknown, arg: HookArg): boolean {
-  if (typeof handler !== 'object' || handler === null) return false;
-  const h = handler as Record<string, unknown>;
-  return h.type === 'command' && isRelayHookCommand(h.command, arg);
+  return isObject(handler) && handler.type === 'command' && isRelayHookCommand(handler.command, arg);
 }

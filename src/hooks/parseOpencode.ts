@@ -27,7 +27,8 @@ import {
   type HookParseResult,
   type LimitFields,
 } from './hookParse.js';
-import { Fields, Invalid, type JsonObject } from './payloadFields.js';
+import { isObject, type JsonObject } from '../platform/jsonValue.js';
+import { Fields, Invalid } from './payloadFields.js';
 
 /*
  * Each reader below checks every field it names, read or not, and ignores the rest: an event
@@ -169,10 +170,10 @@ function errorLimit(error: ApiError | undefined, source: 'session' | 'message', 
 }
 
 function unwrap(payload: unknown): unknown {
-  if (payload && typeof payload === 'object' && !Array.isArray(payload) && 'event' in payload && !('type' in payload)) {
-    const inner = (payload as { event: unknown }).event;
-    const directory = (payload as { directory?: unknown }).directory;
-    if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof directory === 'string') {
+  if (isObject(payload) && 'event' in payload && !('type' in payload)) {
+    const inner = payload.event;
+    const directory = payload.directory;
+    if (isObject(inner) && typeof directory === 'string') {
       return { ...inner, directory };
     }
     return inner;

@@ -17,16 +17,11 @@
  * - a number is finite: `NaN` or `±Infinity` never come out of JSON, only out of a bug.
  */
 
+import { isObject, type JsonObject } from '../platform/jsonValue.js';
+
 /** Why a payload (or a part of it) is not what the CLI sends: one line for the hook log. */
 export class Invalid {
   constructor(readonly reason: string) {}
-}
-
-/** An object as `JSON.parse` returns it for `{…}`: not null, not an array. */
-export type JsonObject = Readonly<Record<string, unknown>>;
-
-export function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `string`, `number`, `null`, `array`…: what a field held instead, for the reason. */
@@ -59,7 +54,7 @@ export class Fields {
 
   /** `value` as an object whose fields can be read, or why it is not one. */
   static of(value: unknown, where = 'payload'): Fields | Invalid {
-    return isRecord(value) ? new Fields(value, where) : invalid(where, 'an object', value);
+    return isObject(value) ? new Fields(value, where) : invalid(where, 'an object', value);
   }
 
   /** An object with no fields, for an optional object that is missing. */
