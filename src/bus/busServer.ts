@@ -27,7 +27,11 @@ const PUBLISH_LINGER_MS = 200;
 export interface BusServerOptions {
   paths: RelayPaths;
   handlers: RequestHandlers;
-  /** Called with protocol errors (a bad frame never stops the loop). */
+  /**
+   * Called with protocol errors (a bad frame never stops the loop) and with sends that failed (an
+   * event not published, a reply not sent: its peer never gets it), but not with sends cut short
+   * by {@link BusServer.close}.
+   */
   onError?: (e: RelayError) => void;
 }
 
@@ -61,10 +65,10 @@ export class BusServer {
     this.loop = this.readLoop();
   }
 
-  /** Publish one value under a topic; never blocks the caller. */
+  /** Publish one value under a topic; never blocks the caller (a failed send goes to `onError`). */
   publish(topic: string, value: unknown): void {
     if (this.closed) return;
-    this.events.send([topic, encode(value)]).catch(() => undefined);
+    this.events.send([topic, encode(value)]).catch((e: unknown) => this.sendFailed(`the event "${topic}"`, e));
   }
 
   async close(): Promise<void> {
@@ -127,6 +131,14 @@ export class BusServer {
       to: request.from,
       payload: reply,
     };
-    await this.replies.send([identity, packEnvelope(envelope)]).catch(() => undefined);
+    await this.replies
+      .send([identity, packEnvelope(envelope)])
+      .catch((e: unknown) => this.sendFailed(`the reply to "${request.type}" request ${request.id}`, e));
+  }
+
+  private sendFailed(what: string, e: unknown): void {
+    if (this.closed) return;
+    const reason = e instanceof Error ? e.message : String(e);
+    this.opts.onError?.(new RelayError('E_INTERNAL', `${what} could not be sent: ${reason}`, { cause: e }));
   }
 }

@@ -3,6 +3,7 @@
  * A peer that speaks another major version is refused with a clear error, not misread.
  */
 import { RelayError } from '../platform/errors.js';
+import { isObject } from '../platform/jsonValue.js';
 import { decode, encode } from './codec.js';
 
 export const BUS_VERSION = 1;
@@ -30,10 +31,10 @@ export function unpackEnvelope(bytes: Uint8Array): Envelope {
   } catch (e) {
     throw new RelayError('E_BUS_PROTOCOL', 'received a frame that is not msgpack', { cause: e });
   }
-  const env = value as Partial<Envelope> | null;
-  if (!env || typeof env !== 'object' || typeof env.type !== 'string' || typeof env.id !== 'string') {
+  if (!isObject(value) || typeof value.type !== 'string' || typeof value.id !== 'string') {
     throw new RelayError('E_BUS_PROTOCOL', 'received a frame that is not a Relay envelope');
   }
+  const env = value as Partial<Envelope>;
   if (env.v !== BUS_VERSION) {
     throw new RelayError('E_BUS_PROTOCOL', `peer speaks bus version ${String(env.v)}, this relay speaks ${BUS_VERSION}`, {
       hint: 'restart the daemon so client and daemon are the same version: relay daemon restart',

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isRelayError } from '../platform/errors.js';
 import { findOnPath } from '../platform/findOnPath.js';
 import { CLI_ENTRY } from '../platform/packageInfo.js';
+import { shellQuote } from '../platform/shellQuote.js';
 import type { RelayPaths } from '../platform/paths.js';
 import { AGENT_CLIS, descriptorOf, type KnownKind } from '../adapters/registry.js';
 import type { CheckOutcome, DoctorCheck } from './doctorCheck.js';
@@ -20,10 +21,9 @@ function readOrNull(file: string): Buffer | null {
 }
 
 async function checkAgent(agent: KnownKind, env: NodeJS.ProcessEnv): Promise<CheckOutcome> {
-  const [{ configLocation, readVersion }, { installerFor }, { shellQuote }] = await Promise.all([
+  const [{ configLocation, readVersion }, { installerFor }] = await Promise.all([
     import('../install/detect.js'),
     import('../install/agentInstallers.js'),
-    import('../hooks/hookCommand.js'),
   ]);
   const descriptor = descriptorOf(agent);
   const binary = descriptor.binaries.map((b) => findOnPath(b, env.PATH ?? '')).find((p) => p !== null) ?? null;

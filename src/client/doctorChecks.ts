@@ -19,8 +19,8 @@ import { PACKAGE_ROOT } from '../platform/packageInfo.js';
 import { ipcEndpoint, type RelayPaths } from '../platform/paths.js';
 import { liveDaemonPid } from '../platform/pidFile.js';
 import { formatDuration } from '../platform/duration.js';
+import { shellQuote } from '../platform/shellQuote.js';
 import type { CheckOutcome, CheckResult, DoctorCheck } from './doctorCheck.js';
-
 
 /** DESIGN.md: Node 20 is the floor. */
 export const MIN_NODE_MAJOR = 20;
@@ -40,11 +40,6 @@ function lstatOrNull(path: string): Stats | null {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
-}
-
-/** Quote a path for the shell only when it needs it, so a fix line can be pasted as is. */
-function shellQuote(path: string): string {
-  return /^[\w./~+-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }
 
 function modeString(st: Stats): string {

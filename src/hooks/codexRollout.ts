@@ -9,7 +9,7 @@
  * inside Codex's loop), and only lines that name the two event types are parsed.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { Fields, Invalid } from './payloadFields.js';
+import { Fields, Invalid, nullish, optional, type CustomField, type Shape, type ShapeOf } from './payloadFields.js';
 
 /** Enough for the last turns of any session: a turn's closing lines are a few KB. */
 export const ROLLOUT_TAIL_BYTES = 256 * 1024;
@@ -55,114 +55,72 @@ export function readFileTail(path: string, maxBytes: number): string | undefined
  */
 
 /**
- * The upstream HTTP status inside one `codex_error_info` variant
- * (`{response_too_many_failed_attempts: {http_status_code: 429}}`); the variant itself may be
- * absent, but when present it must be an object.
- */
-function variantStatus(info: Fields, variant: string, key: 'http_status_code' | 'httpStatusCode'): number | undefined | Invalid {
-  const v = info.optionalObject(variant);
-  if (v === undefined || v instanceof Invalid) return v;
-  return v.nullishNumber(key) ?? undefined;
-}
-
-/**
  * `codex_error_info` as the rollout spells it: a string (`usage_limit_exceeded`,
- * `internal_server_error`…) or a variant with the upstream HTTP status. The camelCase forms are
- * the app-server protocol's; accepted in case the rollout ever follows it.
+ * `internal_server_error`…) or a variant with the upstream HTTP status
+ * (`{response_too_many_failed_attempts: {http_status_code: 429}}`); a variant may be absent, but
+ * when present it must be an object. The camelCase forms are the app-server protocol's; accepted
+ * in case the rollout ever follows it.
  */
-const STATUS_VARIANTS = [
-  ['response_too_many_failed_attempts', 'http_status_code'],
-  ['http_connection_failed', 'http_status_code'],
-  ['response_stream_connection_failed', 'http_status_code'],
-  ['response_stream_disconnected', 'http_status_code'],
-  ['responseTooManyFailedAttempts', 'httpStatusCode'],
-  ['httpConnectionFailed', 'httpStatusCode'],
-] as const;
+const STATUS_VARIANTS = {
+  response_too_many_failed_attempts: optional({ http_status_code: 'number|null?' }),
+  http_connection_failed: optional({ http_status_code: 'number|null?' }),
+  response_stream_connection_failed: optional({ http_status_code: 'number|null?' }),
+  response_stream_disconnected: optional({ http_status_code: 'number|null?' }),
+  responseTooManyFailedAttempts: optional({ httpStatusCode: 'number|null?' }),
+  httpConnectionFailed: optional({ httpStatusCode: 'number|null?' }),
+} as const;
 
 /** `codex_error_info` (missing or null: undefined) as its string, or the HTTP statuses of its variants. */
-type ErrorInfo = string | { statuses: (number | undefined)[] } | undefined;
+type ErrorInfo = string | { statuses: (number | null | undefined)[] } | undefined;
 
-function readErrorInfo(error: Fields): ErrorInfo | Invalid {
-  const info: unknown = error.record.codex_error_info;
+function readErrorInfo(info: unknown, path: string): ErrorInfo | Invalid {
   if (info === undefined || info === null || typeof info === 'string') return info ?? undefined;
-  const f = Fields.of(info, `${error.where}.codex_error_info`);
+  const f = Fields.of(info, path);
   if (f instanceof Invalid) return f;
-  const statuses: (number | undefined)[] = [];
-  for (const [variant, key] of STATUS_VARIANTS) {
-    const status = variantStatus(f, variant, key);
-    if (status instanceof Invalid) return status;
-    statuses.push(status);
-  }
-  return { statuses };
+  const variants = f.read(STATUS_VARIANTS);
+  if (variants instanceof Invalid) return variants;
+  return { statuses: Object.values(variants).flatMap((v) => (v ? Object.values(v) : [])) };
 }
 
-/** The `payload` of a `task_complete` line: `{type, turn_id?, error?: {message?, codex_error_info?}}`. */
-interface TaskComplete {
-  turn_id?: string | undefined;
-  error?: { message?: string | null | undefined; info: ErrorInfo } | undefined;
+/** A field that must hold exactly `expected` (the lines' `type`s). A rollout's reasons are never shown. */
+function exactly(expected: string): CustomField<string> {
+  return (value, path) => (value === expected ? expected : new Invalid(`${path}: not ${expected}`));
 }
 
-function readTaskComplete(line: unknown): TaskComplete | Invalid {
-  const f = Fields.of(line, 'line');
-  if (f instanceof Invalid) return f;
-  if (f.record.type !== 'event_msg') return new Invalid('type: not event_msg');
-  const p = f.object('payload');
-  if (p instanceof Invalid) return p;
-  if (p.record.type !== 'task_complete') return new Invalid('payload.type: not task_complete');
-  const turn_id = p.optionalString('turn_id');
-  if (turn_id instanceof Invalid) return turn_id;
-  const e = p.nullishObject('error');
-  if (e instanceof Invalid) return e;
-  if (e === undefined) return { turn_id };
-  const message = e.nullishString('message');
-  if (message instanceof Invalid) return message;
-  const info = readErrorInfo(e);
-  if (info instanceof Invalid) return info;
-  return { turn_id, error: { message, info } };
-}
+/** A `task_complete` line: its `payload` is `{type, turn_id?, error?: {message?, codex_error_info?}}`. */
+const TASK_COMPLETE = {
+  type: exactly('event_msg'),
+  payload: {
+    type: exactly('task_complete'),
+    turn_id: 'string?',
+    error: nullish({ message: 'string|null?', codex_error_info: readErrorInfo }),
+  },
+} as const;
 
 /** One rate-limit window of a `token_count` line; every field may be missing or null. */
-interface Window {
-  used_percent?: number | null | undefined;
-  resets_at?: number | null | undefined;
-  resets_in_seconds?: number | null | undefined;
-}
+const WINDOW = { used_percent: 'number|null?', resets_at: 'number|null?', resets_in_seconds: 'number|null?' } as const;
 
-function readWindow(limits: Fields, key: 'primary' | 'secondary'): Window | undefined | Invalid {
-  const w = limits.nullishObject(key);
-  if (w === undefined || w instanceof Invalid) return w;
-  const used_percent = w.nullishNumber('used_percent');
-  if (used_percent instanceof Invalid) return used_percent;
-  const resets_at = w.nullishNumber('resets_at');
-  if (resets_at instanceof Invalid) return resets_at;
-  const resets_in_seconds = w.nullishNumber('resets_in_seconds');
-  if (resets_in_seconds instanceof Invalid) return resets_in_seconds;
-  return { used_percent, resets_at, resets_in_seconds };
-}
+type Window = ShapeOf<typeof WINDOW>;
 
 /** A `token_count` line: `{timestamp?, type, payload: {type, rate_limits?: {primary?, secondary?}}}`. */
-interface TokenCount {
-  timestamp?: string | undefined;
-  windows: (Window | undefined)[];
-}
+const TOKEN_COUNT = {
+  timestamp: 'string?',
+  type: exactly('event_msg'),
+  payload: { type: exactly('token_count'), rate_limits: nullish({ primary: nullish(WINDOW), secondary: nullish(WINDOW) }) },
+} as const;
 
-function readTokenCount(line: unknown): TokenCount | Invalid {
-  const f = Fields.of(line, 'line');
-  if (f instanceof Invalid) return f;
-  const timestamp = f.optionalString('timestamp');
-  if (timestamp instanceof Invalid) return timestamp;
-  if (f.record.type !== 'event_msg') return new Invalid('type: not event_msg');
-  const p = f.object('payload');
-  if (p instanceof Invalid) return p;
-  if (p.record.type !== 'token_count') return new Invalid('payload.type: not token_count');
-  const limits = p.nullishObject('rate_limits');
-  if (limits instanceof Invalid) return limits;
-  if (limits === undefined) return { timestamp, windows: [] };
-  const primary = readWindow(limits, 'primary');
-  if (primary instanceof Invalid) return primary;
-  const secondary = readWindow(limits, 'secondary');
-  if (secondary instanceof Invalid) return secondary;
-  return { timestamp, windows: [primary, secondary] };
+type TokenCount = ShapeOf<typeof TOKEN_COUNT>;
+
+/** The line's fields as `shape` reads them, or Invalid (not JSON, not an object, not that shape). */
+function readLine<const S extends Shape>(line: string, shape: S): ShapeOf<S> | Invalid {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return new Invalid('line: not JSON');
+  }
+  const f = Fields.of(value, 'line');
+  return f instanceof Invalid ? f : f.read(shape);
 }
 
 export type CodexFailure =
@@ -201,20 +159,13 @@ function windowReset(w: Window, lineAt: number | undefined): number | undefined 
 function exhaustedReset(line: TokenCount): number | undefined {
   const lineAt = line.timestamp ? Date.parse(line.timestamp) : NaN;
   let latest: number | undefined;
-  for (const w of line.windows) {
+  const limits = line.payload.rate_limits;
+  for (const w of limits ? [limits.primary, limits.secondary] : []) {
     if (!w || typeof w.used_percent !== 'number' || w.used_percent < 100) continue;
     const at = windowReset(w, Number.isNaN(lineAt) ? undefined : lineAt);
     if (at !== undefined && (latest === undefined || at > latest)) latest = at;
   }
   return latest;
-}
-
-function parseLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -228,13 +179,14 @@ export function lastTurnOutcome(rollout: string): CodexTurnOutcome | undefined {
   for (; i >= 0; i--) {
     const line = lines[i]!;
     if (!line.includes('"task_complete"')) continue;
-    const p = readTaskComplete(parseLine(line));
+    const p = readLine(line, TASK_COMPLETE);
     if (p instanceof Invalid) continue;
+    const { turn_id, error } = p.payload;
     outcome = {};
-    if (p.turn_id) outcome.turnId = p.turn_id;
-    if (p.error) {
-      outcome.failure = classify(p.error.info);
-      if (p.error.message) outcome.message = p.error.message;
+    if (turn_id) outcome.turnId = turn_id;
+    if (error) {
+      outcome.failure = classify(error.codex_error_info);
+      if (error.message) outcome.message = error.message;
     }
     break;
   }
@@ -244,7 +196,7 @@ export function lastTurnOutcome(rollout: string): CodexTurnOutcome | undefined {
     const line = lines[i]!;
     if (line.includes('"task_started"') || line.includes('"task_complete"')) break;
     if (!line.includes('"token_count"')) continue;
-    const parsed = readTokenCount(parseLine(line));
+    const parsed = readLine(line, TOKEN_COUNT);
     if (parsed instanceof Invalid) continue;
     const at = exhaustedReset(parsed);
     if (at !== undefined) outcome.windowResetAt = at;

@@ -11,10 +11,12 @@
  * `SessionEnd` reads and clears it.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, lstatSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, FILE_MODE, type RelayPaths } from '../platform/paths.js';
-import { isNumber, isRecord } from './payloadFields.js';
+import { writeFileAtomicSync } from '../platform/atomicWrite.js';
+import { ensurePrivateDir, type RelayPaths } from '../platform/paths.js';
+import { isObject } from '../platform/jsonValue.js';
+import { isNumber } from './payloadFields.js';
 
 /**
  * A repeat closer than this is not a backoff retry: Gemini's 429/5xx backoff waits ≥ ~3.5 s
@@ -79,7 +81,7 @@ export function recordAttempt(
  * model name, a count that resets after 10 minutes without a retry).
  */
 function asAttempts(value: unknown): GeminiAttempts | undefined {
-  if (!isRecord(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const { request, model, count, first, last } = value;
   if (typeof request !== 'string' || request.length > 64) return undefined;
   if (model !== undefined && (typeof model !== 'string' || model.length > 200)) return undefined;
@@ -91,7 +93,11 @@ function asAttempts(value: unknown): GeminiAttempts | undefined {
 
 /** The state file is tiny; anything bigger was not written by this module. */
 const MAX_STATE_BYTES = 4096;
-const STATE_FILE = /^gemini-[0-9a-f]{24}\.json(?:\.\d+\.tmp)?$/;
+/**
+ * A state file, or the temp file of a save that never finished: `.gemini-….json.<pid>.<id>.tmp`
+ * (platform/atomicWrite.ts), or `gemini-….json.<pid>.tmp` from before it.
+ */
+const STATE_FILE = /^(?:gemini-[0-9a-f]{24}\.json(?:\.\d+\.tmp)?|\.gemini-[0-9a-f]{24}\.json\.\d+\.[0-9a-z]+\.tmp)$/;
 
 /** The attempts of each conversation in `spool/gemini-<hash>.json`, 0600, written atomically. */
 export function fileAttemptStore(paths: RelayPaths): GeminiAttemptStore {
@@ -121,11 +127,8 @@ export function fileAttemptStore(paths: RelayPaths): GeminiAttemptStore {
     save(conversation, state) {
       ensurePrivateDir(paths.home);
       ensurePrivateDir(paths.spool);
-      const file = fileOf(conversation);
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(state), { mode: FILE_MODE });
       // Atomic: a reader sees the old state or the new one, never half of one.
-      renameSync(tmp, file);
+      writeFileAtomicSync(fileOf(conversation), JSON.stringify(state));
     },
     clear(conversation) {
       rmSync(fileOf(conversation), { force: true });

@@ -6,6 +6,8 @@
  * RELAY_HOME was set at install time it is set in the command too, so the hook reports to the
  * same home as the Relay that installed it. All three CLIs run the string with a POSIX shell.
  */
+import { isObject } from '../platform/jsonValue.js';
+import { shellQuote } from '../platform/shellQuote.js';
 
 /**
  * Backstop for the CLIs, in seconds: `relay hook` ends itself within 4 s whatever happens
@@ -24,15 +26,6 @@ export interface HookCommandSpec {
   cliEntry: string;
   /** RELAY_HOME to set for the hook, when the install ran with one set explicitly. */
   relayHome?: string | undefined;
-}
-
-/** Characters a POSIX shell word may hold unquoted. */
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/** `s` as one POSIX shell word: unchanged when safe, else single-quoted. */
-export function shellQuote(s: string): string {
-  if (SAFE.test(s)) return s;
-  return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 /** `[RELAY_HOME=<home>] <node> <relay.js> hook <arg>`, each part shell-quoted. */
@@ -58,7 +51,5 @@ export function isRelayHookCommand(command: unknown, arg: HookArg): boolean {
 
 /** True for a hook handler object (`{type: "command", command}`) that runs Relay's hook. */
 export function isRelayHandler(handler: unknown, arg: HookArg): boolean {
-  if (typeof handler !== 'object' || handler === null) return false;
-  const h = handler as Record<string, unknown>;
-  return h.type === 'command' && isRelayHookCommand(h.command, arg);
+  return isObject(handler) && handler.type === 'command' && isRelayHookCommand(handler.command, arg);
 }

@@ -17,35 +17,19 @@ import { Fields, Invalid, isOneOf } from './payloadFields.js';
 /** Events Relay registers or may use; anything else (PreToolUse, PostToolUse…) is ignored. */
 const CLAUDE_EVENTS = ['StopFailure', 'Stop', 'SessionStart', 'SessionEnd', 'UserPromptSubmit', 'Notification'] as const;
 
-type ClaudeEvent = (typeof CLAUDE_EVENTS)[number];
-
-/** The fields Relay reads from an event it acts on. */
-interface ClaudePayload {
-  hook_event_name: ClaudeEvent;
-  session_id?: string | undefined;
-  cwd?: string | undefined;
-  /** StopFailure: `rate_limit`, `overloaded`, `server_error`, … */
-  error?: string | undefined;
-  /** StopFailure: the text Claude showed; `null` when the turn produced none. */
-  last_assistant_message?: string | null | undefined;
-}
-
 /**
  * The rest of an acted-on payload. Every field is checked even where only its presence matters:
  * a payload whose `session_id` or `cwd` is not a string is not one Claude sends, and is logged
  * as malformed rather than delivered half-read.
  */
-function readPayload(f: Fields, hook_event_name: ClaudeEvent): ClaudePayload | Invalid {
-  const session_id = f.optionalString('session_id');
-  if (session_id instanceof Invalid) return session_id;
-  const cwd = f.optionalString('cwd');
-  if (cwd instanceof Invalid) return cwd;
-  const error = f.optionalString('error');
-  if (error instanceof Invalid) return error;
-  const last_assistant_message = f.nullishString('last_assistant_message');
-  if (last_assistant_message instanceof Invalid) return last_assistant_message;
-  return { hook_event_name, session_id, cwd, error, last_assistant_message };
-}
+const PAYLOAD = {
+  session_id: 'string?',
+  cwd: 'string?',
+  /** StopFailure: `rate_limit`, `overloaded`, `server_error`, … */
+  error: 'string?',
+  /** StopFailure: the text Claude showed; `null` when the turn produced none. */
+  last_assistant_message: 'string|null?',
+} as const;
 
 /** The sentences Claude's binary starts its subscription limit texts with (CLI-FACTS.md). */
 const USAGE_LIMIT = /^(?:You've hit your|You've reached your|You've used|You're out of usage credits)/i;
@@ -57,13 +41,14 @@ export function parseClaude(payload: unknown, ctx: HookParseContext): HookParseR
     const f = Fields.of(payload);
     if (f instanceof Invalid) return malformed(f.reason);
     // The event name first: an event Relay does not act on is ignored whatever else it holds.
-    const name = f.string('hook_event_name');
-    if (name instanceof Invalid) return malformed(name.reason);
+    const head = f.read({ hook_event_name: 'string' });
+    if (head instanceof Invalid) return malformed(head.reason);
+    const name = head.hook_event_name;
     if (!isOneOf(name, CLAUDE_EVENTS)) return ignored(`${name.slice(0, 100)}: not an event Relay acts on`);
-    const p = readPayload(f, name);
+    const p = f.read(PAYLOAD);
     if (p instanceof Invalid) return malformed(p.reason);
-    const event = baseEvent('claude', { event: p.hook_event_name, agentSession: p.session_id, cwd: p.cwd }, ctx);
-    if (p.hook_event_name !== 'StopFailure' || p.error !== 'rate_limit') return { event };
+    const event = baseEvent('claude', { event: name, agentSession: p.session_id, cwd: p.cwd }, ctx);
+    if (name !== 'StopFailure' || p.error !== 'rate_limit') return { event };
 
     // The message is one short sentence; a bound keeps the reset-time regexes cheap on junk.
     const text = (p.last_assistant_message ?? '').slice(0, 2000).trim();

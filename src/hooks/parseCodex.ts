@@ -25,43 +25,21 @@ import { Fields, Invalid, isOneOf } from './payloadFields.js';
 
 const CODEX_EVENTS = ['SessionStart', 'SessionEnd', 'UserPromptSubmit', 'Stop'] as const;
 
-type CodexEvent = (typeof CODEX_EVENTS)[number];
-
-/** The fields Relay reads from a hook payload it acts on. */
-interface HookPayload {
-  hook_event_name: CodexEvent;
-  session_id?: string | undefined;
-  /** Stop: the turn that just ended, to match against the rollout's last `task_complete`. */
-  turn_id?: string | undefined;
-  cwd?: string | undefined;
-  /** The rollout file the limit is read from. */
-  transcript_path?: string | undefined;
-}
-
 /**
  * The rest of an acted-on hook payload. Every field is checked, read or not: a payload whose ids
  * or paths are not strings is not one Codex sends, and is logged as malformed.
  */
-function readHookPayload(f: Fields, hook_event_name: CodexEvent): HookPayload | Invalid {
-  const session_id = f.optionalString('session_id');
-  if (session_id instanceof Invalid) return session_id;
-  const turn_id = f.optionalString('turn_id');
-  if (turn_id instanceof Invalid) return turn_id;
-  const cwd = f.optionalString('cwd');
-  if (cwd instanceof Invalid) return cwd;
-  const transcript_path = f.optionalString('transcript_path');
-  if (transcript_path instanceof Invalid) return transcript_path;
-  return { hook_event_name, session_id, turn_id, cwd, transcript_path };
-}
+const HOOK_PAYLOAD = {
+  session_id: 'string?',
+  /** Stop: the turn that just ended, to match against the rollout's last `task_complete`. */
+  turn_id: 'string?',
+  cwd: 'string?',
+  /** The rollout file the limit is read from. */
+  transcript_path: 'string?',
+} as const;
 
 /** The fields of an `agent-turn-complete` notify payload, checked the same way. */
-function readNotifyPayload(f: Fields): { threadId?: string | undefined; cwd?: string | undefined } | Invalid {
-  const threadId = f.optionalString('thread-id');
-  if (threadId instanceof Invalid) return threadId;
-  const cwd = f.optionalString('cwd');
-  if (cwd instanceof Invalid) return cwd;
-  return { threadId, cwd };
-}
+const NOTIFY_PAYLOAD = { 'thread-id': 'string?', cwd: 'string?' } as const;
 
 const NEITHER = 'neither a Codex hook payload nor a notify payload';
 
@@ -93,10 +71,10 @@ export function parseCodex(payload: unknown, ctx: HookParseContext): HookParseRe
     const name = f.record.hook_event_name;
     if (typeof name === 'string') {
       if (!isOneOf(name, CODEX_EVENTS)) return ignored(`${name.slice(0, 100)}: not an event Relay acts on`);
-      const p = readHookPayload(f, name);
+      const p = f.read(HOOK_PAYLOAD);
       if (p instanceof Invalid) return malformed(p.reason);
-      const event = baseEvent('codex', { event: p.hook_event_name, agentSession: p.session_id, cwd: p.cwd }, ctx);
-      if ((p.hook_event_name !== 'SessionEnd' && p.hook_event_name !== 'Stop') || !p.transcript_path) return { event };
+      const event = baseEvent('codex', { event: name, agentSession: p.session_id, cwd: p.cwd }, ctx);
+      if ((name !== 'SessionEnd' && name !== 'Stop') || !p.transcript_path) return { event };
       if (!ROLLOUT_FILE.test(p.transcript_path)) return { event };
       const tail = (ctx.readTail ?? readFileTail)(p.transcript_path, ROLLOUT_TAIL_BYTES);
       const outcome = tail === undefined ? undefined : lastTurnOutcome(tail);
@@ -110,8 +88,8 @@ export function parseCodex(payload: unknown, ctx: HookParseContext): HookParseRe
     const type = f.record.type;
     if (typeof type !== 'string') return malformed(NEITHER);
     if (type !== 'agent-turn-complete') return ignored(`notify ${type.slice(0, 100)}: not an event Relay acts on`);
-    const p = readNotifyPayload(f);
+    const p = f.read(NOTIFY_PAYLOAD);
     if (p instanceof Invalid) return malformed(p.reason);
-    return { event: baseEvent('codex', { event: type, agentSession: p.threadId, cwd: p.cwd }, ctx) };
+    return { event: baseEvent('codex', { event: type, agentSession: p['thread-id'], cwd: p.cwd }, ctx) };
   });
 }

@@ -25,57 +25,30 @@
  */
 import { recordAttempt, requestKey, type GeminiAttempts } from './geminiAttempts.js';
 import { baseEvent, guarded, ignored, malformed, withLimit, type HookParseContext, type HookParseResult } from './hookParse.js';
-import { Fields, Invalid, isOneOf } from './payloadFields.js';
+import { Fields, Invalid, isOneOf, optional, type ShapeOf } from './payloadFields.js';
 
 const GEMINI_EVENTS = ['SessionStart', 'SessionEnd', 'BeforeAgent', 'AfterAgent', 'BeforeModel', 'AfterModel'] as const;
-
-type GeminiEvent = (typeof GEMINI_EVENTS)[number];
-
-/** The fields Relay reads from an event it acts on. */
-interface GeminiPayload {
-  hook_event_name: GeminiEvent;
-  session_id?: string | undefined;
-  /** Keys the conversation (see above). */
-  transcript_path?: string | undefined;
-  cwd?: string | undefined;
-  /** When Gemini fired the hook, ISO. */
-  timestamp?: string | undefined;
-  /** BeforeModel: the request about to be sent; its messages identify the request. */
-  llm_request?: { model?: string | undefined; messages: readonly unknown[] } | undefined;
-}
-
-/** `llm_request`, when present: an object with the request's `messages` and maybe its `model`. */
-function readRequest(f: Fields): GeminiPayload['llm_request'] | Invalid {
-  const r = f.optionalObject('llm_request');
-  if (r === undefined || r instanceof Invalid) return r;
-  const model = r.optionalString('model');
-  if (model instanceof Invalid) return model;
-  // Only hashed (geminiAttempts.ts): any JSON is fine inside, but it must be the list.
-  const messages = r.array('messages');
-  if (messages instanceof Invalid) return messages;
-  return { model, messages };
-}
 
 /**
  * The rest of an acted-on payload. Every field is checked, read or not: a payload whose ids,
  * paths or request are not of the types Gemini sends is logged as malformed.
  */
-function readPayload(f: Fields, hook_event_name: GeminiEvent): GeminiPayload | Invalid {
-  const session_id = f.optionalString('session_id');
-  if (session_id instanceof Invalid) return session_id;
-  const transcript_path = f.optionalString('transcript_path');
-  if (transcript_path instanceof Invalid) return transcript_path;
-  const cwd = f.optionalString('cwd');
-  if (cwd instanceof Invalid) return cwd;
-  const timestamp = f.optionalString('timestamp');
-  if (timestamp instanceof Invalid) return timestamp;
-  const llm_request = readRequest(f);
-  if (llm_request instanceof Invalid) return llm_request;
-  return { hook_event_name, session_id, transcript_path, cwd, timestamp, llm_request };
-}
+const PAYLOAD = {
+  session_id: 'string?',
+  /** Keys the conversation (see above). */
+  transcript_path: 'string?',
+  cwd: 'string?',
+  /** When Gemini fired the hook, ISO. */
+  timestamp: 'string?',
+  /**
+   * BeforeModel: the request about to be sent; its messages identify the request. They are only
+   * hashed (geminiAttempts.ts): any JSON is fine inside, but it must be the list.
+   */
+  llm_request: optional({ model: 'string?', messages: 'array' }),
+} as const;
 
 /** When Gemini fired the hook (its own clock), else when the hook runs. */
-function firedAt(p: GeminiPayload, ctx: HookParseContext): number {
+function firedAt(p: ShapeOf<typeof PAYLOAD>, ctx: HookParseContext): number {
   const t = p.timestamp ? Date.parse(p.timestamp) : NaN;
   return Number.isFinite(t) ? t : ctx.now;
 }
@@ -98,16 +71,17 @@ export function parseGemini(payload: unknown, ctx: HookParseContext): HookParseR
     const f = Fields.of(payload);
     if (f instanceof Invalid) return malformed(f.reason);
     // The event name first: an event Relay does not act on is ignored whatever else it holds.
-    const name = f.string('hook_event_name');
-    if (name instanceof Invalid) return malformed(name.reason);
+    const head = f.read({ hook_event_name: 'string' });
+    if (head instanceof Invalid) return malformed(head.reason);
+    const name = head.hook_event_name;
     if (!isOneOf(name, GEMINI_EVENTS)) return ignored(`${name.slice(0, 100)}: not an event Relay acts on`);
-    const p = readPayload(f, name);
+    const p = f.read(PAYLOAD);
     if (p instanceof Invalid) return malformed(p.reason);
-    const event = baseEvent('gemini', { event: p.hook_event_name, agentSession: p.session_id, cwd: p.cwd }, ctx);
+    const event = baseEvent('gemini', { event: name, agentSession: p.session_id, cwd: p.cwd }, ctx);
     const conversation = p.transcript_path || p.session_id || '';
     const store = conversation ? ctx.geminiAttempts : undefined;
 
-    switch (p.hook_event_name) {
+    switch (name) {
       case 'SessionStart':
         store?.prune(ctx.now);
         return { event };

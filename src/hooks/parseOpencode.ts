@@ -27,124 +27,51 @@ import {
   type HookParseResult,
   type LimitFields,
 } from './hookParse.js';
-import { Fields, Invalid, type JsonObject } from './payloadFields.js';
+import { isObject } from '../platform/jsonValue.js';
+import { Fields, Invalid, optional, type ShapeOf } from './payloadFields.js';
 
 /*
- * Each reader below checks every field it names, read or not, and ignores the rest: an event
+ * Each shape below checks every field it names, read or not, and ignores the rest: an event
  * whose ids or error fields are not of the types OpenCode sends is logged as malformed, while
  * fields OpenCode adds in later versions change nothing.
  */
 
 /** The bus event: `{type, properties?, directory?}` (`directory` from the plugin's context). */
-interface BusEvent {
-  type: string;
+const BUS_EVENT = {
+  type: 'string',
   /** The event's own fields; read per `type` below. */
-  properties: Fields;
-  directory?: string | undefined;
-}
-
-function readBusEvent(value: unknown): BusEvent | Invalid {
-  const f = Fields.of(value);
-  if (f instanceof Invalid) return f;
-  const type = f.string('type');
-  if (type instanceof Invalid) return type;
-  const properties = f.optionalObject('properties');
-  if (properties instanceof Invalid) return properties;
-  const directory = f.optionalString('directory');
-  if (directory instanceof Invalid) return directory;
-  // No properties reads as empty ones: each type's reader then says what it misses.
-  return { type, properties: properties ?? Fields.empty('properties'), directory };
-}
+  properties: 'object?',
+  directory: 'string?',
+} as const;
 
 /** OpenCode's `APIError` (`{name, data: {message, statusCode, responseHeaders, responseBody}}`). */
-interface ApiError {
-  name?: string | undefined;
-  data?:
-    | {
-        message?: string | undefined;
-        statusCode?: number | undefined;
-        /** Header values that are not strings are skipped where the headers are read. */
-        responseHeaders?: JsonObject | undefined;
-        responseBody?: string | undefined;
-      }
-    | undefined;
-}
+const API_ERROR = {
+  name: 'string?',
+  data: optional({
+    message: 'string?',
+    statusCode: 'number?',
+    /** Header values that are not strings are skipped where the headers are read. */
+    responseHeaders: 'object?',
+    responseBody: 'string?',
+  }),
+} as const;
 
-/** The optional `error` field of `f`, as an {@link ApiError}. */
-function readApiError(f: Fields): ApiError | undefined | Invalid {
-  const e = f.optionalObject('error');
-  if (e === undefined || e instanceof Invalid) return e;
-  const name = e.optionalString('name');
-  if (name instanceof Invalid) return name;
-  const d = e.optionalObject('data');
-  if (d instanceof Invalid) return d;
-  if (d === undefined) return { name };
-  const message = d.optionalString('message');
-  if (message instanceof Invalid) return message;
-  const statusCode = d.optionalNumber('statusCode');
-  if (statusCode instanceof Invalid) return statusCode;
-  const headers = d.optionalObject('responseHeaders');
-  if (headers instanceof Invalid) return headers;
-  const responseBody = d.optionalString('responseBody');
-  if (responseBody instanceof Invalid) return responseBody;
-  return { name, data: { message, statusCode, responseHeaders: headers?.record, responseBody } };
-}
+type ApiError = ShapeOf<typeof API_ERROR>;
 
 /** `session.status`: `{sessionID?, status: {type, attempt?, message?, next?}}`. */
-function readStatus(f: Fields) {
-  const sessionID = f.optionalString('sessionID');
-  if (sessionID instanceof Invalid) return sessionID;
-  const s = f.object('status');
-  if (s instanceof Invalid) return s;
-  const type = s.string('type');
-  if (type instanceof Invalid) return type;
-  const attempt = s.optionalNumber('attempt');
-  if (attempt instanceof Invalid) return attempt;
-  const message = s.optionalString('message');
-  if (message instanceof Invalid) return message;
-  const next = s.optionalNumber('next');
-  if (next instanceof Invalid) return next;
-  return { sessionID, status: { type, attempt, message, next } };
-}
+const STATUS = { sessionID: 'string?', status: { type: 'string', attempt: 'number?', message: 'string?', next: 'number?' } } as const;
 
 /** `session.error`: `{sessionID?, error?}`. */
-function readSessionError(f: Fields) {
-  const sessionID = f.optionalString('sessionID');
-  if (sessionID instanceof Invalid) return sessionID;
-  const error = readApiError(f);
-  if (error instanceof Invalid) return error;
-  return { sessionID, error };
-}
+const SESSION_ERROR = { sessionID: 'string?', error: optional(API_ERROR) } as const;
 
 /** `message.updated`: `{sessionID?, info: {sessionID?, error?, path?: {cwd?}}}`. */
-function readMessageUpdated(f: Fields) {
-  const sessionID = f.optionalString('sessionID');
-  if (sessionID instanceof Invalid) return sessionID;
-  const i = f.object('info');
-  if (i instanceof Invalid) return i;
-  const infoSession = i.optionalString('sessionID');
-  if (infoSession instanceof Invalid) return infoSession;
-  const error = readApiError(i);
-  if (error instanceof Invalid) return error;
-  const path = i.optionalObject('path');
-  if (path instanceof Invalid) return path;
-  const cwd = path?.optionalString('cwd');
-  if (cwd instanceof Invalid) return cwd;
-  return { sessionID, info: { sessionID: infoSession, error, cwd } };
-}
+const MESSAGE_UPDATED = {
+  sessionID: 'string?',
+  info: { sessionID: 'string?', error: optional(API_ERROR), path: optional({ cwd: 'string?' }) },
+} as const;
 
 /** `session.created` / `session.idle`: `{sessionID?, info?: {id?, directory?}}`. */
-function readSession(f: Fields) {
-  const sessionID = f.optionalString('sessionID');
-  if (sessionID instanceof Invalid) return sessionID;
-  const i = f.optionalObject('info');
-  if (i instanceof Invalid) return i;
-  const id = i?.optionalString('id');
-  if (id instanceof Invalid) return id;
-  const directory = i?.optionalString('directory');
-  if (directory instanceof Invalid) return directory;
-  return { sessionID, info: { id, directory } };
-}
+const SESSION = { sessionID: 'string?', info: optional({ id: 'string?', directory: 'string?' }) } as const;
 
 /** Epoch ms in a plausible range: after 2001 and before 2286. */
 function epochMs(n: number | undefined): number | undefined {
@@ -163,16 +90,16 @@ function errorLimit(error: ApiError | undefined, source: 'session' | 'message', 
     return { severity: 'limit', rule: 'hook:opencode.quota_exceeded', matched };
   }
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data.responseHeaders ?? {})) if (typeof v === 'string') headers[k] = v;
+  for (const [k, v] of Object.entries(data.responseHeaders?.record ?? {})) if (typeof v === 'string') headers[k] = v;
   const resetAt = resetFromHeaders(headers, now) ?? (message ? parseResetTime(message, now) : undefined);
   return { severity: 'limit', rule: `hook:opencode.${source}_error_429`, matched, resetAt };
 }
 
 function unwrap(payload: unknown): unknown {
-  if (payload && typeof payload === 'object' && !Array.isArray(payload) && 'event' in payload && !('type' in payload)) {
-    const inner = (payload as { event: unknown }).event;
-    const directory = (payload as { directory?: unknown }).directory;
-    if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof directory === 'string') {
+  if (isObject(payload) && 'event' in payload && !('type' in payload)) {
+    const inner = payload.event;
+    const directory = payload.directory;
+    if (isObject(inner) && typeof directory === 'string') {
       return { ...inner, directory };
     }
     return inner;
@@ -183,15 +110,19 @@ function unwrap(payload: unknown): unknown {
 /** An OpenCode bus event, as the Relay plugin forwards it, as a hook event; never throws. */
 export function parseOpencode(payload: unknown, ctx: HookParseContext): HookParseResult {
   return guarded(() => {
-    const bus = readBusEvent(unwrap(payload));
+    const f = Fields.of(unwrap(payload));
+    if (f instanceof Invalid) return malformed(f.reason);
+    const bus = f.read(BUS_EVENT);
     if (bus instanceof Invalid) return malformed(bus.reason);
-    const { type, properties, directory } = bus;
+    const { type, directory } = bus;
+    // No properties reads as empty ones: each type's shape then says what it misses.
+    const properties = bus.properties ?? Fields.empty('properties');
     const event = (session: unknown, cwd: unknown = directory) =>
       baseEvent('opencode', { event: type, agentSession: session, cwd }, ctx);
 
     switch (type) {
       case 'session.status': {
-        const p = readStatus(properties);
+        const p = properties.read(STATUS);
         if (p instanceof Invalid) return malformed(p.reason);
         const s = p.status;
         if (s.type !== 'retry') return ignored(`session.status ${s.type.slice(0, 40)}: not an event Relay acts on`);
@@ -206,25 +137,25 @@ export function parseOpencode(payload: unknown, ctx: HookParseContext): HookPars
         };
       }
       case 'session.error': {
-        const p = readSessionError(properties);
+        const p = properties.read(SESSION_ERROR);
         if (p instanceof Invalid) return malformed(p.reason);
         const limit = errorLimit(p.error, 'session', ctx.now);
         const e = event(p.sessionID);
         return { event: limit ? withLimit(e, limit) : e };
       }
       case 'message.updated': {
-        const p = readMessageUpdated(properties);
+        const p = properties.read(MESSAGE_UPDATED);
         if (p instanceof Invalid) return malformed(p.reason);
         if (!p.info.error) return ignored('message.updated without an error');
         const limit = errorLimit(p.info.error, 'message', ctx.now);
-        const e = event(p.info.sessionID ?? p.sessionID, directory ?? p.info.cwd);
+        const e = event(p.info.sessionID ?? p.sessionID, directory ?? p.info.path?.cwd);
         return { event: limit ? withLimit(e, limit) : e };
       }
       case 'session.created':
       case 'session.idle': {
-        const p = readSession(properties);
+        const p = properties.read(SESSION);
         if (p instanceof Invalid) return malformed(p.reason);
-        return { event: event(p.sessionID ?? p.info.id, directory ?? p.info.directory) };
+        return { event: event(p.sessionID ?? p.info?.id, directory ?? p.info?.directory) };
       }
       default:
         return ignored(`${type.slice(0, 100)}: not an event Relay acts on`);

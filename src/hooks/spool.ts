@@ -33,6 +33,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
+import { isObject } from '../platform/jsonValue.js';
 import { ensurePrivateDir, FILE_MODE, type RelayPaths } from '../platform/paths.js';
 import { HOOK_EVENT_VERSION, type HookEvent } from './hookEvent.js';
 import { appendHookLog } from './hookLog.js';
@@ -124,8 +125,8 @@ function partsIn(dir: string, stem: string): SpoolPart[] {
 function asHookEvent(line: string): HookEvent | undefined {
   try {
     const v: unknown = JSON.parse(line);
-    if (v && typeof v === 'object' && !Array.isArray(v) && (v as { v?: unknown }).v === HOOK_EVENT_VERSION) {
-      return v as HookEvent;
+    if (isObject(v) && v.v === HOOK_EVENT_VERSION) {
+      return v as Partial<HookEvent> as HookEvent;
     }
   } catch {
     // Not JSON: reported by the caller.

@@ -9,16 +9,8 @@ import { RelayError } from '../platform/errors.js';
 import { relayVersion } from '../platform/packageInfo.js';
 import { isEffective, type FileChange } from './fileChange.js';
 import type { HookCommandSpec } from '../hooks/hookCommand.js';
-import {
-  atomicWriteFile,
-  ensureDirs,
-  hashBytes,
-  missingDirs,
-  NEW_FILE_MODE,
-  readBytes,
-  removeFile,
-  sameBytes,
-} from './installFs.js';
+import { writeFileAtomicSync } from '../platform/atomicWrite.js';
+import { ensureDirs, hashBytes, missingDirs, readBytes, removeFile, sameBytes } from './installFs.js';
 import {
   ensureInstallDirs,
   entryFor,
@@ -81,7 +73,7 @@ export function applyInstall(relayHome: string, manifest: InstallManifest | null
       const rel = c.before === null ? null : backupName(m, c.path);
       if (rel !== null && c.before !== null) {
         backup = join(dirs.dir, rel);
-        atomicWriteFile(backup, c.before, NEW_FILE_MODE);
+        writeFileAtomicSync(backup, c.before);
       }
       entry = {
         path: c.path,
@@ -116,7 +108,7 @@ export function applyInstall(relayHome: string, manifest: InstallManifest | null
         continue;
       }
       ensureDirs(dirname(c.path));
-      atomicWriteFile(c.path, c.after, NEW_FILE_MODE);
+      writeFileAtomicSync(c.path, c.after, { userFile: true });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC') throw e;

@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { findOnPath } from '../platform/findOnPath.js';
-import { userHome } from './detect.js';
+import { userHome } from '../platform/paths.js';
 
 export const UNIT_NAME = 'relay.service';
 /** First line of the unit Relay writes: how install and uninstall know the unit is Relay's. */

@@ -5,11 +5,11 @@
  * a test (or `HOME=/tmp/x relay install`) sees only its own world.
  */
 import { spawn } from 'node:child_process';
-import { isAbsolute, join, resolve } from 'node:path';
 import type { AgentConfigLocation } from '../adapters/agentDescriptor.js';
 import { AGENT_CLIS, descriptorOf, type KnownKind } from '../adapters/registry.js';
 import { RelayError } from '../platform/errors.js';
 import { findOnPath } from '../platform/findOnPath.js';
+import { userHome } from '../platform/paths.js';
 
 /** A CLI whose config `relay install` edits. */
 export type InstallAgent = KnownKind;
@@ -31,23 +31,6 @@ export interface AgentDetection {
   /** `2.1.197`, or null when it could not be read (not found, failed, timed out). */
   version: string | null;
   config: AgentConfigLocation;
-}
-
-/** The user's home directory from the environment (HOME); E_CONFIG when unset or relative. */
-export function userHome(env: NodeJS.ProcessEnv): string {
-  const home = env.HOME?.trim();
-  if (!home || !isAbsolute(home)) {
-    throw new RelayError('E_CONFIG', 'HOME is not set to an absolute path', {
-      hint: 'set HOME to your home directory and run the command again',
-    });
-  }
-  return resolve(home);
-}
-
-/** RELAY_HOME from the environment, else `$HOME/.relay` (DESIGN.md: Paths). */
-export function relayHomeFrom(env: NodeJS.ProcessEnv): string {
-  const fromEnv = env.RELAY_HOME?.trim();
-  return fromEnv ? resolve(fromEnv) : join(userHome(env), '.relay');
 }
 
 /** Where `agent` keeps the config Relay edits, honouring each CLI's own environment variables. */

@@ -9,6 +9,7 @@
  * differs (another Relay path, an older timeout) and removes duplicates; uninstalling removes
  * Relay's handlers, and the containers install created once they are empty.
  */
+import { isObject } from '../platform/jsonValue.js';
 import { isPrefixPath, type DocPath } from './fileChange.js';
 import { settingsError, sameJson, type JsonText } from './jsonText.js';
 
@@ -29,10 +30,6 @@ export interface HooksSpec {
 /** The matcher group Relay adds for one event. */
 export function groupFor(spec: HooksSpec, event: HookGroupSpec): Record<string, unknown> {
   return { ...(event.matcher === undefined ? {} : { matcher: event.matcher }), hooks: [spec.handler] };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Where Relay's handlers sit in one event's list: group index, and handler indexes in it. */

@@ -12,7 +12,8 @@ import { z } from 'zod';
 import { AGENT_CLIS } from '../adapters/registry.js';
 import { RelayError } from '../platform/errors.js';
 import { RELAY_ROLES, type DocPath, type FileRole } from './fileChange.js';
-import { atomicWriteFile, ensureDirs, NEW_FILE_MODE } from './installFs.js';
+import { writeFileAtomicSync } from '../platform/atomicWrite.js';
+import { ensureDirs } from './installFs.js';
 
 /** Every role a manifest entry may have: the agent CLIs' (from the registry) and Relay's own. */
 const FILE_ROLES: [FileRole, ...FileRole[]] = [...RELAY_ROLES, ...AGENT_CLIS.flatMap((d) => (d.installRole ? [d.installRole] : []))];
@@ -100,7 +101,7 @@ export function ensureInstallDirs(relayHome: string): string[] {
 }
 
 export function writeManifest(relayHome: string, manifest: InstallManifest): void {
-  atomicWriteFile(installDirs(relayHome).manifest, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), NEW_FILE_MODE);
+  writeFileAtomicSync(installDirs(relayHome).manifest, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** The manifest's entry for `path`. */

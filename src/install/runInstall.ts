@@ -5,12 +5,12 @@
  * so one file Relay cannot read stops the command before anything is written.
  */
 import { existsSync } from 'node:fs';
-import { relayPaths } from '../platform/paths.js';
+import { relayHomeFrom, relayPaths, userHome } from '../platform/paths.js';
 import { CLI_ENTRY, DAEMON_ENTRY } from '../platform/packageInfo.js';
 import { installerFor } from './agentInstallers.js';
 import { applyInstall, recordAutostart } from './applyInstall.js';
 import { isOurUnit, probeSystemd, systemctlUser, UNIT_NAME, unitPath, unitText } from './autostart.js';
-import { detectAgents, relayHomeFrom, userHome, type AgentDetection, type InstallAgent } from './detect.js';
+import { detectAgents, type AgentDetection, type InstallAgent } from './detect.js';
 import { actionOf, isEffective, type FileAction, type FileChange, type FileRole } from './fileChange.js';
 import { planHandoffOrder, type HandoffOrderChoice, type HandoffOrderData, type HandoffOrderStatus } from './handoffOrder.js';
 import type { HookCommandSpec } from '../hooks/hookCommand.js';

@@ -10,13 +10,15 @@
  * nothing changed.
  */
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../platform/atomicWrite.js';
 import { RelayError } from '../platform/errors.js';
 import { installerFor, installerForRole } from './agentInstallers.js';
 import { isOurUnit, probeSystemd, systemctlUser, UNIT_NAME, unitPath } from './autostart.js';
-import { configLocation, INSTALL_AGENTS, relayHomeFrom, userHome } from './detect.js';
+import { relayHomeFrom, userHome } from '../platform/paths.js';
+import { configLocation, INSTALL_AGENTS } from './detect.js';
 import { actionOf, isEffective, type DocPath, type FileChange, type FileRole } from './fileChange.js';
 import { stripHandoffOrder } from './handoffOrder.js';
-import { atomicWriteFile, hashBytes, NEW_FILE_MODE, readBytes, removeEmptyDirs, removeFile, sameBytes } from './installFs.js';
+import { hashBytes, readBytes, removeEmptyDirs, removeFile, sameBytes } from './installFs.js';
 import { settingsError } from './jsonText.js';
 import { installDirs, readManifest, type InstallManifest, type ManifestFile } from './manifest.js';
 import type { FileReport } from './runInstall.js';
@@ -155,7 +157,7 @@ export async function runUninstall(opts: UninstallOptions, env: NodeJS.ProcessEn
     }
     for (const c of changes.filter(isEffective)) {
       if (c.after === null) removeFile(c.path);
-      else atomicWriteFile(c.path, c.after, NEW_FILE_MODE);
+      else writeFileAtomicSync(c.path, c.after, { userFile: true });
     }
     if (systemctl !== null) await systemctlUser(systemctl, ['daemon-reload'], env);
     if (manifest) {

@@ -6,6 +6,7 @@
  * map, say), they return null and the caller falls back to the Document.
  */
 import { isMap, isScalar, isSeq, parseDocument, type Pair, type YAMLMap } from 'yaml';
+import { isObject } from '../platform/jsonValue.js';
 import { sameJson } from './jsonText.js';
 
 function lineStart(text: string, offset: number): number {
@@ -50,7 +51,7 @@ function jsOf(text: string): Record<string, unknown> | null {
   if (doc.errors.length > 0) return null;
   const js = doc.toJS() as unknown;
   if (js === null || js === undefined) return {};
-  return typeof js === 'object' && !Array.isArray(js) ? (js as Record<string, unknown>) : null;
+  return isObject(js) ? js : null;
 }
 
 /** What the file should hold: `before` with handoff.order set to `order` (or removed: null). */

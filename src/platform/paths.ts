@@ -4,7 +4,7 @@
  */
 import { chmodSync, lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { RelayError } from './errors.js';
 
 /** sun_path is 108 bytes on Linux including the terminating NUL; longer ipc paths fail to bind. */
@@ -44,9 +44,41 @@ export interface RelayPaths {
   daemonLog: string;
 }
 
-export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The user's home directory from the environment given (HOME), never the one Node reports, so a
+ * caller that passes its own environment (`relay install`, a test) sees only that world.
+ * E_CONFIG when HOME is unset or relative.
+ */
+export function userHome(env: NodeJS.ProcessEnv): string {
+  const home = env.HOME?.trim();
+  if (!home || !isAbsolute(home)) {
+    throw new RelayError('E_CONFIG', 'HOME is not set to an absolute path', {
+      hint: 'set HOME to your home directory and run the command again',
+    });
+  }
+  return resolve(home);
+}
+
+/** RELAY_HOME from `env`, else `.relay` in the home directory `home()` names (DESIGN.md: Paths). */
+function relayHomeIn(env: NodeJS.ProcessEnv, home: () => string): string {
   const fromEnv = env.RELAY_HOME?.trim();
-  return resolve(fromEnv ? fromEnv : join(homedir(), '.relay'));
+  return resolve(fromEnv ? fromEnv : join(home(), '.relay'));
+}
+
+/**
+ * RELAY_HOME for the daemon and the hook: from `env`, else `~/.relay` with the home directory as
+ * Node reports it (HOME, or the password database when HOME is unset). Never throws.
+ */
+export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
+  return relayHomeIn(env, homedir);
+}
+
+/**
+ * RELAY_HOME for `relay install` / `uninstall`: from `env`, else `$HOME/.relay` with HOME from
+ * `env` ({@link userHome}: E_CONFIG when it is unset or relative).
+ */
+export function relayHomeFrom(env: NodeJS.ProcessEnv): string {
+  return relayHomeIn(env, () => userHome(env));
 }
 
 export function relayPaths(home: string = resolveHome()): RelayPaths {

@@ -2,8 +2,8 @@
  * `run/daemon.pid`: who the running daemon is. A pid alone can be reused after a crash, so the
  * file also records the process's kernel start time; a pid whose start time differs is stale.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { FILE_MODE } from './paths.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomicSync } from './atomicWrite.js';
 import { readStat } from './processTree.js';
 
 export interface PidRecord {
@@ -23,9 +23,7 @@ export function processStartTicks(pid: number): number | null {
 }
 
 export function writePidFile(file: string, record: PidRecord): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record)}\n`, { mode: FILE_MODE });
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, `${JSON.stringify(record)}\n`);
 }
 
 export function readPidFile(file: string): PidRecord | null {

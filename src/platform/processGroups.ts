@@ -4,8 +4,8 @@
  * past its deadline) it SIGKILLs them all first; when it died without that chance (`kill -9`),
  * the next daemon reaps what the file lists. The start time makes sure a reused pid is spared.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { FILE_MODE } from './paths.js';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from './atomicWrite.js';
 import { isAlive, readStat, signalGroup } from './processTree.js';
 
 const groups = new Map<number, string>();
@@ -13,10 +13,8 @@ let file: string | undefined;
 
 function save(): void {
   if (!file) return;
-  const tmp = `${file}.tmp`;
   try {
-    writeFileSync(tmp, JSON.stringify([...groups].map(([pid, startTime]) => ({ pid, startTime }))), { mode: FILE_MODE });
-    renameSync(tmp, file);
+    writeFileAtomicSync(file, JSON.stringify([...groups].map(([pid, startTime]) => ({ pid, startTime }))));
   } catch {
     // Best effort: the in-memory list still covers every exit but kill -9.
   }

@@ -5,13 +5,13 @@
  * whole document is redacted before it is written or handed on: it travels to another vendor.
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentInfo } from '../protocol/agentProtocol.js';
 import type { Turn } from '../adapters/agentDescriptor.js';
 import type { RateLimited } from '../protocol/rateLimited.js';
 import { formatDuration } from '../platform/duration.js';
-import { ensurePrivateDir, FILE_MODE, type RelayPaths } from '../platform/paths.js';
+import { writeFileAtomic } from '../platform/atomicWrite.js';
+import { ensurePrivateDir, type RelayPaths } from '../platform/paths.js';
 import { redactText } from '../platform/redact.js';
 import { readGitState, type GitState } from './gitState.js';
 
@@ -221,7 +221,7 @@ export function renderSnapshot(input: SnapshotInput, git: GitState | null): stri
 
 /**
  * Write the snapshot to `snapshots/<id>.md`, mode 0600, atomically (a reader never sees half a
- * file): a temporary file in the same directory, then a rename.
+ * file; platform/atomicWrite.ts).
  */
 export async function writeSnapshot(input: SnapshotInput): Promise<WrittenSnapshot> {
   if (!SAFE_ID.test(input.id)) throw new Error(`not a valid snapshot id: ${JSON.stringify(input.id)}`);
@@ -229,13 +229,6 @@ export async function writeSnapshot(input: SnapshotInput): Promise<WrittenSnapsh
   const markdown = renderSnapshot(input, git);
   ensurePrivateDir(input.paths.snapshots);
   const path = join(input.paths.snapshots, `${input.id}.md`);
-  const tmp = join(input.paths.snapshots, `.${input.id}.md.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, markdown, { mode: FILE_MODE, flag: 'wx' });
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(path, markdown);
   return { path, markdown };
 }

@@ -3,11 +3,7 @@
  * gets one answer (move it aside), a full disk another; the file itself is never touched here.
  */
 import { RelayError, toRelayError } from '../platform/errors.js';
-
-/** Quote a path for the shell only when it needs it, so the hint can be pasted as is. */
-function shellQuote(path: string): string {
-  return /^[\w./~+-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
-}
+import { shellQuote } from '../platform/shellQuote.js';
 
 /**
  * The error for a file Relay must not use as its database (not SQLite, damaged, or another

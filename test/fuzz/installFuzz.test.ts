@@ -24,6 +24,7 @@ import type { HookCommandSpec } from '../../src/hooks/hookCommand.js';
 import { runInstall } from '../../src/install/runInstall.js';
 import { runUninstall } from '../../src/install/runUninstall.js';
 import { RelayError } from '../../src/platform/errors.js';
+import { isObject } from '../../src/platform/jsonValue.js';
 import { FAKE_AGENTS_DIR, treeOf } from '../fixtures/homes/installWorld.js';
 
 const HOOK: HookCommandSpec = { node: '/usr/bin/node', cliEntry: '/opt/relay/bin/relay.js' };
@@ -127,17 +128,13 @@ function render(entries: Array<[string, unknown]>, l: Layout, comments: boolean)
   return (l.bom ? '\uFEFF' : '') + container(entries, '{', '}', 0) + (l.finalEol ? l.eol : '');
 }
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Whether install must refuse these settings (hooks or an event Relay uses of the wrong type). */
 function mustRefuse(entries: Array<[string, unknown]>, installer: AgentInstaller, events: readonly string[]): boolean {
   const hooks = entries.find(([k]) => k === 'hooks')?.[1];
-  if (hooks !== undefined && !isObj(hooks)) return true;
-  if (isObj(hooks) && events.some((e) => Object.hasOwn(hooks, e) && !Array.isArray(hooks[e]))) return true;
+  if (hooks !== undefined && !isObject(hooks)) return true;
+  if (isObject(hooks) && events.some((e) => Object.hasOwn(hooks, e) && !Array.isArray(hooks[e]))) return true;
   const cfg = entries.find(([k]) => k === 'hooksConfig')?.[1];
-  return installer === geminiInstaller && cfg !== undefined && !isObj(cfg);
+  return installer === geminiInstaller && cfg !== undefined && !isObject(cfg);
 }
 
 const EVENTS: Record<string, readonly string[]> = {
@@ -152,8 +149,8 @@ function relayCount(text: string, arg: string): Map<string, number> {
   for (const [event, groups] of Object.entries(v.hooks ?? {})) {
     if (!Array.isArray(groups)) continue;
     for (const g of groups) {
-      if (!isObj(g) || !Array.isArray(g.hooks)) continue;
-      for (const h of g.hooks) if (isObj(h) && typeof h.command === 'string' && h.command.endsWith(`relay.js hook ${arg}`)) out.set(event, (out.get(event) ?? 0) + 1);
+      if (!isObject(g) || !Array.isArray(g.hooks)) continue;
+      for (const h of g.hooks) if (isObject(h) && typeof h.command === 'string' && h.command.endsWith(`relay.js hook ${arg}`)) out.set(event, (out.get(event) ?? 0) + 1);
     }
   }
   return out;

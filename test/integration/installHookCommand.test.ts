@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isRelayHandler, isRelayHookCommand, relayHookCommand, shellQuote } from '../../src/hooks/hookCommand.js';
+import { isRelayHandler, isRelayHookCommand, relayHookCommand } from '../../src/hooks/hookCommand.js';
+import { shellQuote } from '../../src/platform/shellQuote.js';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { HOMES_DIR } from '../fixtures/homes/installWorld.js';
 
@@ -17,6 +18,8 @@ test('shell quoting leaves safe words alone and single-quotes the rest', () => {
   assert.equal(shellQuote('/home/a b/relay.js'), `'/home/a b/relay.js'`);
   assert.equal(shellQuote(`/it's/$HOME`), `'/it'\\''s/$HOME'`);
   assert.equal(shellQuote(''), `''`);
+  // `~` would be expanded after `=` or `:` in an assignment (RELAY_HOME=…), so it is quoted.
+  assert.equal(shellQuote('/home/a/~x'), `'/home/a/~x'`);
 });
 
 test('the command names node and relay.js by absolute path, RELAY_HOME only when given', () => {

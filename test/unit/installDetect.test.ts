@@ -4,7 +4,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { configLocation, detectAgents, parseVersion, relayHomeFrom } from '../../src/install/detect.js';
+import { configLocation, detectAgents, parseVersion } from '../../src/install/detect.js';
+import { relayHomeFrom } from '../../src/platform/paths.js';
 import { RelayError } from '../../src/platform/errors.js';
 import { FAKE_AGENTS_DIR } from '../fixtures/homes/installWorld.js';
 
