@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_ENTRY } from '../src/platform/packageInfo.js';
 import { relayPaths, type RelayPaths } from '../src/platform/paths.js';
-import { processesMentioning } from '../src/platform/processTree.js';
+import { processesMentioning } from '../test/helpers/leaks.js';
 import { timeNode } from './relayCli.js';
 
 export interface BenchHome {

@@ -105,23 +105,3 @@ export async function terminateTree(opts: TerminateOptions): Promise<void> {
     if (st && isLiveState(st.state) && st.startTime === d.startTime) signalPid(d.pid, 'SIGKILL');
   }
 }
-
-/**
- * Live processes (not zombies) whose command line contains `text`, this process excluded. The
- * daemon and fake agents carry RELAY_HOME in their arguments, so this finds what a home started.
- */
-export function processesMentioning(text: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) continue;
-    } catch {
-      continue; // It ended while we looked.
-    }
-    const state = readStat(pid)?.state;
-    if (state && state !== 'Z' && state !== 'X') found.push(pid);
-  }
-  return found;
-}

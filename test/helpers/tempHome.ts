@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { relayPaths, type RelayPaths } from '../../src/platform/paths.js';
-import { processesMentioning } from '../../src/platform/processTree.js';
-import { fdsUnder, socketsUnder } from './leaks.js';
+import { fdsUnder, processesMentioning, socketsUnder } from './leaks.js';
 
 export interface RunResult {
   code: number | null;
@@ -32,7 +31,6 @@ export interface TempHome {
   cleanup(): Promise<void>;
 }
 
-export { processesMentioning };
 
 export function collect(child: ChildProcess, timeoutMs = 30_000): Promise<RunResult> {
   let stdout = '';

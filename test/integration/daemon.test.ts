@@ -6,7 +6,8 @@ import { BusClient } from '../../src/bus/busClient.js';
 import { openDatabase } from '../../src/store/database.js';
 import { EventsRepo } from '../../src/store/eventsRepo.js';
 import { readPidFile } from '../../src/platform/pidFile.js';
-import { makeTempHome, processesMentioning, type TempHome } from '../helpers/tempHome.js';
+import { processesMentioning } from '../helpers/leaks.js';
+import { makeTempHome, type TempHome } from '../helpers/tempHome.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const homes: TempHome[] = [];

@@ -1,25 +1,19 @@
 /** Detection of the agent CLIs and their config locations (src/install/detect.ts). */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tempDir.js';
+import { processesMentioning } from '../helpers/leaks.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { configLocation, detectAgents, parseVersion } from '../../src/install/detect.js';
 import { relayHomeFrom } from '../../src/platform/paths.js';
 import { RelayError } from '../../src/platform/errors.js';
 import { FAKE_AGENTS_DIR } from '../fixtures/homes/installWorld.js';
 
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-detect-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(existsSync(dir), false, `temp dir ${dir} left behind`);
-  });
-  return dir;
-}
 
 test('config locations follow each CLI\'s own environment variables, and HOME from the environment', (t) => {
-  const home = tempDir(t);
+  const home = tempDir(t, 'detect');
   const env = { HOME: home };
   assert.equal(configLocation('claude', env).file, join(home, '.claude/settings.json'));
   assert.equal(configLocation('codex', env).file, join(home, '.codex/hooks.json'));
@@ -62,7 +56,7 @@ test('the version in each real CLI\'s --version line', () => {
 });
 
 test('detection finds the CLIs on the PATH given, reads versions in parallel, and a hung or failing --version is "unknown"', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'detect');
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   symlinkSync(process.execPath, join(bin, 'node'));
@@ -89,10 +83,7 @@ test('detection finds the CLIs on the PATH given, reads versions in parallel, an
     ],
   );
   assert.ok(elapsed < 4_000, `the hung --version is cut at its timeout (${elapsed} ms)`);
-  const { processesMentioning } = await import('../../src/platform/processTree.js');
-  const deadline = Date.now() + 2_000;
-  while (processesMentioning(dir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(processesMentioning(dir), [], 'the hung --version and its child are killed');
+  await waitFor(() => processesMentioning(dir).length === 0, 'the hung --version and its child to be killed', 2_000);
 
   const none = await detectAgents({ HOME: dir, PATH: bin.replace(/bin$/, 'nothing') });
   assert.ok(none.every((d) => d.binary === null && d.version === null));

@@ -4,29 +4,21 @@
  * OpenCode (test/fixtures/hook-payloads/opencode-429.jsonl) go to its `event` hook.
  */
 import assert from 'node:assert/strict';
+import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { opencodePluginSource, type OpencodePluginTarget } from '../../src/install/opencodePlugin.js';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
-import { processesMentioning } from '../../src/platform/processTree.js';
+import { processesMentioning } from '../helpers/leaks.js';
 import { HOMES_DIR } from '../fixtures/homes/installWorld.js';
 
 type EventHook = (input?: unknown) => Promise<void>;
 type PluginFn = (input: unknown) => Promise<{ event: EventHook }>;
 
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-ocp-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(existsSync(dir), false, `temp dir ${dir} left behind`);
-  });
-  return dir;
-}
 
 /** Write the plugin as OpenCode finds it (`plugins/relay.js`) and import it. */
 async function loadPlugin(dir: string, target: OpencodePluginTarget): Promise<Record<string, unknown>> {
@@ -52,14 +44,14 @@ function recorder(dir: string): { args: string[]; out: string } {
 }
 
 test('OpenCode loads it as a legacy plugin: every export is a plugin function', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'ocp');
   const mod = await loadPlugin(dir, { command: process.execPath, args: ['-e', '0'], env: {} });
   assert.deepEqual(Object.keys(mod), ['RelayPlugin']);
   assert.ok(Object.values(mod).every((v) => typeof v === 'function'), 'OpenCode throws "Plugin export is not a function" otherwise');
 });
 
 test('the recorded 429 session: retries, the error, the failed message and idle are forwarded in order, with the directory; the rest is not', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'ocp');
   const rec = recorder(dir);
   const mod = await loadPlugin(dir, { command: process.execPath, args: rec.args, env: {} });
   const hooks = await (mod.RelayPlugin as PluginFn)({ directory: '/home/dev/project', worktree: '/home/dev/project' });
@@ -86,7 +78,7 @@ test('the recorded 429 session: retries, the error, the failed message and idle 
 });
 
 test('the event hook never throws and never rejects, whatever it is given', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'ocp');
   const mod = await loadPlugin(dir, { command: join(dir, 'does-not-exist'), args: [], env: {} });
   const hooks = await (mod.RelayPlugin as PluginFn)(undefined);
   const cyclic: Record<string, unknown> = { type: 'session.error' };
@@ -100,7 +92,7 @@ test('the event hook never throws and never rejects, whatever it is given', asyn
 });
 
 test('a hook that does not finish is killed with its process group after the timeout', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'ocp');
   const hang = join(dir, 'hang.cjs');
   writeFileSync(hang, 'setInterval(() => {}, 1000);\n');
   const mod = await loadPlugin(dir, { command: process.execPath, args: [hang, dir], env: {}, timeoutMs: 300 });
@@ -111,7 +103,7 @@ test('a hook that does not finish is killed with its process group after the tim
 });
 
 test('with the real `relay hook opencode-event`: a 429 session.error reaches the spool while no daemon runs', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'ocp');
   const relayHome = join(dir, 'rh');
   const mod = await loadPlugin(dir, { command: process.execPath, args: [CLI_ENTRY, 'hook', 'opencode-event'], env: { RELAY_HOME: relayHome } });
   const hooks = await (mod.RelayPlugin as PluginFn)({ directory: '/home/dev/project' });

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDatabase } from '../helpers/tempDatabase.js';
 import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { REDACTED } from '../../src/platform/redact.js';
-import { openDatabase, type Database } from '../../src/store/database.js';
+import type { Database, OpenDatabaseOptions } from '../../src/store/database.js';
 import {
   KnowledgeRepo,
   MAX_RECALL,
@@ -19,20 +17,8 @@ import { MIGRATIONS, schemaVersion } from '../../src/store/migrations.js';
 
 /** A fresh relay.db in a temp dir; closed, removed and checked gone after the test. */
 function fixture(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-know-'));
-  const dbs: Database[] = [];
-  t.after(() => {
-    for (const db of dbs) if (db.open) db.close();
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(existsSync(dir), false, `temp dir ${dir} left behind`);
-  });
-  const file = join(dir, 'relay.db');
-  const open = (opts?: Parameters<typeof openDatabase>[1]): Database => {
-    const db = openDatabase(file, opts);
-    dbs.push(db);
-    return db;
-  };
-  return { file, open, repo: () => new KnowledgeRepo(open()) };
+  const { file, open } = tempDatabase(t, 'know');
+  return { file, open: (opts?: OpenDatabaseOptions): Database => open(file, opts), repo: () => new KnowledgeRepo(open()) };
 }
 
 /** FTS5's own check that the index holds exactly the rows of the content table. */

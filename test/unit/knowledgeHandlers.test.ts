@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDatabase } from '../helpers/tempDatabase.js';
 import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import type { Envelope } from '../../src/bus/envelope.js';
 import { MAX_FACT_BYTES } from '../../src/protocol/knowledgeProtocol.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { RelayError } from '../../src/platform/errors.js';
-import { openDatabase } from '../../src/store/database.js';
 import { knowledgeHandlers } from '../../src/supervisor/handlers/knowledgeHandlers.js';
 
 /** The handlers over a fresh relay.db; closed and removed after the test. */
 function handlers(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-knowh-'));
-  const db = openDatabase(join(dir, 'relay.db'));
-  t.after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(existsSync(dir), false);
-  });
+  const db = tempDatabase(t, 'knowh').open();
   const h = knowledgeHandlers(db, new ManualClock(42_000));
   const env = {} as Envelope;
   // Payloads arrive from other processes: the tests send what the types would not allow.

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDatabase } from '../helpers/tempDatabase.js';
 import { test, type TestContext } from 'node:test';
 import { LimitLedger } from '../../src/limits/limitLedger.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { AgentsRepo } from '../../src/store/agentsRepo.js';
-import { openDatabase, type Database } from '../../src/store/database.js';
+import type { Database, OpenDatabaseOptions } from '../../src/store/database.js';
 import { LimitsRepo } from '../../src/store/limitsRepo.js';
 import { latestVersion, MIGRATIONS, schemaVersion } from '../../src/store/migrations.js';
 import { RelayRepo, type RelaySessionRow } from '../../src/store/relayRepo.js';
@@ -15,22 +13,8 @@ import { SnapshotsRepo } from '../../src/store/snapshotsRepo.js';
 
 /** A fresh relay.db in a temp dir; closed, removed and checked gone after the test. */
 function fixture(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-rstore-'));
-  const dbs: Database[] = [];
-  t.after(() => {
-    for (const db of dbs) if (db.open) db.close();
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(existsSync(dir), false, `temp dir ${dir} left behind`);
-  });
-  const file = join(dir, 'relay.db');
-  return {
-    file,
-    open(opts?: Parameters<typeof openDatabase>[1]): Database {
-      const db = openDatabase(file, opts);
-      dbs.push(db);
-      return db;
-    },
-  };
+  const db = tempDatabase(t, 'rstore');
+  return { file: db.file, open: (opts?: OpenDatabaseOptions): Database => db.open(db.file, opts) };
 }
 
 function session(id: string, o: Partial<RelaySessionRow> = {}): RelaySessionRow {

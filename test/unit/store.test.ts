@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
+import { tempDatabase } from '../helpers/tempDatabase.js';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
@@ -30,22 +28,7 @@ import { toStoreError } from '../../src/store/storeError.js';
 
 /** A temp dir with a relay.db path in it; databases opened through it are closed, the dir removed and checked gone. */
 function fixture(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-store-'));
-  const dbs: Database[] = [];
-  t.after(() => {
-    for (const db of dbs) if (db.open) db.close();
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(existsSync(dir), false, `temp dir ${dir} was left behind`);
-  });
-  return {
-    dir,
-    file: join(dir, 'relay.db'),
-    open(file: string, opts?: OpenDatabaseOptions): Database {
-      const db = openDatabase(file, opts);
-      dbs.push(db);
-      return db;
-    },
-  };
+  return tempDatabase(t, 'store');
 }
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
