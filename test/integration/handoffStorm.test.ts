@@ -49,8 +49,8 @@ for (const mode of ['same', 'distinct'] as const) {
         WAIT_MS,
       );
       const storm = fakeLog(h).find((e) => e.event === 'storm') as unknown as { lines: number; ms: number } | undefined;
-      assert.equal(storm?.lines, 1000);
-      assert.ok(storm.ms < 1000, `the storm took ${storm.ms} ms`);
+      // How fast the fixture wrote it depends on the machine's load: a timing, not a behaviour.
+      assert.equal(storm?.lines, 1000, `the whole storm was written (in ${storm?.ms} ms)`);
 
       const agents = new Map((await psAgents(h)).map((a) => [a.id, a]));
       assert.deepEqual([...agents.keys()].sort(), ['claude-1', 'codex-1']);
