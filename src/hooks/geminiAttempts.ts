@@ -153,15 +153,3 @@ export function fileAttemptStore(paths: RelayPaths): GeminiAttemptStore {
     },
   };
 }
-
-/** An in-memory store: tests, and replaying recorded payloads in order. */
-export function memoryAttemptStore(): GeminiAttemptStore & { states: Map<string, GeminiAttempts> } {
-  const states = new Map<string, GeminiAttempts>();
-  return {
-    states,
-    load: (c) => states.get(c),
-    save: (c, s) => void states.set(c, s),
-    clear: (c) => void states.delete(c),
-    prune: () => undefined,
-  };
-}
