@@ -14,7 +14,7 @@ import { userHome } from '../platform/paths.js';
 
 export const UNIT_NAME = 'relay.service';
 /** First line of the unit Relay writes: how install and uninstall know the unit is Relay's. */
-export const UNIT_MARKER = '# relay-autostart';
+const UNIT_MARKER = '# relay-autostart';
 
 /** `systemctl --user` answers in milliseconds; 10 s only guards against a hung bus. */
 const SYSTEMCTL_TIMEOUT_MS = 10_000;

@@ -31,7 +31,7 @@ export interface JsonHooksInstallerOptions {
 }
 
 /** True for a hook handler that runs Relay's `relay hook <arg>` for this agent. */
-export function relayHandlerOf(agent: InstalledAgent): (handler: unknown) => boolean {
+function relayHandlerOf(agent: InstalledAgent): (handler: unknown) => boolean {
   return (h) => isRelayHandler(h, agent.hook.arg);
 }
 

@@ -70,7 +70,7 @@ export interface InstallReport {
 }
 
 /** How the agents' hooks call Relay: this node, this checkout, and RELAY_HOME when set explicitly. */
-export function hookCommandSpec(env: NodeJS.ProcessEnv): HookCommandSpec {
+function hookCommandSpec(env: NodeJS.ProcessEnv): HookCommandSpec {
   return { node: process.execPath, cliEntry: CLI_ENTRY, relayHome: env.RELAY_HOME?.trim() ? relayHomeFrom(env) : undefined };
 }
 

@@ -28,7 +28,7 @@ function pad(s: string, n: number): string {
 }
 
 /** The human-readable report, one line per agent and per decision. */
-export function formatInstallReport(r: InstallReport): string {
+function formatInstallReport(r: InstallReport): string {
   const lines: string[] = [];
   lines.push(r.dryRun ? `relay install --dry-run (nothing is written) — RELAY_HOME ${r.relayHome}` : `relay install — RELAY_HOME ${r.relayHome}`);
   for (const a of r.agents) {

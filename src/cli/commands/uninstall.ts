@@ -10,7 +10,7 @@ export interface UninstallCliOptions {
   json?: boolean;
 }
 
-export function formatUninstallReport(r: UninstallReport): string {
+function formatUninstallReport(r: UninstallReport): string {
   const lines: string[] = [];
   lines.push(r.dryRun ? `relay uninstall --dry-run (nothing is written) — RELAY_HOME ${r.relayHome}` : `relay uninstall — RELAY_HOME ${r.relayHome}`);
   if (!r.found) {
