@@ -24,7 +24,7 @@ const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 /** Time the event socket gets at close to send the last events (`daemon.stopped`) to followers. */
 const PUBLISH_LINGER_MS = 200;
 
-export interface BusServerOptions {
+interface BusServerOptions {
   paths: RelayPaths;
   handlers: RequestHandlers;
   /**

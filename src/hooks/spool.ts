@@ -82,7 +82,7 @@ export function appendToSpool(paths: RelayPaths, event: HookEvent): void {
   throw new Error('the spool file was drained away under every append');
 }
 
-export interface DrainOptions {
+interface DrainOptions {
   /** Defaults to {@link SPOOL_GRACE_MS}; 0 when no hook can be running (tests, shutdown). */
   graceMs?: number;
   now?: () => number;
@@ -90,7 +90,7 @@ export interface DrainOptions {
   log?: (note: string) => void;
 }
 
-export interface DrainResult {
+interface DrainResult {
   /** Lines handed to `handle`. */
   delivered: number;
   /** Lines skipped: not JSON, or not a hook event. */

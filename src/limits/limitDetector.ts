@@ -34,7 +34,7 @@ export interface LimitMatch {
 }
 
 /** Options for {@link LimitDetector}. */
-export interface LimitDetectorOptions {
+interface LimitDetectorOptions {
   /** The agent kind's rules, in matching order (adapters/registry.ts limitRulesFor). */
   rules: readonly LimitRule[];
   now: () => number;

@@ -27,7 +27,7 @@ export type SnapshotReason =
     }
   | { kind: 'manual'; requestedTo?: string };
 
-export interface SnapshotInput {
+interface SnapshotInput {
   paths: Pick<RelayPaths, 'snapshots'>;
   /** From {@link snapshotId}; also the file name. */
   id: string;
@@ -48,7 +48,7 @@ export interface SnapshotInput {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface WrittenSnapshot {
+interface WrittenSnapshot {
   path: string;
   markdown: string;
 }

@@ -7,7 +7,7 @@ import { parseHandoffOrderArgs, type HandoffOrderChoice } from '../../install/ha
 import { runInstall, type InstallReport } from '../../install/runInstall.js';
 import { printJson, printLine, runCommand } from '../output.js';
 
-export interface InstallCliOptions {
+interface InstallCliOptions {
   /** Commander: a list with --handoff-order, false with --no-handoff-order, undefined otherwise. */
   handoffOrder?: string[] | boolean;
   /** False with --no-autostart. */

@@ -5,7 +5,7 @@
 import { runUninstall, type UninstallReport } from '../../install/runUninstall.js';
 import { printJson, printLine, runCommand } from '../output.js';
 
-export interface UninstallCliOptions {
+interface UninstallCliOptions {
   dryRun?: boolean;
   json?: boolean;
 }

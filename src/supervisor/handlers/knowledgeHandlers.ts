@@ -13,7 +13,7 @@ import type { KnowledgeScope } from '../../protocol/knowledgeProtocol.js';
 import { KnowledgeRepo, MAX_RECALL, projectScope } from '../../store/knowledgeRepo.js';
 
 /** One handler per `knowledge.*` request. */
-export type KnowledgeHandlers = { [T in keyof KnowledgeRequests]: RequestHandler<T> };
+type KnowledgeHandlers = { [T in keyof KnowledgeRequests]: RequestHandler<T> };
 
 /** A query is a question; the same cap as a fact keeps a pasted document from becoming one. */
 const MAX_QUERY_BYTES = MAX_FACT_BYTES;
