@@ -10,7 +10,7 @@ import type { ReplyPayload, RequestPayload, RequestResult, RequestType } from '.
 import { SendQueue } from './sendQueue.js';
 
 /** A healthy daemon answers in well under a millisecond; 5 s covers a loaded machine. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
 interface Pending {
   resolve: (value: unknown) => void;

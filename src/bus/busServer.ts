@@ -20,11 +20,11 @@ export type RequestHandler<T extends RequestType> = (
 export type RequestHandlers = { [T in RequestType]: RequestHandler<T> };
 
 /** Largest request frame accepted (ZeroMQ drops the connection of a peer that sends more). */
-export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 /** Time the event socket gets at close to send the last events (`daemon.stopped`) to followers. */
 const PUBLISH_LINGER_MS = 200;
 
-export interface BusServerOptions {
+interface BusServerOptions {
   paths: RelayPaths;
   handlers: RequestHandlers;
   /**

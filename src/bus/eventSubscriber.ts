@@ -16,7 +16,7 @@ import { TOPIC } from '../protocol/requests.js';
 const SYNC_RETRY_MS = 50;
 const SYNC_TIMEOUT_MS = 5_000;
 
-export type MessageHandler = (topic: string, value: unknown) => void;
+type MessageHandler = (topic: string, value: unknown) => void;
 
 export class EventSubscriber {
   private readonly socket = new Subscriber();

@@ -10,7 +10,7 @@ import { BusClient } from './busClient.js';
 import { EventSubscriber } from './eventSubscriber.js';
 import { TOPIC } from '../protocol/requests.js';
 
-export interface FollowOptions {
+interface FollowOptions {
   /** Yield events with seq greater than this; or, when `last` is given, the last `last` events. */
   since?: number;
   last?: number;

@@ -4,8 +4,6 @@
  */
 import { RelayError } from '../platform/errors.js';
 
-export const DEFAULT_DETACH_KEY = 'ctrl-]';
-
 /** `ctrl-]`, `ctrl-a` … `ctrl-z`, `ctrl-\`, `ctrl-^`, `ctrl-_` → the byte; `none` → null. */
 export function parseDetachKey(spec: string): number | null {
   const s = spec.trim().toLowerCase();

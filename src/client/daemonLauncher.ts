@@ -16,9 +16,9 @@ import { liveDaemonPid, processStartTicks } from '../platform/pidFile.js';
 import type { ReadyMessage } from '../protocol/requests.js';
 
 /** Start-up is a few hundred ms; 15 s allows for a cold disk and a loaded CI machine. */
-export const START_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 15_000;
 /** Orderly shutdown waits for every child's grace period; past this the launcher forces it. */
-export const STOP_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 20_000;
 /** After SIGKILL the kernel needs only moments to reap. */
 const KILL_WAIT_MS = 5_000;
 const POLL_MS = 20;
@@ -34,7 +34,7 @@ async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs: numb
   }
 }
 
-export function stderrLogPath(paths: RelayPaths): string {
+function stderrLogPath(paths: RelayPaths): string {
   return join(paths.logs, 'daemon.stderr.log');
 }
 

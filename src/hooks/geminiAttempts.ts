@@ -23,12 +23,12 @@ import { isNumber } from './payloadFields.js';
  * (5 s ± 30 % jitter, then longer), while its invalid-content retry waits 500 ms and a hook
  * seen twice for one call is immediate.
  */
-export const MIN_RETRY_GAP_MS = 1_000;
+const MIN_RETRY_GAP_MS = 1_000;
 /**
  * A repeat further apart than this is a new request, not a retry. Backoff delays cap at 30 s;
  * "Keep trying" in the interactive quota dialog re-sends after the user answers.
  */
-export const MAX_RETRY_GAP_MS = 10 * 60_000;
+const MAX_RETRY_GAP_MS = 10 * 60_000;
 /** Files of conversations that never ended (crashed, killed) are removed after this long. */
 export const STALE_ATTEMPTS_MS = 24 * 3_600_000;
 
@@ -151,17 +151,5 @@ export function fileAttemptStore(paths: RelayPaths): GeminiAttemptStore {
         }
       }
     },
-  };
-}
-
-/** An in-memory store: tests, and replaying recorded payloads in order. */
-export function memoryAttemptStore(): GeminiAttemptStore & { states: Map<string, GeminiAttempts> } {
-  const states = new Map<string, GeminiAttempts>();
-  return {
-    states,
-    load: (c) => states.get(c),
-    save: (c, s) => void states.set(c, s),
-    clear: (c) => void states.delete(c),
-    prune: () => undefined,
   };
 }

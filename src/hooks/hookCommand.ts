@@ -17,7 +17,7 @@ import { shellQuote } from '../platform/shellQuote.js';
 export const HOOK_TIMEOUT_SECONDS = 10;
 
 /** What `relay hook <arg>` is given by a CLI (its descriptor's `hook.arg`: `claude`, `opencode-event`). */
-export type HookArg = string;
+type HookArg = string;
 
 export interface HookCommandSpec {
   /** Absolute path of the node binary (process.execPath at install). */

@@ -8,7 +8,7 @@ import { ensurePrivateDir, FILE_MODE, type RelayPaths } from '../platform/paths.
 import { oneLine } from './matchedLine.js';
 
 /** Over this size the log is moved to `hook.log.1` (replacing the previous one) and restarted. */
-export const MAX_HOOK_LOG_BYTES = 1024 * 1024;
+const MAX_HOOK_LOG_BYTES = 1024 * 1024;
 /** One note stays one short line, whatever the payload held. */
 const MAX_NOTE_CHARS = 500;
 

@@ -5,7 +5,7 @@
  */
 import { redactText } from '../platform/redact.js';
 
-export const MAX_MATCHED_CHARS = 300;
+const MAX_MATCHED_CHARS = 300;
 
 /*
  * Only this much of the input is looked at: redaction is a regex pass, and a payload may hold a

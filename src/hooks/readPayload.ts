@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 
-export type StdinPayload =
+type StdinPayload =
   /** The whole input (EOF seen), or a complete JSON value read before EOF. */
   | { kind: 'read'; text: string }
   /** More than the cap: dropped unread beyond it. */

@@ -42,7 +42,7 @@ import { appendHookLog } from './hookLog.js';
  * A spool file untouched this long has no writer left between `open` and `write` (two adjacent
  * system calls in `relay hook`), so it can be removed once read.
  */
-export const SPOOL_GRACE_MS = 5_000;
+const SPOOL_GRACE_MS = 5_000;
 /** How many times a writer re-appends a line whose file was drained away under it. */
 const MAX_APPEND_TRIES = 5;
 /** Lines are read in chunks of this size, so a spool grown large while the daemon was down streams. */
@@ -82,7 +82,7 @@ export function appendToSpool(paths: RelayPaths, event: HookEvent): void {
   throw new Error('the spool file was drained away under every append');
 }
 
-export interface DrainOptions {
+interface DrainOptions {
   /** Defaults to {@link SPOOL_GRACE_MS}; 0 when no hook can be running (tests, shutdown). */
   graceMs?: number;
   now?: () => number;
@@ -90,7 +90,7 @@ export interface DrainOptions {
   log?: (note: string) => void;
 }
 
-export interface DrainResult {
+interface DrainResult {
   /** Lines handed to `handle`. */
   delivered: number;
   /** Lines skipped: not JSON, or not a hook event. */

@@ -21,7 +21,7 @@ import {
   type InstallManifest,
 } from './manifest.js';
 
-export interface AppliedFile {
+interface AppliedFile {
   path: string;
   /** Where the pre-install bytes were saved (absolute), when this run saved them. */
   backup: string | null;

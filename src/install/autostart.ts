@@ -14,7 +14,7 @@ import { userHome } from '../platform/paths.js';
 
 export const UNIT_NAME = 'relay.service';
 /** First line of the unit Relay writes: how install and uninstall know the unit is Relay's. */
-export const UNIT_MARKER = '# relay-autostart';
+const UNIT_MARKER = '# relay-autostart';
 
 /** `systemctl --user` answers in milliseconds; 10 s only guards against a hung bus. */
 const SYSTEMCTL_TIMEOUT_MS = 10_000;
@@ -35,7 +35,7 @@ function envAssignment(name: string, value: string): string {
   return `"${`${name}=${value}`.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('%', '%%')}"`;
 }
 
-export interface UnitOptions {
+interface UnitOptions {
   node: string;
   daemonEntry: string;
   relayHome: string;
@@ -70,7 +70,7 @@ export function isOurUnit(bytes: Buffer): boolean {
   return bytes.subarray(0, 200).toString('utf8').startsWith(UNIT_MARKER);
 }
 
-export interface CommandResult {
+interface CommandResult {
   ok: boolean;
   /** First line of what it printed when it failed. */
   detail: string;
@@ -96,7 +96,7 @@ export function systemctlUser(systemctl: string, args: readonly string[], env: N
   });
 }
 
-export type SystemdProbe = { ok: true; systemctl: string } | { ok: false; reason: string };
+type SystemdProbe = { ok: true; systemctl: string } | { ok: false; reason: string };
 
 /** Whether `systemctl --user` works here; why not, when it does not. */
 export async function probeSystemd(env: NodeJS.ProcessEnv): Promise<SystemdProbe> {

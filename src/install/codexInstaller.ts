@@ -17,7 +17,7 @@ import { HOOK_TIMEOUT_SECONDS } from '../hooks/hookCommand.js';
 import { jsonHooksInstaller } from './jsonHooksInstaller.js';
 
 /** Printed whenever Codex hooks are installed: until trusted, Codex does not run them. */
-export const CODEX_TRUST_NOTE =
+const CODEX_TRUST_NOTE =
   'codex: Codex runs new hooks only after you trust them — the next time codex starts it shows "Hooks need review": choose "Trust all and continue" (`codex --dangerously-bypass-hook-trust` skips the check for one run)';
 
 export const codexInstaller = jsonHooksInstaller({

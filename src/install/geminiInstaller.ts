@@ -16,7 +16,7 @@ import { jsonHooksInstaller } from './jsonHooksInstaller.js';
 import { settingsError, type JsonText } from './jsonText.js';
 
 /** The `name` of Relay's hook (what `hooksConfig.disabled` would list). */
-export const GEMINI_HOOK_NAME = 'relay';
+const GEMINI_HOOK_NAME = 'relay';
 
 /** `hooksConfig.enabled: true` when absent (an explicit false is the user's choice and stays). */
 function enableHooks(doc: JsonText): DocPath[] {

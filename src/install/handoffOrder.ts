@@ -24,7 +24,7 @@ export type HandoffOrderChoice = { kind: 'explicit'; order: string[] } | { kind:
 
 export type HandoffOrderStatus = 'written' | 'unchanged' | 'kept' | 'skipped' | 'too few agents';
 
-export interface HandoffOrderPlan {
+interface HandoffOrderPlan {
   status: HandoffOrderStatus;
   /** The order config.yaml has after install (null when it has none). */
   order: string[] | null;

@@ -28,7 +28,7 @@ export interface HooksSpec {
 }
 
 /** The matcher group Relay adds for one event. */
-export function groupFor(spec: HooksSpec, event: HookGroupSpec): Record<string, unknown> {
+function groupFor(spec: HooksSpec, event: HookGroupSpec): Record<string, unknown> {
   return { ...(event.matcher === undefined ? {} : { matcher: event.matcher }), hooks: [spec.handler] };
 }
 

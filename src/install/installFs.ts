@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { RelayError } from '../platform/errors.js';
 
 /** Mode of a directory install creates. */
-export const NEW_DIR_MODE = 0o700;
+const NEW_DIR_MODE = 0o700;
 
 /**
  * The file's bytes, or null when it does not exist. A file that cannot be read (EACCES, a

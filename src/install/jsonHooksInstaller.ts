@@ -11,13 +11,13 @@ import { hasOurHooks, installHooks, removeHooks, type HooksSpec } from './hooksJ
 import { JsonText, type JsonDialect } from './jsonText.js';
 
 /** The descriptor facts an installer needs (adapters/<kind>.ts). */
-export interface InstalledAgent {
+interface InstalledAgent {
   kind: KnownKind;
   installRole: InstallRole;
   hook: { arg: string };
 }
 
-export interface JsonHooksInstallerOptions {
+interface JsonHooksInstallerOptions {
   agent: InstalledAgent;
   dialect: JsonDialect;
   /** The hooks to register, given the command that runs `relay hook <arg>` and the CLI's version. */
@@ -31,7 +31,7 @@ export interface JsonHooksInstallerOptions {
 }
 
 /** True for a hook handler that runs Relay's `relay hook <arg>` for this agent. */
-export function relayHandlerOf(agent: InstalledAgent): (handler: unknown) => boolean {
+function relayHandlerOf(agent: InstalledAgent): (handler: unknown) => boolean {
   return (h) => isRelayHandler(h, agent.hook.arg);
 }
 

@@ -57,7 +57,7 @@ const manifestSchema = z.object({
 export type ManifestFile = z.infer<typeof fileEntry>;
 export type InstallManifest = z.infer<typeof manifestSchema>;
 
-export interface InstallDirs {
+interface InstallDirs {
   dir: string;
   manifest: string;
   backups: string;

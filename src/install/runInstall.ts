@@ -19,14 +19,14 @@ import { entryFor, readManifest } from './manifest.js';
 import { unifiedDiffs } from './unifiedDiff.js';
 import { warpInstructions, warpSnippet, warpSnippetPath } from './warpSnippet.js';
 
-export interface InstallOptions {
+interface InstallOptions {
   handoffOrder: HandoffOrderChoice;
   autostart: boolean;
   warp: boolean;
   dryRun: boolean;
 }
 
-export type AgentStatus = 'installed' | 'updated' | 'already installed' | 'not found';
+type AgentStatus = 'installed' | 'updated' | 'already installed' | 'not found';
 
 export interface AgentReport {
   agent: InstallAgent;
@@ -47,7 +47,7 @@ export interface FileReport {
   backup?: string;
 }
 
-export type AutostartStatus = 'enabled' | 'already enabled' | 'would enable' | 'skipped' | 'failed';
+type AutostartStatus = 'enabled' | 'already enabled' | 'would enable' | 'skipped' | 'failed';
 
 export interface AutostartReport {
   status: AutostartStatus;
@@ -70,7 +70,7 @@ export interface InstallReport {
 }
 
 /** How the agents' hooks call Relay: this node, this checkout, and RELAY_HOME when set explicitly. */
-export function hookCommandSpec(env: NodeJS.ProcessEnv): HookCommandSpec {
+function hookCommandSpec(env: NodeJS.ProcessEnv): HookCommandSpec {
   return { node: process.execPath, cliEntry: CLI_ENTRY, relayHome: env.RELAY_HOME?.trim() ? relayHomeFrom(env) : undefined };
 }
 

@@ -25,7 +25,7 @@ import type { FileReport } from './runInstall.js';
 import { unifiedDiffs } from './unifiedDiff.js';
 import { isOurWarpSnippet } from './warpSnippet.js';
 
-export interface UninstallOptions {
+interface UninstallOptions {
   dryRun: boolean;
 }
 

@@ -2,7 +2,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { isEffective, type FileChange } from './fileChange.js';
 
-export function unifiedDiff(change: FileChange): string {
+function unifiedDiff(change: FileChange): string {
   const before = change.before?.toString('utf8') ?? '';
   const after = change.after?.toString('utf8') ?? '';
   const from = change.before === null ? '/dev/null' : change.path;

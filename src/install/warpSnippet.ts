@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 
-export const WARP_SNIPPET_FILE = 'warp-mcp.json';
+const WARP_SNIPPET_FILE = 'warp-mcp.json';
 
 export function warpSnippetPath(relayHome: string): string {
   return join(relayHome, WARP_SNIPPET_FILE);

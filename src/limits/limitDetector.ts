@@ -34,7 +34,7 @@ export interface LimitMatch {
 }
 
 /** Options for {@link LimitDetector}. */
-export interface LimitDetectorOptions {
+interface LimitDetectorOptions {
   /** The agent kind's rules, in matching order (adapters/registry.ts limitRulesFor). */
   rules: readonly LimitRule[];
   now: () => number;
@@ -51,7 +51,7 @@ export interface LimitDetectorOptions {
  */
 export const MAX_CARRY = 4096;
 /** `matched` is cut to this length: enough to recognise the message, small enough for an event. */
-export const MAX_MATCHED = 300;
+const MAX_MATCHED = 300;
 /**
  * The same message again within this window is the same event: Codex prints its final error
  * twice, Claude redraws its retry spinner every frame, and the screen and the stream both see a

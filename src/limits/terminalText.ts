@@ -25,7 +25,7 @@ const C1_ST = '\x9c';
  * (OSC 8 hyperlinks perhaps a few hundred); anything longer is a program that never terminates its
  * OSC, and holding it would grow without bound and hide all later output.
  */
-export const MAX_ESCAPE_TAIL = 4096;
+const MAX_ESCAPE_TAIL = 4096;
 
 /**
  * A line that stands for "the screen was cleared or switched" (ED 2/3, alternate screen, RIS).

@@ -22,7 +22,7 @@ import { factsText, handoffText, noSnapshotText, rememberedText, snapshotText, s
 const HANDOFF_TIMEOUT_MS = 50_000;
 
 /** What the tools need: where Relay lives, the daemon connection, the agent's directory. */
-export interface RelayMcpOptions {
+interface RelayMcpOptions {
   paths: RelayPaths;
   link: DaemonLink;
   /** The directory the agent works in: facts are remembered for it and recalled from it. */

@@ -16,7 +16,7 @@ const SNAPSHOTS_SCHEMA = 3;
  * Snapshots are written well under this (the writer caps task and turns); a file edited by hand
  * could be anything, and all of it would land in the agent's context.
  */
-export const MAX_SNAPSHOT_CHARS = 64_000;
+const MAX_SNAPSHOT_CHARS = 64_000;
 
 export interface LatestSnapshot {
   snapshot: SnapshotInfo;

@@ -8,12 +8,12 @@ import { formatErrorLine, toRelayError } from '../platform/errors.js';
 import { debugLog } from './debugLog.js';
 
 /** A successful result with one text block. */
-export function textResult(text: string): CallToolResult {
+function textResult(text: string): CallToolResult {
   return { content: [{ type: 'text', text }] };
 }
 
 /** An error result: `relay: <what happened> — <what to do>`. */
-export function errorResult(e: unknown): CallToolResult {
+function errorResult(e: unknown): CallToolResult {
   const err = toRelayError(e);
   debugLog(`tool failed: ${(e as Error)?.stack ?? String(e)}`);
   return { content: [{ type: 'text', text: formatErrorLine(err) }], isError: true };

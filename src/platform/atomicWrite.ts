@@ -27,7 +27,7 @@ import { basename, dirname, join } from 'node:path';
 /** Mode of every file Relay writes under RELAY_HOME, and of a user file install creates. */
 const PRIVATE_MODE = 0o600;
 
-export interface AtomicWriteOptions {
+interface AtomicWriteOptions {
   /**
    * A user's own file (an agent CLI's config that `relay install` edits, and its restore) rather
    * than one of Relay's under RELAY_HOME:

@@ -49,7 +49,7 @@ export interface ChildSpec {
 }
 
 /** The one-shot end of a child: `settle` records the first exit, later calls are ignored. */
-export interface ExitLatch {
+interface ExitLatch {
   readonly exited: Promise<ChildExit>;
   settle(exit: ChildExit): void;
   /** The recorded exit, once there is one. */

@@ -8,9 +8,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { RelayError } from './errors.js';
 
 /** sun_path is 108 bytes on Linux including the terminating NUL; longer ipc paths fail to bind. */
-export const MAX_SOCKET_PATH_BYTES = 107;
+const MAX_SOCKET_PATH_BYTES = 107;
 
-export const DIR_MODE = 0o700;
+const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
 
 export interface RelayPaths {

@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomicSync } from './atomicWrite.js';
 import { readStat } from './processTree.js';
 
-export interface PidRecord {
+interface PidRecord {
   pid: number;
   /** Kernel start time of the process in clock ticks since boot (/proc/<pid>/stat field 22). */
   procStart: number;

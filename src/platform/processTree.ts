@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { systemClock, type Clock } from './clock.js';
 
-export interface ProcStat {
+interface ProcStat {
   state: string;
   ppid: number;
   /** Clock ticks since boot; with the pid it names one process even if the pid is reused. */
@@ -73,7 +73,7 @@ function signalPid(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-export interface TerminateOptions {
+interface TerminateOptions {
   /** A process that leads its own group (spawned with `detached: true`). */
   pid: number;
   /** Settles when the leader has exited (its `exit` event, never `ChildProcess.killed`). */

@@ -20,9 +20,9 @@ export interface GitState {
 }
 
 /** Each git call: long enough for a large repository's status, short against a hung one. */
-export const GIT_TIMEOUT_MS = 2_000;
+const GIT_TIMEOUT_MS = 2_000;
 /** Lines kept from status and from diff stat: enough to orient the next agent. */
-export const MAX_GIT_LINES = 60;
+const MAX_GIT_LINES = 60;
 /** Bytes read from one git call; more is cut (a status of 100,000 untracked files). */
 const MAX_OUTPUT_BYTES = 1024 * 1024;
 

@@ -27,7 +27,7 @@ export type SnapshotReason =
     }
   | { kind: 'manual'; requestedTo?: string };
 
-export interface SnapshotInput {
+interface SnapshotInput {
   paths: Pick<RelayPaths, 'snapshots'>;
   /** From {@link snapshotId}; also the file name. */
   id: string;
@@ -48,7 +48,7 @@ export interface SnapshotInput {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface WrittenSnapshot {
+interface WrittenSnapshot {
   path: string;
   markdown: string;
 }
@@ -56,9 +56,9 @@ export interface WrittenSnapshot {
 /** Turns kept: enough to see the thread, not the whole conversation. */
 export const MAX_TURNS = 10;
 /** One turn longer than this keeps its start and its end (where it stopped). */
-export const MAX_TURN_CHARS = 4_000;
+const MAX_TURN_CHARS = 4_000;
 /** All turns (or screen text) together; the oldest go first. Keeps the prompt small for any CLI. */
-export const MAX_TURNS_CHARS = 20_000;
+const MAX_TURNS_CHARS = 20_000;
 /** The task as given; a pasted file as a task is cut. */
 const MAX_TASK_CHARS = 8_000;
 
@@ -188,7 +188,7 @@ function renderNext(input: SnapshotInput): string {
 }
 
 /** The snapshot's Markdown, redacted. Pure: `git` is read by the caller. */
-export function renderSnapshot(input: SnapshotInput, git: GitState | null): string {
+function renderSnapshot(input: SnapshotInput, git: GitState | null): string {
   const to = input.nextAgent ?? 'the next available agent';
   const doc = [
     `# Relay handoff ${input.id}`,

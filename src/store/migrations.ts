@@ -21,7 +21,7 @@ export interface Migration {
  * Stamped into the file header (offset 68) by migration 1, so a SQLite file that belongs to
  * another program is recognised before Relay writes to it. The bytes spell "RLAY".
  */
-export const RELAY_APPLICATION_ID = 0x524c4159;
+const RELAY_APPLICATION_ID = 0x524c4159;
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -6,7 +6,7 @@ import { createActor, type AnyActorLogic, type InspectionEvent } from 'xstate';
 import type { Clock } from '../platform/clock.js';
 import { exitLatch, type ChildHandle, type ChildSpec, type RestartType } from '../platform/childSpec.js';
 
-export interface ActorChildOptions {
+interface ActorChildOptions {
   id: string;
   restart: RestartType;
   shutdownMs: number;

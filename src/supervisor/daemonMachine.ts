@@ -4,7 +4,7 @@
  */
 import { assign, setup } from 'xstate';
 
-export type DaemonEvent =
+type DaemonEvent =
   | { type: 'daemon.ready' }
   | { type: 'daemon.stop'; reason: string }
   | { type: 'daemon.stopped' };

@@ -15,7 +15,7 @@ export interface EventSink {
   insertBatch(events: EventRecord[]): void;
 }
 
-export interface EventLogOptions {
+interface EventLogOptions {
   sink: EventSink;
   clock: Clock;
   publish: (record: EventRecord) => void;

@@ -8,7 +8,7 @@ import { RelayError } from '../platform/errors.js';
 import type { ChildExit, ChildHandle, ChildSpec, RestartType } from '../platform/childSpec.js';
 import { decideRestart, recentRestarts, type RestartDecision, type RestartPolicy } from './restartPolicy.js';
 
-export type SupervisorState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+type SupervisorState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 export type SupervisorEventType =
   | 'supervisor.child_started'
@@ -30,7 +30,7 @@ export interface SupervisorEvent {
   signal?: string | null;
 }
 
-export interface SupervisorOptions extends RestartPolicy {
+interface SupervisorOptions extends RestartPolicy {
   id: string;
   clock: Clock;
   /** Started in this order, stopped in reverse. */
@@ -39,7 +39,7 @@ export interface SupervisorOptions extends RestartPolicy {
 }
 
 /** A child as reported by {@link Supervisor.children}. */
-export interface ChildInfo {
+interface ChildInfo {
   id: string;
   pid?: number;
   restart: RestartType;
@@ -50,7 +50,7 @@ export interface ChildInfo {
 }
 
 /** How a supervisor ended: stopped on request, or gave up after too many restarts. */
-export interface SupervisorOutcome {
+interface SupervisorOutcome {
   gaveUp: boolean;
   reason: string;
 }

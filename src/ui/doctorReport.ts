@@ -7,7 +7,7 @@ const MIN_ID_WIDTH = 12;
 const STATUSES: readonly CheckStatus[] = ['ok', 'warn', 'fail'];
 
 /** How many results have each status. */
-export function countByStatus(results: readonly CheckResult[]): Record<CheckStatus, number> {
+function countByStatus(results: readonly CheckResult[]): Record<CheckStatus, number> {
   const counts: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0 };
   for (const r of results) counts[r.status] += 1;
   return counts;

@@ -21,7 +21,7 @@ import { parseClaude } from '../../src/hooks/parseClaude.js';
 import { parseCodex } from '../../src/hooks/parseCodex.js';
 import { parseGemini } from '../../src/hooks/parseGemini.js';
 import { parseOpencode } from '../../src/hooks/parseOpencode.js';
-import { memoryAttemptStore } from '../../src/hooks/geminiAttempts.js';
+import { memoryAttemptStore } from '../helpers/memoryAttemptStore.js';
 import { lastTurnOutcome } from '../../src/hooks/codexRollout.js';
 import { resetFromHeaders } from '../../src/hooks/headerReset.js';
 import { collect, makeTempHome, type RunResult, type TempHome } from '../helpers/tempHome.js';

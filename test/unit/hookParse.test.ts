@@ -21,11 +21,11 @@ import { lastTurnOutcome } from '../../src/hooks/codexRollout.js';
 import { resetFromHeaders, parseDuration } from '../../src/hooks/headerReset.js';
 import {
   fileAttemptStore,
-  memoryAttemptStore,
   recordAttempt,
   STALE_ATTEMPTS_MS,
   type GeminiAttemptStore,
 } from '../../src/hooks/geminiAttempts.js';
+import { memoryAttemptStore } from '../helpers/memoryAttemptStore.js';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'hook-payloads');
 const NOW = Date.parse('2026-11-21T10:00:00Z');

@@ -14,7 +14,7 @@ import { printJson, printLine, runCommand, type CommonOptions } from '../output.
  */
 const HANDOFF_TIMEOUT_MS = 60_000;
 
-export interface HandoffOptions extends CommonOptions {
+interface HandoffOptions extends CommonOptions {
   /** The agent name to hand to (codex, gemini, cli:aider); the next available one otherwise. */
   to?: string;
 }

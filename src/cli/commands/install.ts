@@ -7,7 +7,7 @@ import { parseHandoffOrderArgs, type HandoffOrderChoice } from '../../install/ha
 import { runInstall, type InstallReport } from '../../install/runInstall.js';
 import { printJson, printLine, runCommand } from '../output.js';
 
-export interface InstallCliOptions {
+interface InstallCliOptions {
   /** Commander: a list with --handoff-order, false with --no-handoff-order, undefined otherwise. */
   handoffOrder?: string[] | boolean;
   /** False with --no-autostart. */
@@ -28,7 +28,7 @@ function pad(s: string, n: number): string {
 }
 
 /** The human-readable report, one line per agent and per decision. */
-export function formatInstallReport(r: InstallReport): string {
+function formatInstallReport(r: InstallReport): string {
   const lines: string[] = [];
   lines.push(r.dryRun ? `relay install --dry-run (nothing is written) — RELAY_HOME ${r.relayHome}` : `relay install — RELAY_HOME ${r.relayHome}`);
   for (const a of r.agents) {

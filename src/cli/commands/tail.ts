@@ -5,7 +5,7 @@ import { ensureDaemon } from '../../client/daemonLauncher.js';
 import { formatEventLine } from '../../ui/eventLine.js';
 import { runCommand } from '../output.js';
 
-export interface TailOptions {
+interface TailOptions {
   since?: number;
   type?: string;
   lines: string;

@@ -5,12 +5,12 @@
 import { runUninstall, type UninstallReport } from '../../install/runUninstall.js';
 import { printJson, printLine, runCommand } from '../output.js';
 
-export interface UninstallCliOptions {
+interface UninstallCliOptions {
   dryRun?: boolean;
   json?: boolean;
 }
 
-export function formatUninstallReport(r: UninstallReport): string {
+function formatUninstallReport(r: UninstallReport): string {
   const lines: string[] = [];
   lines.push(r.dryRun ? `relay uninstall --dry-run (nothing is written) — RELAY_HOME ${r.relayHome}` : `relay uninstall — RELAY_HOME ${r.relayHome}`);
   if (!r.found) {

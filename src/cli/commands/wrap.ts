@@ -11,7 +11,7 @@ import { describeDetachKey, parseDetachKey } from '../detachKey.js';
 import { runCommand } from '../output.js';
 import { TerminalClient, type AttachOutcome } from '../terminalClient.js';
 
-export interface WrapOptions {
+interface WrapOptions {
   order?: string;
   name?: string;
 }

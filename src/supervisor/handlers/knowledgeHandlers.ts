@@ -13,10 +13,10 @@ import type { KnowledgeScope } from '../../protocol/knowledgeProtocol.js';
 import { KnowledgeRepo, MAX_RECALL, projectScope } from '../../store/knowledgeRepo.js';
 
 /** One handler per `knowledge.*` request. */
-export type KnowledgeHandlers = { [T in keyof KnowledgeRequests]: RequestHandler<T> };
+type KnowledgeHandlers = { [T in keyof KnowledgeRequests]: RequestHandler<T> };
 
 /** A query is a question; the same cap as a fact keeps a pasted document from becoming one. */
-export const MAX_QUERY_BYTES = MAX_FACT_BYTES;
+const MAX_QUERY_BYTES = MAX_FACT_BYTES;
 /** Matches the repository's own cap on stored tags, so a longer list is refused, not cut. */
 const MAX_TAGS = 20;
 

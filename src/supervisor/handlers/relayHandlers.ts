@@ -6,7 +6,7 @@ import type { RequestHandler } from '../../bus/busServer.js';
 import type { RelayRequests } from '../../protocol/relayProtocol.js';
 import type { RelaySessions } from '../relay/relaySessions.js';
 
-export type RelayHandlers = { [T in keyof RelayRequests]: RequestHandler<T> };
+type RelayHandlers = { [T in keyof RelayRequests]: RequestHandler<T> };
 
 /** Optional strings from a payload that crossed a process boundary: anything else is absent. */
 function optionalString(value: unknown): string | undefined {
