@@ -11,6 +11,10 @@ import assert from 'node:assert/strict';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { relayPaths, type RelayPaths } from '../../src/platform/paths.js';
 import { fdsUnder, processesMentioning, socketsUnder } from './leaks.js';
+import { waitFor } from './waitFor.js';
+
+/** How long a closed in-process ZeroMQ socket may stay bound (it unbinds on its I/O thread). */
+const SOCKET_RELEASE_MS = 2_000;
 
 export interface RunResult {
   code: number | null;
@@ -82,7 +86,10 @@ export function makeTempHome(): TempHome {
       }
       // Read before the dir goes: a socket file removed while bound still shows in /proc/net/unix.
       const fds = fdsUnder(root);
-      const sockets = socketsUnder(root);
+      // ZeroMQ closes a socket on its I/O thread after close() returns: give an in-process
+      // server a bounded moment to let go, then whatever is still bound is a leak.
+      const released = await waitFor(() => socketsUnder(root).length === 0, 'unix sockets to be released', SOCKET_RELEASE_MS).catch(() => false);
+      const sockets = released ? [] : socketsUnder(root);
       rmSync(root, { recursive: true, force: true });
       assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
       assert.deepEqual(fds, [], `file descriptors left open: ${fds.join('; ')}`);
