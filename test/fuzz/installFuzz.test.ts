@@ -9,8 +9,7 @@
  * the original bytes. And through the real files: install then uninstall restores every byte.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { diffChars } from 'diff';
@@ -26,6 +25,7 @@ import { runUninstall } from '../../src/install/runUninstall.js';
 import { RelayError } from '../../src/platform/errors.js';
 import { isObject } from '../../src/platform/jsonValue.js';
 import { FAKE_AGENTS_DIR, treeOf } from '../fixtures/homes/installWorld.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
 const HOOK: HookCommandSpec = { node: '/usr/bin/node', cliEntry: '/opt/relay/bin/relay.js' };
 
@@ -215,7 +215,7 @@ test('fuzz: truncated and random files are refused with E_CONFIG or installed, n
 });
 
 test('fuzz through the files: install then uninstall leaves HOME byte-identical; a refused install writes nothing (40 homes)', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'relay-fuzz-'));
+  const root = makeTempDir('fuzz');
   try {
     const bin = join(root, 'bin');
     mkdirSync(bin);
@@ -252,7 +252,6 @@ test('fuzz through the files: install then uninstall leaves HOME byte-identical;
       { numRuns: 40 },
     );
   } finally {
-    rmSync(root, { recursive: true, force: true });
-    assert.equal(existsSync(root), false);
+    removeTempDir(root);
   }
 });

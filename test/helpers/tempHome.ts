@@ -4,13 +4,13 @@
  * behind: no process mentioning the dir, and the dir itself gone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { relayPaths, type RelayPaths } from '../../src/platform/paths.js';
 import { fdsUnder, processesMentioning, socketsUnder } from './leaks.js';
+import { makeTempDir, removeTempDir } from './tempDir.js';
 import { waitFor } from './waitFor.js';
 
 /** How long a closed in-process ZeroMQ socket may stay bound (it unbinds on its I/O thread). */
@@ -56,7 +56,7 @@ export function collect(child: ChildProcess, timeoutMs = 30_000): Promise<RunRes
 
 export function makeTempHome(): TempHome {
   // Short prefix: ipc socket paths must stay under 107 bytes.
-  const root = mkdtempSync(join(tmpdir(), 'relay-t-'));
+  const root = makeTempDir('t');
   const home = join(root, 'rh');
   const userHome = join(root, 'home');
   mkdirSync(userHome);
@@ -90,11 +90,10 @@ export function makeTempHome(): TempHome {
       // server a bounded moment to let go, then whatever is still bound is a leak.
       const released = await waitFor(() => socketsUnder(root).length === 0, 'unix sockets to be released', SOCKET_RELEASE_MS).catch(() => false);
       const sockets = released ? [] : socketsUnder(root);
-      rmSync(root, { recursive: true, force: true });
+      removeTempDir(root);
       assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
       assert.deepEqual(fds, [], `file descriptors left open: ${fds.join('; ')}`);
       assert.deepEqual(sockets, [], `unix sockets still bound: ${sockets.join('; ')}`);
-      assert.equal(existsSync(root), false, 'temp dir left behind');
     },
   };
 }

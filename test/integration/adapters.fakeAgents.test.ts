@@ -1,8 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pty from '@lydell/node-pty';
@@ -14,6 +13,7 @@ import { opencodeDescriptor } from '../../src/adapters/opencode.js';
 import { promptArgument } from '../../src/adapters/promptArgument.js';
 import { descriptorOf } from '../../src/adapters/registry.js';
 import { isAlive } from '../../src/platform/processTree.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const FAKE_DIR = fileURLToPath(new URL('../fixtures/fake-agents', import.meta.url));
@@ -62,20 +62,19 @@ interface Fake {
  * exited on its own (else it is killed and the test fails), and the dir is gone.
  */
 function world(t: TestContext): World {
-  const root = mkdtempSync(join(tmpdir(), 'relay-fakes-'));
+  const root = makeTempDir('fakes');
   const cwd = join(root, 'work');
   mkdirSync(cwd);
   const children: ChildProcess[] = [];
   t.after(() => {
     const alive = children.filter((c) => c.pid !== undefined && isAlive(c.pid));
     for (const c of alive) c.kill('SIGKILL');
-    rmSync(root, { recursive: true, force: true });
+    removeTempDir(root);
     assert.deepEqual(
       alive.map((c) => c.pid),
       [],
       'fake agents left running',
     );
-    assert.equal(existsSync(root), false, 'temp dir left behind');
   });
   const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
     const base: NodeJS.ProcessEnv = { ...process.env };

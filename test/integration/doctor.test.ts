@@ -6,20 +6,20 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from '../../src/platform/processTree.js';
 import type { CheckResult } from '../../src/client/doctorCheck.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
 const CLI = fileURLToPath(new URL('../../bin/relay.js', import.meta.url));
 /** A cold start of the CLI plus a daemon start on a loaded machine stays well under this. */
 const RUN_TIMEOUT_MS = 30_000;
 
-const root = mkdtempSync(join(tmpdir(), 'relay-doctor-'));
+const root = makeTempDir('doctor');
 const fakeHome = mkdtempSync(join(root, 'home-'));
 /** An empty directory: PATH with nothing in it, so no real agent CLI is found. */
 const emptyBin = mkdtempSync(join(root, 'bin-'));
@@ -29,9 +29,8 @@ const daemons = new Set<number>();
 after(() => {
   const left = [...daemons].filter(isAlive);
   for (const pid of left) process.kill(pid, 'SIGKILL');
-  rmSync(root, { recursive: true, force: true });
+  removeTempDir(root);
   assert.deepEqual(left, [], 'no daemon outlives the tests');
-  assert.equal(existsSync(root), false, 'every temp dir is removed');
 });
 
 interface Run {

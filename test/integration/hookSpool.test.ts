@@ -6,9 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -17,13 +16,11 @@ import { ensurePrivateDir, relayPaths, type RelayPaths } from '../../src/platfor
 import type { HookEvent } from '../../src/hooks/hookEvent.js';
 import { appendToSpool, drainSpool, drainSpoolCounted } from '../../src/hooks/spool.js';
 import { collect, makeTempHome, type RunResult, type TempHome } from '../helpers/tempHome.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'hook-payloads');
-const root = mkdtempSync(join(tmpdir(), 'relay-hs-'));
-after(() => {
-  rmSync(root, { recursive: true, force: true });
-  assert.equal(existsSync(root), false);
-});
+const root = makeTempDir('hs');
+after(() => removeTempDir(root));
 
 let homes = 0;
 const freshPaths = (): RelayPaths => relayPaths(join(root, `h${homes++}`));

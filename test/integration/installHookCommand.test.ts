@@ -4,14 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isRelayHandler, isRelayHookCommand, relayHookCommand } from '../../src/hooks/hookCommand.js';
 import { shellQuote } from '../../src/platform/shellQuote.js';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { HOMES_DIR } from '../fixtures/homes/installWorld.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
 test('shell quoting leaves safe words alone and single-quotes the rest', () => {
   assert.equal(shellQuote('/usr/bin/node'), '/usr/bin/node');
@@ -48,7 +48,7 @@ test('Relay entries are recognized by their command, from any Relay install; use
 });
 
 test('the written command runs `relay hook` through sh: Claude\'s StopFailure payload reaches the spool, stdout stays empty', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-hookcmd-'));
+  const dir = makeTempDir('hookcmd');
   try {
     const relayHome = join(dir, 'home with space');
     const command = relayHookCommand({ node: process.execPath, cliEntry: CLI_ENTRY, relayHome }, 'claude');
@@ -62,7 +62,6 @@ test('the written command runs `relay hook` through sh: Claude\'s StopFailure pa
     assert.equal(ev.event, 'StopFailure');
     assert.equal(ev.limit?.severity, 'limit');
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(existsSync(dir), false);
+    removeTempDir(dir);
   }
 });

@@ -1,7 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ensureHome, ipcEndpoint, relayPaths, resolveHome } from '../../src/platform/paths.js';
@@ -9,12 +8,10 @@ import { EXIT, RelayError, toRelayError } from '../../src/platform/errors.js';
 import { liveDaemonPid, processStartTicks, writePidFile } from '../../src/platform/pidFile.js';
 import { acquireInstanceLock, isInstanceLockHeld } from '../../src/platform/instanceLock.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'relay-u-'));
-after(() => {
-  rmSync(root, { recursive: true, force: true });
-  assert.equal(existsSync(root), false);
-});
+const root = makeTempDir('u');
+after(() => removeTempDir(root));
 
 test('RELAY_HOME moves every path; the default is ~/.relay', () => {
   assert.equal(resolveHome({ RELAY_HOME: '/x/y' }), '/x/y');

@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../helpers/waitFor.js';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/platform/clock.js';
@@ -12,7 +12,7 @@ import { processChild } from '../helpers/processChild.js';
 import { Supervisor, type SupervisorEvent } from '../../src/supervisor/supervisor.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/trap-term.mjs', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'relay-processchild-'));
+const dir = makeTempDir('processchild');
 /** Every pid a test saw, so `after` can prove (and, on failure, ensure) none is left. */
 const seen = new Set<number>();
 /** Descendants from before the tests (tsx's esbuild service): not ours to judge or kill. */
@@ -26,9 +26,8 @@ after(() => {
   const started = listDescendants(process.pid).filter((pid) => !baseline.has(pid));
   const left = [...new Set([...seen, ...started])].filter(isAlive);
   for (const pid of left) process.kill(pid, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
   assert.deepEqual(left, [], 'no process outlives the tests');
-  assert.equal(existsSync(dir), false);
 });
 
 /** Poll a condition until it holds; fail after `timeoutMs`. */

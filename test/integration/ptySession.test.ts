@@ -1,21 +1,20 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PtyProcess } from '../../src/actors/agent/ptyProcess.js';
 import { PACKAGE_ROOT } from '../../src/platform/packageInfo.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'relay-pty-'));
+const dir = makeTempDir('pty');
 const sessions: PtyProcess[] = [];
 after(async () => {
   for (const s of sessions) {
     await s.stop(500);
     s.dispose();
   }
-  rmSync(dir, { recursive: true, force: true });
-  assert.equal(existsSync(dir), false);
+  removeTempDir(dir);
 });
 
 const probe = join(PACKAGE_ROOT, 'test', 'fixtures', 'pty-probe.mjs');

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { AgentControl, AgentStart } from '../../src/actors/agent/agentControl.js';
@@ -23,6 +22,7 @@ import { SnapshotsRepo } from '../../src/store/snapshotsRepo.js';
 import { relayHandlers } from '../../src/supervisor/handlers/relayHandlers.js';
 import { rotation } from '../../src/supervisor/relay/relaySessionMachine.js';
 import { RelaySessions } from '../../src/supervisor/relay/relaySessions.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 /** 2026-11-21 11:00:00 UTC. */
@@ -170,7 +170,7 @@ interface WorldOptions {
 
 
 function world(t: TestContext, opts: WorldOptions = {}): World {
-  const root = mkdtempSync(join(tmpdir(), 'relay-rs-'));
+  const root = makeTempDir('rs');
   const bin = join(root, 'bin');
   const work = join(root, 'work');
   mkdirSync(bin);
@@ -206,8 +206,7 @@ function world(t: TestContext, opts: WorldOptions = {}): World {
   t.after(async () => {
     await sessions.close();
     db.close();
-    rmSync(root, { recursive: true, force: true });
-    assert.equal(existsSync(root), false, `temp dir ${root} left behind`);
+    removeTempDir(root);
   });
   return {
     root, work, paths, db, clock, agents, sessions, events, notified, transcripts,

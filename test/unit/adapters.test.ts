@@ -1,7 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TranscriptQuery, Turn } from '../../src/adapters/agentDescriptor.js';
@@ -15,6 +14,7 @@ import { opencodeDescriptor } from '../../src/adapters/opencode.js';
 import { MAX_PROMPT_ARG_BYTES, promptArgument } from '../../src/adapters/promptArgument.js';
 import { descriptorOf, agentName, detectKind } from '../../src/adapters/registry.js';
 import { RelayError } from '../../src/platform/errors.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const FIXTURE_HOME = fileURLToPath(new URL('../fixtures/transcripts/home', import.meta.url));
 const CWD = '/home/dev/project';
@@ -32,11 +32,7 @@ const GEMINI_CHATS = '.gemini/tmp/project/chats';
 
 /** A copy of the fixture home in a temp dir, removed (and proved gone) after the test. */
 function fixtureHome(t: TestContext): string {
-  const root = mkdtempSync(join(tmpdir(), 'relay-adapters-'));
-  t.after(() => {
-    rmSync(root, { recursive: true, force: true });
-    assert.equal(existsSync(root), false, 'temp dir left behind');
-  });
+  const root = tempDir(t, 'adapters');
   const home = join(root, 'home');
   cpSync(FIXTURE_HOME, home, { recursive: true });
   return home;

@@ -3,17 +3,14 @@
  * its mode and is written through a symlink; a failed write leaves the old file and no temp file.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { writeFileAtomic, writeFileAtomicSync } from '../../src/platform/atomicWrite.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'relay-aw-'));
-after(() => {
-  rmSync(root, { recursive: true, force: true });
-  assert.equal(existsSync(root), false);
-});
+const root = makeTempDir('aw');
+after(() => removeTempDir(root));
 
 let n = 0;
 function freshDir(): string {

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { DEFAULT_COOLDOWN_MS, DEFAULT_DEBOUNCE_MS, loadConfig } from '../../src/config/relayConfig.js';
 import { RelayError } from '../../src/platform/errors.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 /** A temp dir holding `config.yaml` (written only when `text` is given); removed and checked gone. */
 function configFile(t: TestContext, text?: string): { config: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-    assert.equal(existsSync(dir), false, `temp dir ${dir} left behind`);
-  });
+  const dir = tempDir(t, 'config');
   const config = join(dir, 'config.yaml');
   if (text !== undefined) writeFileSync(config, text);
   return { config };

@@ -4,8 +4,7 @@
  * the right rule and reset time, at a fixed `now`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../../src/platform/packageInfo.js';
@@ -26,6 +25,7 @@ import {
   type GeminiAttemptStore,
 } from '../../src/hooks/geminiAttempts.js';
 import { memoryAttemptStore } from '../helpers/memoryAttemptStore.js';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'hook-payloads');
 const NOW = Date.parse('2026-11-21T10:00:00Z');
@@ -34,11 +34,8 @@ const load = (name: string): Record<string, unknown> => JSON.parse(readFileSync(
 const fixtures = (re: RegExp): string[] => readdirSync(FIXTURES).filter((f) => re.test(f)).sort();
 const iso = (t: number | undefined): string | undefined => (t === undefined ? undefined : new Date(t).toISOString());
 
-const tmpRoot = mkdtempSync(join(tmpdir(), 'relay-hp-'));
-after(() => {
-  rmSync(tmpRoot, { recursive: true, force: true });
-  assert.equal(existsSync(tmpRoot), false);
-});
+const tmpRoot = makeTempDir('hp');
+after(() => removeTempDir(tmpRoot));
 
 /** What the daemon's schema for a hook event accepts (src/actors/hooks/hookListener.ts). */
 function assertDeliverable(e: HookEvent): void {
