@@ -413,8 +413,8 @@ test('onLimit: stop stops the limited agent, and its exit does not end the sessi
   await w.sessions.settled(id);
   assert.deepEqual(w.agents.stopped, [['claude-1', 'rate_limited']]);
   assert.deepEqual(w.agents.parked, []);
-  await new Promise((r) => setImmediate(r)); // the stop's exit event is delivered
-  assert.equal(w.agents.get('claude-1')!.state, 'exited');
+  // The stop's exit event is delivered after stop() returns.
+  await waitFor(() => w.agents.get('claude-1')!.state === 'exited', "claude-1's exit after the stop");
   const info = w.sessions.get(id)!;
   assert.deepEqual([info.state, info.activeAgent], ['running', 'codex-1']);
 });
