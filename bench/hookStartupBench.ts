@@ -29,7 +29,8 @@ function timed(args: string[], env: NodeJS.ProcessEnv, input?: Buffer): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-function series(h: BenchHome, runs: number): { hook: number; node: number } {
+/** Medians of `relay hook claude` and `node -e 0`, spawned alternately, after two warm-up pairs. */
+export function hookSeries(h: BenchHome, runs: number): { hook: number; node: number } {
   const hook: number[] = [];
   const node: number[] = [];
   for (let i = 0; i < runs + 2; i++) {
@@ -45,9 +46,9 @@ function series(h: BenchHome, runs: number): { hook: number; node: number } {
 }
 
 export function measureHookStartup(h: BenchHome, runs: number): HookStartup {
-  const down = series(h, runs);
+  const down = hookSeries(h, runs);
   relay(['daemon', 'start'], h.env);
-  const up = series(h, runs);
+  const up = hookSeries(h, runs);
   relay(['daemon', 'stop'], h.env);
   const nodeMedian = (up.node + down.node) / 2;
   return {

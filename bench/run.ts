@@ -18,6 +18,7 @@ import { measureIdleRss, type IdleRss } from './idleRssBench.js';
 import { measureKeystrokeEcho, type KeystrokeEcho } from './keystrokeEchoBench.js';
 import { measureVersionStartup, type VersionStartup } from './versionStartupBench.js';
 import { measureHookStartup, type HookStartup } from './hookStartupBench.js';
+import { measureHookBareListener } from './hookBareListenerBench.js';
 import { measureWrapThroughput, type WrapThroughput } from './wrapThroughputBench.js';
 
 /**
@@ -84,6 +85,9 @@ async function main(): Promise<void> {
   const hookStartup = await section('relay hook claude vs node -e 0', () =>
     withBenchHome((h) => measureHookStartup(h, SIZES.hookRuns)),
   );
+  const hookBareListener = await section('relay hook claude to a bare hook.sock listener vs node -e 0', () =>
+    withBenchHome((h) => measureHookBareListener(h, SIZES.hookRuns)),
+  );
   const nodeE0 = ok<VersionStartup>(versionStartup)?.node_e0_median_ms;
   const daemonStart = await section('daemon start to ready', () =>
     withBenchHome((h) => {
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     version_startup: versionStartup,
     hook_startup: hookStartup,
+    hook_bare_listener: hookBareListener,
     bus_ping: busPing,
     event_log: eventLog,
     event_emit: eventEmit,
