@@ -1,7 +1,8 @@
 /**
  * A private Relay world per test: RELAY_HOME and HOME in a fresh temp dir, the real built CLI
  * run as a child process, and a cleanup that stops the daemon and then proves nothing was left
- * behind: no process mentioning the dir, and the dir itself gone.
+ * behind: no process mentioning the dir, no fd of this process into it, no unix socket bound
+ * under it by any process, and the dir itself gone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -85,11 +86,14 @@ export function makeTempHome(): TempHome {
         }
       }
       // Read before the dir goes: a socket file removed while bound still shows in /proc/net/unix.
-      const fds = fdsUnder(root);
-      // ZeroMQ closes a socket on its I/O thread after close() returns: give an in-process
-      // server a bounded moment to let go, then whatever is still bound is a leak.
-      const released = await waitFor(() => socketsUnder(root).length === 0, 'unix sockets to be released', SOCKET_RELEASE_MS).catch(() => false);
-      const sockets = released ? [] : socketsUnder(root);
+      // ZeroMQ closes a socket (its fd, its binding) on its I/O thread after close() returns:
+      // give an in-process server a bounded moment to let go, then whatever is still open or
+      // bound is a leak.
+      const open = (): { fds: string[]; sockets: string[] } => ({ fds: fdsUnder(root), sockets: socketsUnder(root) });
+      const { fds, sockets } = await waitFor(() => {
+        const o = open();
+        return o.fds.length + o.sockets.length === 0 ? o : undefined;
+      }, 'fds and sockets under the dir to be released', SOCKET_RELEASE_MS).catch(open);
       removeTempDir(root);
       assert.deepEqual(left, [], `processes left behind: ${left.join(', ')}`);
       assert.deepEqual(fds, [], `file descriptors left open: ${fds.join('; ')}`);
