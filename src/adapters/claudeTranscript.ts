@@ -5,7 +5,8 @@
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TranscriptQuery, Turn } from './agentDescriptor.js';
-import { isObject, jsonLinesTranscript, listFiles, newestFirst, parseTime, pushTurn, str, toolMark } from './transcriptFiles.js';
+import { isObject } from '../platform/jsonValue.js';
+import { jsonLinesTranscript, listFiles, newestFirst, parseTime, pushTurn, str, toolMark } from './transcriptFiles.js';
 
 /** Project directories longer than this are cut and given a hash suffix (Claude's own rule). */
 const MAX_PROJECT_DIR_LENGTH = 200;

@@ -5,19 +5,8 @@
 import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TranscriptQuery, Turn } from './agentDescriptor.js';
-import {
-  type FileEntry,
-  isObject,
-  jsonLinesTranscript,
-  type JsonObject,
-  listFiles,
-  newestFirst,
-  parseTime,
-  pushTurn,
-  readFirstJsonLine,
-  str,
-  toolMark,
-} from './transcriptFiles.js';
+import { isObject, type JsonObject } from '../platform/jsonValue.js';
+import { type FileEntry, jsonLinesTranscript, listFiles, newestFirst, parseTime, pushTurn, readFirstJsonLine, str, toolMark } from './transcriptFiles.js';
 
 /** Child directory names of `dir`, newest first (they are YYYY, MM, DD); [] if missing. */
 async function datedDirs(dir: string): Promise<string[]> {

@@ -6,18 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TranscriptQuery, Turn } from './agentDescriptor.js';
-import {
-  isObject,
-  jsonLinesTranscript,
-  type JsonObject,
-  listFiles,
-  newestFirst,
-  parseTime,
-  pushTurn,
-  readFirstJsonLine,
-  str,
-  toolMark,
-} from './transcriptFiles.js';
+import { isObject, type JsonObject } from '../platform/jsonValue.js';
+import { jsonLinesTranscript, listFiles, newestFirst, parseTime, pushTurn, readFirstJsonLine, str, toolMark } from './transcriptFiles.js';
 
 /** `~/.gemini`, moved by GEMINI_CLI_HOME as the CLI itself does. */
 function geminiDir(q: TranscriptQuery): string {

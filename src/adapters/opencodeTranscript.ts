@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import type { TranscriptQuery, Turn } from './agentDescriptor.js';
 import { findOnPath } from '../platform/findOnPath.js';
-import { isObject, lastTurns, pushTurn, str, toolMark, type JsonObject } from './transcriptFiles.js';
+import { isObject, type JsonObject } from '../platform/jsonValue.js';
+import { lastTurns, pushTurn, str, toolMark } from './transcriptFiles.js';
 
 /**
  * Bound on one `opencode export`: it starts in about 0.6 s here, but a first run may migrate its

@@ -4,15 +4,8 @@
  */
 import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isObject, type JsonObject } from '../platform/jsonValue.js';
 import type { TranscriptQuery, Turn } from './agentDescriptor.js';
-
-/** A parsed JSON object, for narrowing unknown transcript lines. */
-export type JsonObject = Record<string, unknown>;
-
-/** Narrows a parsed JSON value to an object (not null, not an array). */
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `v` if it is a string, else undefined. */
 export function str(v: unknown): string | undefined {

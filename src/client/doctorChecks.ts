@@ -9,14 +9,14 @@
  * reason "is the daemon running" is {@link liveDaemonPid} on the pid file, which is all that
  * `runningDaemonPid` in daemonLauncher does, without pulling in zeromq.
  */
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { readdirSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AGENT_CLIS, HOOKED_KINDS, KNOWN_KINDS } from '../adapters/registry.js';
 import { findOnPath } from '../platform/findOnPath.js';
 import { agentHookChecks } from './doctorAgentChecks.js';
 import { isRelayError } from '../platform/errors.js';
 import { PACKAGE_ROOT } from '../platform/packageInfo.js';
-import { ipcEndpoint, type RelayPaths } from '../platform/paths.js';
+import { ipcEndpoint, lstatOrNull, type RelayPaths } from '../platform/paths.js';
 import { liveDaemonPid } from '../platform/pidFile.js';
 import { formatDuration } from '../platform/duration.js';
 import { shellQuote } from '../platform/shellQuote.js';
@@ -32,15 +32,6 @@ export const PROVIDER_KEYS = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API
 const ok = (detail: string): CheckOutcome => ({ status: 'ok', detail });
 const warn = (detail: string, fix?: string): CheckOutcome => ({ status: 'warn', detail, ...(fix ? { fix } : {}) });
 const fail = (detail: string, fix: string): CheckOutcome => ({ status: 'fail', detail, fix });
-
-function lstatOrNull(path: string): Stats | null {
-  try {
-    return lstatSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
 
 function modeString(st: Stats): string {
   return (st.mode & 0o777).toString(8).padStart(4, '0');

@@ -117,7 +117,8 @@ export function ipcEndpoint(socketPath: string): string {
   return `ipc://${socketPath}`;
 }
 
-function statOrNull(path: string): Stats | null {
+/** `lstat` of `path`, or null when it does not exist (other errors throw). */
+export function lstatOrNull(path: string): Stats | null {
   try {
     return lstatSync(path);
   } catch (e) {
@@ -132,7 +133,7 @@ function statOrNull(path: string): Stats | null {
  * bits are removed.
  */
 export function ensurePrivateDir(path: string): void {
-  let st = statOrNull(path);
+  let st = lstatOrNull(path);
   if (!st) {
     mkdirSync(path, { recursive: true, mode: DIR_MODE });
     st = lstatSync(path);
