@@ -5,6 +5,7 @@
  * in Relay (the hook listener's, install's, doctor's, the order's names) is derived from it.
  */
 import type { LimitRule } from '../limits/limitRules.js';
+import type { PromptGrammar } from './commandPrompt.js';
 
 /** One turn of a conversation, for a snapshot's "last turns". */
 export interface Turn {
@@ -96,6 +97,8 @@ export interface AgentDescriptor {
   packages: readonly string[];
   /** How to start it, interactively, with an optional first prompt. */
   launch(opts: LaunchOptions): LaunchSpec;
+  /** Which argument of a user's command line is the task (`claude "fix the login bug"`); absent: unknown. */
+  promptGrammar?: PromptGrammar;
   /** The last turns from the CLI's own transcript files; [] when none are found. */
   readTranscript(q: TranscriptQuery): Promise<Turn[]>;
   /** The limit messages it prints, in matching order (the generic markers are added after them). */

@@ -14,6 +14,7 @@ import { HOOK_TIMEOUT_SECONDS, relayHookCommand } from '../hooks/hookCommand.js'
 import { APOS, re, type LimitRule } from '../limits/limitRules.js';
 import { CLI_ENTRY } from '../platform/packageInfo.js';
 import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import type { PromptGrammar } from './commandPrompt.js';
 import { envDir } from './configDir.js';
 import { launchFrom } from './launchSpec.js';
 
@@ -130,12 +131,30 @@ const LIMIT_RULES: readonly LimitRule[] = [
 ];
 
 /** Claude Code. */
+/**
+ * Where the task is in a claude command line: the first positional (`claude "fix the login
+ * bug"`, `claude -p "…"`); subcommands (mcp, config, doctor, …) take none. Checked against
+ * `claude --help` of 2.1.197.
+ */
+const PROMPT_GRAMMAR: PromptGrammar = {
+  positional: 'first',
+  valueFlags: [
+    '--model', '--fallback-model', '--settings', '--setting-sources', '--session-id', '-r', '--resume',
+    '--output-format', '--input-format', '--json-schema', '--permission-mode', '--permission-prompt-tool',
+    '--allowedTools', '--allowed-tools', '--disallowedTools', '--disallowed-tools', '--mcp-config',
+    '--system-prompt', '--append-system-prompt', '--add-dir', '--agents', '--agent', '--plugin-dir',
+    '--max-turns', '--max-budget-usd', '--betas',
+  ],
+  subcommands: Object.fromEntries(['mcp', 'plugin', 'config', 'doctor', 'update', 'install', 'setup-token', 'migrate-installer'].map((s) => [s, null])),
+};
+
 export const claudeDescriptor = {
   kind: 'claude',
   title: 'Claude Code',
   binaries: ['claude'],
   packages: ['@anthropic-ai/claude-code'],
   launch,
+  promptGrammar: PROMPT_GRAMMAR,
   readTranscript: async (q) => (await import('./claudeTranscript.js')).readClaudeTranscript(q),
   limitRules: LIMIT_RULES,
   hook: { arg: 'claude', parserModule: 'parseClaude' },

@@ -15,6 +15,7 @@
 import { join } from 'node:path';
 import { APOS, re, type LimitRule } from '../limits/limitRules.js';
 import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import type { PromptGrammar } from './commandPrompt.js';
 import { envDir } from './configDir.js';
 import { launchFrom } from './launchSpec.js';
 
@@ -75,12 +76,43 @@ const LIMIT_RULES: readonly LimitRule[] = [
 ];
 
 /** Codex CLI. */
+/** The options `codex` and `codex exec` share that take a value (`codex --help`, 0.169.0). */
+const CODEX_VALUE_FLAGS = [
+  '-c', '--config', '--enable', '--disable', '-i', '--image', '-m', '--model', '--local-provider',
+  '-p', '--profile', '-s', '--sandbox', '-a', '--ask-for-approval', '-C', '--cd', '--add-dir',
+];
+
+/**
+ * Where the task is in a codex command line: the positional prompt of `codex "…"` or `codex
+ * exec "…"`; `resume`, `login`, `mcp` and the other subcommands take none.
+ */
+const PROMPT_GRAMMAR: PromptGrammar = {
+  positional: 'first',
+  valueFlags: CODEX_VALUE_FLAGS,
+  subcommands: {
+    ...Object.fromEntries(
+      ['resume', 'fork', 'review', 'login', 'logout', 'mcp', 'mcp-server', 'app-server', 'completion', 'sandbox', 'debug', 'apply', 'a', 'cloud', 'features', 'help'].map((s) => [s, null]),
+    ),
+    ...Object.fromEntries(
+      ['exec', 'e'].map((s) => [
+        s,
+        {
+          positional: 'first',
+          valueFlags: [...CODEX_VALUE_FLAGS, '--output-schema', '--color', '-o', '--output-last-message'],
+          subcommands: { resume: null, review: null, help: null },
+        } satisfies PromptGrammar,
+      ]),
+    ),
+  },
+};
+
 export const codexDescriptor = {
   kind: 'codex',
   title: 'Codex',
   binaries: ['codex'],
   packages: ['@openai/codex'],
   launch,
+  promptGrammar: PROMPT_GRAMMAR,
   readTranscript: async (q) => (await import('./codexTranscript.js')).readCodexTranscript(q),
   limitRules: LIMIT_RULES,
   hook: { arg: 'codex', parserModule: 'parseCodex', payloadInLastArg: true },

@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { re, type LimitRule } from '../limits/limitRules.js';
 import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import type { PromptGrammar } from './commandPrompt.js';
 import { envDir } from './configDir.js';
 import { launchFrom } from './launchSpec.js';
 
@@ -82,12 +83,28 @@ const LIMIT_RULES: readonly LimitRule[] = [
 ];
 
 /** Gemini CLI. */
+/**
+ * Where the task is in a gemini command line: `-p`/`-i` give it, else the positional words
+ * (`gemini fix the login bug`, joined as yargs does); `mcp`, `extensions` take none. Checked
+ * against `gemini --help` of 0.61.0.
+ */
+const PROMPT_GRAMMAR: PromptGrammar = {
+  positional: 'all',
+  promptFlags: ['-p', '--prompt', '-i', '--prompt-interactive'],
+  valueFlags: [
+    '-m', '--model', '--approval-mode', '-e', '--extensions', '-r', '--resume', '--session-id', '--include-directories',
+    '-o', '--output-format', '--allowed-mcp-server-names', '--allowed-tools', '--delete-session',
+  ],
+  subcommands: Object.fromEntries(['mcp', 'extensions', 'extension', 'hooks', 'skills'].map((s) => [s, null])),
+};
+
 export const geminiDescriptor = {
   kind: 'gemini',
   title: 'Gemini CLI',
   binaries: ['gemini'],
   packages: ['@google/gemini-cli'],
   launch,
+  promptGrammar: PROMPT_GRAMMAR,
   readTranscript: async (q) => (await import('./geminiTranscript.js')).readGeminiTranscript(q),
   limitRules: LIMIT_RULES,
   hook: { arg: 'gemini', parserModule: 'parseGemini', countsAttempts: true },

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LimitRule } from '../limits/limitRules.js';
 import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import type { PromptGrammar } from './commandPrompt.js';
 import { envDir } from './configDir.js';
 import { launchFrom } from './launchSpec.js';
 
@@ -59,12 +60,33 @@ const LIMIT_RULES: readonly LimitRule[] = [
 ];
 
 /** OpenCode. */
+/**
+ * Where the task is in an opencode command line: `--prompt "…"` for the TUI (its positional is a
+ * project directory), the message words of `opencode run …`; other subcommands take none.
+ * Checked against `opencode --help` of 1.18.33.
+ */
+const PROMPT_GRAMMAR: PromptGrammar = {
+  positional: 'none',
+  promptFlags: ['--prompt'],
+  valueFlags: ['-m', '--model', '--agent', '-s', '--session', '--port', '--hostname', '--log-level'],
+  subcommands: {
+    ...Object.fromEntries(
+      ['serve', 'web', 'auth', 'agent', 'upgrade', 'uninstall', 'export', 'import', 'models', 'stats', 'github', 'mcp', 'acp', 'debug', 'session', 'pr', 'attach'].map((s) => [s, null]),
+    ),
+    run: {
+      positional: 'all',
+      valueFlags: ['--command', '-s', '--session', '-m', '--model', '--agent', '--format', '-f', '--file', '--title', '--attach', '--port', '--variant'],
+    },
+  },
+};
+
 export const opencodeDescriptor = {
   kind: 'opencode',
   title: 'OpenCode',
   binaries: ['opencode'],
   packages: ['opencode-ai'],
   launch,
+  promptGrammar: PROMPT_GRAMMAR,
   readTranscript: async (q) => (await import('./opencodeTranscript.js')).readOpencodeTranscript(q),
   limitRules: LIMIT_RULES,
   // The plugin forwards OpenCode's bus events, not hook payloads: a different argument says so.

@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import { GENERIC_RULES, type LimitRule } from '../limits/limitRules.js';
 import type { AgentDescriptor, HookBinding } from './agentDescriptor.js';
+import { promptInArgs } from './commandPrompt.js';
 import type { HookTableEntry } from './hookTable.js';
 import { claudeDescriptor } from './claude.js';
 import { codexDescriptor } from './codex.js';
@@ -98,6 +99,25 @@ export function detectKind(command: string, args: readonly string[] = []): Agent
     if (target !== undefined) return kindOfProgram(target) ?? genericCliDescriptor.kind;
   }
   return genericCliDescriptor.kind;
+}
+
+/**
+ * The task in a user's command line (`relay wrap -- claude "fix the login bug"` → `fix the
+ * login bug`), read with its CLI's grammar; null when the line has none or the CLI is unknown.
+ * Behind a launcher (`node …/cli.js "…"`, `npx @openai/codex "…"`) the program's own arguments
+ * start after the script or package.
+ */
+export function taskOfCommand(command: string, args: readonly string[] = []): string | null {
+  const kind = detectKind(command, args);
+  if (kind === genericCliDescriptor.kind) return null;
+  const grammar = descriptorOf(kind).promptGrammar;
+  if (!grammar) return null;
+  let own = args;
+  if (!kindOfProgram(command)) {
+    const at = args.findIndex((a) => !a.startsWith('-'));
+    own = args.slice(at + 1);
+  }
+  return promptInArgs(own, grammar);
 }
 
 /** An agent's display name: its kind, or `cli:<program>` for any other command. */

@@ -12,6 +12,8 @@ import { ptyTopic, type AgentExit, type PtyMessage, type TerminalSize } from '..
 import type { EventRecord } from '../protocol/eventRecord.js';
 import { TOPIC } from '../protocol/requests.js';
 import type { RelayPaths } from '../platform/paths.js';
+import { formatClockTime } from '../platform/duration.js';
+import { describeGap, type SuccessorGap } from '../protocol/relayProtocol.js';
 
 /** Renew the attachment lease this often (the daemon drops it after 3 s without renewal). */
 const KEEPALIVE_MS = 1_000;
@@ -170,6 +172,7 @@ export class AgentAttachment {
       trigger?: string;
       resumeAt?: number;
       reason?: string;
+      unavailable?: SuccessorGap[];
     };
     if (p.relaySession !== this.relaySession) return;
     if (e.type === 'handoff.completed' && p.toAgent && p.toAgent !== this.current) {
@@ -184,8 +187,12 @@ export class AgentAttachment {
               : `${from} hit its limit: handed off to ${p.toAgent}`;
       void this.switchTo(p.toAgent, why);
     } else if (e.type === 'handoff.stranded') {
-      const at = p.resumeAt ? new Date(p.resumeAt).toLocaleTimeString() : 'the earliest reset';
-      this.opts.view.banner(`every agent in the order is limited; resuming at ${at} (${this.opts.detachKeyName} detaches)`);
+      // Say who could not take over and why: a successor missing from PATH is not a limit.
+      const now = Date.now();
+      const gaps = (p.unavailable ?? []).map((g) => describeGap(g, (ms) => formatClockTime(ms, now))).join('; ');
+      const who = gaps ? `no agent can take over (${gaps})` : 'no other agent can take over';
+      const when = p.resumeAt ? `resuming at ${formatClockTime(p.resumeAt, now)}` : 'waiting for relay handoff --to <agent>';
+      this.opts.view.banner(`${who}; ${when} (${this.opts.detachKeyName} detaches)`);
     } else if (e.type === 'handoff.failed') {
       this.opts.view.banner(`handoff failed: ${p.reason ?? 'unknown reason'}`);
     }

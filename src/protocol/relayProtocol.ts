@@ -43,6 +43,38 @@ export interface SnapshotInfo {
 }
 
 
+/** Why an agent of the order could not take over at a handoff. */
+export interface SuccessorGap {
+  /** The agent name (codex, cli:aider). */
+  name: string;
+  /**
+   * `not_installed`: none of its binaries on the PATH of the shell that started the session;
+   * `not_executable`: a file of that name there may not be run; `limited`: the ledger holds it
+   * limited until `until`; `refused`: a veto (a budget) refused it; `failed`: it did not start.
+   */
+  why: 'not_installed' | 'not_executable' | 'limited' | 'refused' | 'failed';
+  /** For `limited`: when it lifts, ms since the epoch. */
+  until?: number;
+  /** The path that is not executable, the veto's reason, the start error. */
+  detail?: string;
+}
+
+/** `codex: not on PATH`, `gemini: limited until 11:02`; `time` formats a moment for the reader. */
+export function describeGap(g: SuccessorGap, time: (ms: number) => string): string {
+  switch (g.why) {
+    case 'not_installed':
+      return `${g.name}: not on PATH`;
+    case 'not_executable':
+      return `${g.name}: ${g.detail ?? 'its file'} is not executable`;
+    case 'limited':
+      return g.until === undefined ? `${g.name}: limited` : `${g.name}: limited until ${time(g.until)}`;
+    case 'refused':
+      return `${g.name}: ${g.detail ?? 'refused'}`;
+    case 'failed':
+      return `${g.name}: did not start${g.detail ? ` (${g.detail})` : ''}`;
+  }
+}
+
 export interface HandoffResult {
   relaySession: string;
   from: string;
@@ -53,6 +85,8 @@ export interface HandoffResult {
   snapshot: SnapshotInfo;
   stranded: boolean;
   resumeAt: number | null;
+  /** When stranded: each agent of the order that could not take over, and why. */
+  unavailable: SuccessorGap[];
 }
 
 export interface RelayRequests {

@@ -8,6 +8,7 @@ import type { AgentExitReason, AgentInfo } from '../../src/protocol/agentProtoco
 import type { Turn } from '../../src/adapters/agentDescriptor.js';
 import { binariesOfName, descriptorOf, kindOfName, type AgentKind } from '../../src/adapters/registry.js';
 import type { RateLimited } from '../../src/protocol/rateLimited.js';
+import type { SuccessorGap } from '../../src/protocol/relayProtocol.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { defaultConfig, type RelayConfig } from '../../src/config/relayConfig.js';
 import { desktopNotify } from '../../src/platform/desktopNotify.js';
@@ -80,9 +81,9 @@ class FakeAgents implements AgentControl {
     return info;
   }
 
-  unavailable(name: string): string | null {
-    const binaries = binariesOfName(name);
-    return binaries.some((b) => findOnPath(b, this.path) !== null) ? null : `${name} is not installed: no ${binaries.join(' or ')} on the daemon's PATH`;
+  unavailable(name: string, env?: Record<string, string>): SuccessorGap | null {
+    const path = env ? (env.PATH ?? '') : this.path;
+    return binariesOfName(name).some((b) => findOnPath(b, path) !== null) ? null : { name, why: 'not_installed' };
   }
 
   get(id: string): AgentInfo | undefined {
@@ -474,7 +475,7 @@ test('manual handoff: to the next agent, to a named one, and the errors a user c
   // A request that conflicts with the session's state has its own code (and exit code), not a usage error.
   const conflict = (re: RegExp) => (e: unknown) => e instanceof RelayError && e.code === 'E_CONFLICT' && re.test(e.message);
   await assert.rejects(w.sessions.handoff({ to: 'gemini' }), conflict(/already the active agent/));
-  await assert.rejects(w.sessions.handoff({ to: 'opencode' }), usage(/opencode is not installed/));
+  await assert.rejects(w.sessions.handoff({ to: 'opencode' }), usage(/opencode: not on PATH/));
   await assert.rejects(w.sessions.handoff({ to: 'cluade' }), usage(/not an agent name/));
   await assert.rejects(w.sessions.handoff({ agent: 'nobody-1' }), usage(/no open relay session for "nobody-1"/));
 });
@@ -485,7 +486,7 @@ test('a manual handoff with nobody available changes nothing and says why', asyn
   w.sessions.limits.record('codex', T0 + HOUR, 'pty', 'codex.usage_limit');
   await assert.rejects(
     w.sessions.handoff({ agent: id }),
-    (e: unknown) => e instanceof RelayError && e.code === 'E_CONFLICT' && /codex is limited until .*opencode is not installed/.test(e.message),
+    (e: unknown) => e instanceof RelayError && e.code === 'E_CONFLICT' && /codex: limited until \d{1,2}:\d\d.*opencode: not on PATH/.test(e.message),
   );
   const info = w.sessions.get(id)!;
   assert.deepEqual([info.state, info.activeAgent], ['running', 'claude-1']);
@@ -692,4 +693,52 @@ test('with no --order and no configured order, a known CLI hands off to the othe
   w.sessions.bind(id, first.id, w.work);
   assert.deepEqual(w.sessions.get(id)?.order, ['claude', 'gemini'], 'codex and opencode are not installed');
   assert.equal(w.sessions.allocate(undefined, 'cli:bash'), null, 'an unknown program gets no inferred order');
+});
+
+test("the daemon's PATH does not decide who takes over: the next agent is found on the PATH of the shell that started the session", async (t) => {
+  // The daemon was started from a shell without the CLIs (npm's PATH, a desktop session); the
+  // user's shell, which ran `relay wrap`, has them.
+  const w = world(t);
+  const daemonBlind = new FakeAgents(w.clock, '');
+  const sessions = new RelaySessions({
+    agents: daemonBlind, db: w.db, paths: w.paths, clock: w.clock, config: defaultConfig(),
+    record: () => undefined, readTranscript: async () => [], env: { PATH: '' }, notify: () => undefined,
+  });
+  t.after(() => sessions.close());
+  const userEnv = { PATH: join(w.root, 'bin'), HOME: join(w.root, 'home'), CODEX_HOME: join(w.root, 'codex-home') };
+  const id = sessions.allocate(undefined, 'claude', userEnv);
+  assert.ok(id, "the default order is read on the user's PATH: codex and gemini are installed there");
+  const first = await daemonBlind.start({ name: 'claude', cwd: w.work, size: { cols: 100, rows: 30 } });
+  sessions.bind(id, first.id, w.work, { env: userEnv, task: 'fix the login bug' });
+  assert.deepEqual(sessions.get(id)?.order, ['claude', 'codex', 'gemini']);
+  daemonBlind.limit('claude-1', { resetAt: T0 + HOUR });
+  const info = await sessions.settled(id);
+  assert.deepEqual([info.state, info.activeAgent], ['running', 'codex-1']);
+  assert.deepEqual(daemonBlind.launched[0]!.env, userEnv, "codex runs with the user's environment (PATH, HOME, CODEX_HOME)");
+});
+
+test('a stranded session says which agents were missing and why, not that every agent is limited', async (t) => {
+  const w = world(t, { installed: ['claude', 'gemini'] });
+  const { id } = await begin(w, ['claude', 'codex', 'gemini']);
+  w.sessions.limits.record('gemini', T0 + 2 * HOUR, 'pty', 'gemini.quota');
+  w.agents.limit('claude-1', { resetAt: T0 + HOUR });
+  const info = await w.sessions.settled(id);
+  assert.equal(info.state, 'stranded');
+  const [stranded] = w.ofType('handoff.stranded');
+  const gaps = stranded!.payload.unavailable as SuccessorGap[];
+  assert.deepEqual(
+    gaps.map((g) => [g.name, g.why, g.until ?? null]),
+    [['codex', 'not_installed', null], ['gemini', 'limited', T0 + 2 * HOUR], ['claude', 'limited', T0 + HOUR]],
+  );
+  assert.match(w.notified.at(-1)!, /codex: not on PATH; gemini: limited until \d{1,2}:\d\d.*; claude: limited until/);
+});
+
+test('the task of the command line is recorded with the session and reaches the snapshot and the next agent', async (t) => {
+  const w = world(t);
+  const { id } = await begin(w, ['claude', 'codex'], 'fix the login bug');
+  assert.equal(w.sessions.get(id)?.task, 'fix the login bug');
+  w.agents.limit('claude-1', { resetAt: T0 + HOUR });
+  await w.sessions.settled(id);
+  assert.match(promptOf(w.agents.launched[0]!), /fix the login bug/);
+  assert.doesNotMatch(promptOf(w.agents.launched[0]!), /Not recorded/);
 });

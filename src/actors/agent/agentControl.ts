@@ -6,6 +6,7 @@
  */
 import type { AgentExitReason, AgentInfo, TerminalSize } from '../../protocol/agentProtocol.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
+import type { SuccessorGap } from '../../protocol/relayProtocol.js';
 
 /** Start an agent by name; the manager decides what runs it. */
 export interface AgentStart {
@@ -17,6 +18,12 @@ export interface AgentStart {
   relaySession?: string;
   /** For an agent with a screen; a default when absent (an attached client resizes it). */
   size?: TerminalSize;
+  /**
+   * The environment of the shell that started the relay session (`relay wrap`), over the
+   * daemon's: the next agent is found on the user's PATH and sees the user's variables, not
+   * those of whichever shell first started the daemon.
+   */
+  env?: Record<string, string>;
 }
 
 /** `relay wrap -- <cmd> …`: the user's own command line, run as given. */
@@ -33,8 +40,11 @@ export interface UserCommand {
 /** What relay sessions may do with agents. */
 export interface AgentControl {
   start(req: AgentStart): Promise<AgentInfo>;
-  /** Null when an agent of this name can be started now; else why not (`codex is not installed: …`). */
-  unavailable(name: string): string | null;
+  /**
+   * Null when an agent of this name can be started now in `env` (the session's environment;
+   * the daemon's when absent); else why not (not on that PATH, not executable).
+   */
+  unavailable(name: string, env?: Record<string, string>): SuccessorGap | null;
   get(id: string): AgentInfo | undefined;
   list(): AgentInfo[];
   /** Keep it alive but mark it parked: the user can attach and return to it. */

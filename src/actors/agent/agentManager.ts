@@ -6,7 +6,6 @@
  * restarting it), publishes its output on its own bus topic, and reports limits and exits to
  * whoever listens (relay sessions).
  */
-import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import type { LaunchSpec } from '../../adapters/agentDescriptor.js';
@@ -21,9 +20,10 @@ import {
 } from '../../adapters/registry.js';
 import type { Clock, TimerId } from '../../platform/clock.js';
 import { RelayError } from '../../platform/errors.js';
-import { findOnPath } from '../../platform/findOnPath.js';
+import { locateExecutable } from '../../platform/findOnPath.js';
 import { ensurePrivateDir, type RelayPaths } from '../../platform/paths.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
+import type { SuccessorGap } from '../../protocol/relayProtocol.js';
 import type { AgentsRepo } from '../../store/agentsRepo.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
 import {
@@ -75,22 +75,18 @@ interface PtyStart {
   cwd: string;
   size: TerminalSize;
   relaySession?: string;
-  /** Added on top of the base environment and the spec's (the user's, for `relay wrap`). */
+  /** The relay session's environment (a handoff's agent): over the daemon's, under the spec's. */
+  sessionEnv?: Record<string, string>;
+  /** The user's own environment (`relay wrap`): over the daemon's and the spec's. */
   env?: Record<string, string>;
   prompt?: string;
 }
 
-function resolveCommand(command: string, env: NodeJS.ProcessEnv): string {
-  if (command.includes('/')) {
-    try {
-      accessSync(command, constants.X_OK);
-      return command;
-    } catch {
-      // Falls through to the error below.
-    }
-  } else {
-    const found = findOnPath(command, env.PATH ?? '');
-    if (found) return found;
+function resolveCommand(command: string, env: NodeJS.ProcessEnv, cwd: string): string {
+  const at = locateExecutable(command, env.PATH ?? '', cwd);
+  if (at.found) return at.path;
+  if (at.why === 'not_executable') {
+    throw new RelayError('E_USAGE', `${at.path ?? command} is not executable`, { hint: `make it executable (chmod +x ${at.path ?? command}) or run another file` });
   }
   throw new RelayError('E_USAGE', `command not found: ${command}`, {
     hint: 'check the spelling, or that it is on the PATH of this shell',
@@ -99,7 +95,6 @@ function resolveCommand(command: string, env: NodeJS.ProcessEnv): string {
 
 export class AgentManager implements AgentControl, AgentTerminals {
   private readonly agents = new Map<string, SupervisedAgent>();
-  private readonly envs = new Map<string, NodeJS.ProcessEnv>();
   private readonly limitListeners = new Set<(e: RateLimited) => void>();
   private readonly exitListeners = new Set<(info: AgentInfo) => void>();
   private leaseTimer: TimerId;
@@ -124,17 +119,6 @@ export class AgentManager implements AgentControl, AgentTerminals {
     return `${stem}-${max + 1}`;
   }
 
-  /** A later agent of a relay session runs in the environment the user started the session in. */
-  private baseEnvFor(relaySession: string | undefined): NodeJS.ProcessEnv {
-    let base = this.opts.baseEnv;
-    if (relaySession) {
-      for (const a of this.agents.values()) {
-        if (a.info().relaySession === relaySession) base = this.envs.get(a.id) ?? base;
-      }
-    }
-    return base;
-  }
-
   /** Start the agent `req.name`, its command built by its kind's descriptor (a handoff). */
   start(req: AgentStart): Promise<AgentInfo> {
     const kind = kindOfName(req.name);
@@ -147,6 +131,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
       spec,
       cwd: req.cwd,
       size: req.size ?? DEFAULT_SIZE,
+      ...(req.env ? { sessionEnv: req.env } : {}),
       ...(req.relaySession ? { relaySession: req.relaySession } : {}),
       ...(req.prompt !== undefined ? { prompt: req.prompt } : {}),
     });
@@ -169,23 +154,31 @@ export class AgentManager implements AgentControl, AgentTerminals {
     });
   }
 
-  unavailable(name: string): string | null {
-    const binaries = binariesOfName(name);
-    const path = this.opts.baseEnv.PATH ?? '';
-    if (binaries.some((b) => findOnPath(b, path) !== null)) return null;
-    return `${name} is not installed: no ${binaries.join(' or ')} on the daemon's PATH`;
+  unavailable(name: string, env?: Record<string, string>): SuccessorGap | null {
+    const path = (env ?? this.opts.baseEnv).PATH ?? '';
+    let denied: string | undefined;
+    for (const b of binariesOfName(name)) {
+      const at = locateExecutable(b, path);
+      if (at.found) return null;
+      if (at.why === 'not_executable') denied ??= at.path;
+    }
+    return denied ? { name, why: 'not_executable', detail: denied } : { name, why: 'not_installed' };
   }
 
   private async startPty(req: PtyStart): Promise<AgentInfo> {
     const supervisor = this.opts.supervisor();
     if (!supervisor) throw new RelayError('E_DAEMON_UNAVAILABLE', 'the agents supervisor is restarting', { hint: 'try again in a moment' });
-    const env: NodeJS.ProcessEnv = { ...this.baseEnvFor(req.relaySession), ...req.spec.env, ...req.env, TERM: 'xterm-256color' };
+    // A handoff's agent: the session's environment, then its CLI's caps. The user's own command:
+    // its CLI's caps, then the user's environment, which wins.
+    const env: NodeJS.ProcessEnv = { ...this.opts.baseEnv, ...req.sessionEnv, ...req.spec.env, ...req.env, TERM: 'xterm-256color' };
     delete env.RELAY_READY_FD;
-    const command = resolveCommand(req.spec.command, env);
+    const command = resolveCommand(req.spec.command, env, req.cwd);
     const id = this.nextId(req.name);
     // Agents and the hooks they run can tell Relay which agent and relay session they belong to.
     env.RELAY_AGENT_ID = id;
+    // (A client started inside another agent carries that agent's values: never pass them on.)
     if (req.relaySession) env.RELAY_SESSION = req.relaySession;
+    else delete env.RELAY_SESSION;
     const logDir = join(this.opts.paths.logs, 'agents');
     ensurePrivateDir(logDir);
     // The PTY and screen-model modules (node-pty, xterm) load with the first agent, so a daemon
@@ -237,7 +230,6 @@ export class AgentManager implements AgentControl, AgentTerminals {
     await supervisor.startChild(spec);
     if (!agent) throw new RelayError('E_INTERNAL', `agent ${id} did not start`);
     this.agents.set(id, agent);
-    this.envs.set(id, env);
     const info = agent.info();
     this.opts.record({
       type: 'agent.started',
@@ -367,7 +359,6 @@ export class AgentManager implements AgentControl, AgentTerminals {
     for (const old of exited.slice(0, Math.max(0, exited.length - KEEP_EXITED))) {
       old.dispose();
       this.agents.delete(old.id);
-      this.envs.delete(old.id);
     }
   }
 

@@ -3,7 +3,8 @@
  * had hit its limit (the agent is parked, not stopped, so the user can go back to it).
  */
 import { BusClient } from '../../bus/busClient.js';
-import type { HandoffResult } from '../../protocol/relayProtocol.js';
+import { describeGap, type HandoffResult } from '../../protocol/relayProtocol.js';
+import { formatClockTime } from '../../platform/duration.js';
 import { relayPaths } from '../../platform/paths.js';
 import { ensureDaemon } from '../../client/daemonLauncher.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
@@ -21,8 +22,10 @@ interface HandoffOptions extends CommonOptions {
 
 function describe(r: HandoffResult): string {
   if (r.stranded) {
-    const when = r.resumeAt === null ? 'when an agent becomes available' : `at ${new Date(r.resumeAt).toLocaleString()}`;
-    return `relay session ${r.relaySession}: no agent can take over now; it resumes ${when} (snapshot ${r.snapshot.id})`;
+    const now = Date.now();
+    const when = r.resumeAt === null ? 'when an agent becomes available' : `at ${formatClockTime(r.resumeAt, now)}`;
+    const why = r.unavailable.map((g) => describeGap(g, (ms) => formatClockTime(ms, now))).join('; ');
+    return `relay session ${r.relaySession}: no agent can take over now${why ? ` (${why})` : ''}; it resumes ${when} (snapshot ${r.snapshot.id})`;
   }
   return `relay session ${r.relaySession}: ${r.from} → ${r.toName} (${r.to}); snapshot ${r.snapshot.id} — relay attach ${r.to}`;
 }

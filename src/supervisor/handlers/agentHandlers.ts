@@ -3,9 +3,9 @@
  * has somewhere to hand off to), attach and detach clients, forward keystrokes and resizes.
  */
 import type { AgentTerminals, UserCommand } from '../../actors/agent/agentControl.js';
-import { agentName } from '../../adapters/registry.js';
+import { agentName, taskOfCommand } from '../../adapters/registry.js';
 import type { RequestHandler } from '../../bus/busServer.js';
-import type { AgentInfo, AgentRequests } from '../../protocol/agentProtocol.js';
+import type { AgentInfo, AgentRequests, TerminalSize } from '../../protocol/agentProtocol.js';
 
 type AgentHandlers = { [T in keyof AgentRequests]: RequestHandler<T> };
 
@@ -19,17 +19,18 @@ export interface AgentService extends AgentTerminals {
 
 export interface RelaySessionStarter {
   /** Open a relay session for an agent that is about to start; returns its id, or null for none. */
-  allocate(order: string[] | undefined, firstName: string): string | null;
-  /** Bind the started agent to the allocated session. */
-  bind(sessionId: string, agentId: string, cwd: string, size: { cols: number; rows: number }): void;
+  allocate(order: string[] | undefined, firstName: string, env: Record<string, string>): string | null;
+  /** Bind the started agent to the allocated session, with the client's environment and the task its command line gives. */
+  bind(sessionId: string, agentId: string, cwd: string, opts: { size: TerminalSize; env: Record<string, string>; task: string | null }): void;
 }
 
 export function agentHandlers(agents: AgentService, sessions: RelaySessionStarter): AgentHandlers {
   return {
     'agent.start': async ({ command, args, cwd, env, cols, rows, order }) => {
-      const relaySession = sessions.allocate(order, agentName(command, args));
+      // The client's environment decides who can take over: its PATH, its HOME, its keys.
+      const relaySession = sessions.allocate(order, agentName(command, args), env);
       const agent = await agents.run({ command, args, cwd, env, size: { cols, rows }, ...(relaySession ? { relaySession } : {}) });
-      if (relaySession) sessions.bind(relaySession, agent.id, cwd, { cols, rows });
+      if (relaySession) sessions.bind(relaySession, agent.id, cwd, { size: { cols, rows }, env, task: taskOfCommand(command, args) });
       return { agent, relaySession };
     },
     'agent.list': () => ({ agents: agents.list() }),

@@ -15,8 +15,9 @@ import type { RelayConfig } from '../../config/relayConfig.js';
 import type { LimitLedger } from '../../limits/limitLedger.js';
 import type { AgentInfo, TerminalSize } from '../../protocol/agentProtocol.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
-import type { SnapshotInfo } from '../../protocol/relayProtocol.js';
+import { describeGap, type SnapshotInfo, type SuccessorGap } from '../../protocol/relayProtocol.js';
 import type { Clock } from '../../platform/clock.js';
+import { formatClockTime } from '../../platform/duration.js';
 import { RelayError } from '../../platform/errors.js';
 import type { RelayPaths } from '../../platform/paths.js';
 import { MAX_TURNS, snapshotId, writeSnapshot, type SnapshotReason } from '../../snapshots/snapshotWriter.js';
@@ -59,9 +60,14 @@ export interface HandoffParts {
   readTranscript: (kind: AgentKind, q: TranscriptQuery) => Promise<Turn[]>;
 }
 
-/** The session a handoff runs for: its size for the next agent, and who to tell about a launch. */
+/** The session a handoff runs for: its size and environment for the next agent, and who to tell about a launch. */
 export interface HandoffSession {
   size: TerminalSize;
+  /**
+   * The environment of the shell that started the session, when known: the next agent is looked
+   * up on its PATH and runs with it (absent: the daemon's, e.g. a session restored after a restart).
+   */
+  env?: Record<string, string>;
   /** Called as soon as the next agent runs, before anything else can happen to it. */
   launched: (agent: AgentInfo) => void;
 }
@@ -86,28 +92,45 @@ function recordReason(parts: HandoffParts, req: HandoffRequest, now: number): { 
   return { reason: { kind: 'limit', limit: t.limit, until: limitedUntil, guessed: guessed && limitedUntil === until }, limitedUntil };
 }
 
-/** Why `name` cannot take over now, or null when it can. */
-function whyNot(parts: HandoffParts, name: string, req: HandoffRequest, now: number): string | null {
-  const missing = parts.agents.unavailable(name);
+/** Why `name` cannot take over now, or null when it can. Checked at handoff time, every time. */
+function whyNot(parts: HandoffParts, session: HandoffSession, name: string, req: HandoffRequest, now: number): SuccessorGap | null {
+  const missing = parts.agents.unavailable(name, session.env);
   if (missing) return missing;
   const until = parts.ledger.limitedUntil(name, now);
-  if (until !== null) return `${name} is limited until ${new Date(until).toISOString()}`;
+  if (until !== null) return { name, why: 'limited', until };
   for (const veto of parts.vetoes) {
     const no = veto(name, req);
-    if (no) return no;
+    if (no) return { name, why: 'refused', detail: no };
   }
   return null;
 }
 
-/** Who may take over, in order: the names after the agent that stopped, each one available now. */
-export function pickCandidates(parts: HandoffParts, req: HandoffRequest, includeCurrent: boolean, now: number): string[] {
-  return rotation(req.order, req.fromName, includeCurrent).filter((n) => whyNot(parts, n, req, now) === null);
+/** Who may take over, in order (the names after the agent that stopped, each available now), and why the others may not. */
+export interface Candidates {
+  names: string[];
+  gaps: SuccessorGap[];
+}
+
+export function pickCandidates(parts: HandoffParts, session: HandoffSession, req: HandoffRequest, includeCurrent: boolean, now: number): Candidates {
+  const names: string[] = [];
+  const gaps: SuccessorGap[] = [];
+  for (const n of rotation(req.order, req.fromName, includeCurrent)) {
+    const gap = whyNot(parts, session, n, req, now);
+    if (gap) gaps.push(gap);
+    else names.push(n);
+  }
+  return { names, gaps };
+}
+
+/** Each gap as one clause: `codex: not on PATH; gemini: limited until 11:02`. */
+export function describeGaps(gaps: readonly SuccessorGap[], now: number): string {
+  return gaps.map((g) => describeGap(g, (ms) => formatClockTime(ms, now))).join('; ');
 }
 
 /** The error for a manual handoff nobody can take: each other agent and why not. */
-function nobodyAvailable(parts: HandoffParts, req: HandoffRequest, now: number): RelayError {
-  const why = rotation(req.order, req.fromName, false).map((n) => whyNot(parts, n, req, now) ?? `${n} is available`);
-  return new RelayError('E_CONFLICT', `no other agent can take over relay session ${req.relaySession}: ${why.join('; ')}`, {
+function nobodyAvailable(req: HandoffRequest, gaps: readonly SuccessorGap[], now: number): RelayError {
+  const why = gaps.length > 0 ? describeGaps(gaps, now) : `its order has no other agent (${req.order.join(', ')})`;
+  return new RelayError('E_CONFLICT', `no other agent can take over relay session ${req.relaySession}: ${why}`, {
     hint: 'name one explicitly with --to, or wait for a limit to lift',
   });
 }
@@ -234,16 +257,25 @@ async function launchNext(
   session: HandoffSession,
   req: HandoffRequest,
   snap: PendingSnapshot,
-  candidates: readonly string[],
+  candidates: Candidates,
 ): Promise<HandoffOutcome> {
   let firstError: unknown;
-  for (const name of candidates) {
+  const gaps = [...candidates.gaps];
+  for (const name of candidates.names) {
     parts.assertOpen();
     let agent: AgentInfo;
     try {
-      agent = await parts.agents.start({ name, prompt: snap.markdown, cwd: req.cwd, relaySession: req.relaySession, size: session.size });
+      agent = await parts.agents.start({
+        name,
+        prompt: snap.markdown,
+        cwd: req.cwd,
+        relaySession: req.relaySession,
+        size: session.size,
+        ...(session.env ? { env: session.env } : {}),
+      });
     } catch (e) {
       firstError ??= e;
+      gaps.push({ name, why: 'failed', detail: e instanceof Error ? e.message : String(e) });
       continue;
     }
     session.launched(agent);
@@ -254,15 +286,17 @@ async function launchNext(
     return outcome;
   }
   if (firstError !== undefined) throw firstError;
-  const resumeAt = parts.ledger.earliestReset([...new Set([...req.order, req.fromName])], parts.clock.now());
+  const now = parts.clock.now();
+  const resumeAt = parts.ledger.earliestReset([...new Set([...req.order, req.fromName])], now);
+  const why = gaps.length > 0 ? describeGaps(gaps, now) : 'nobody else in its order';
   notify(
     parts,
     'Relay: no agent available',
     resumeAt === null
-      ? `Relay session ${req.relaySession} is waiting: no agent of ${req.order.join(', ')} can take over`
-      : `Relay session ${req.relaySession} resumes at ${new Date(resumeAt).toLocaleTimeString()}`,
+      ? `Relay session ${req.relaySession} is waiting: ${why}`
+      : `Relay session ${req.relaySession} resumes at ${formatClockTime(resumeAt, now)}: ${why}`,
   );
-  return { kind: 'stranded', resumeAt, snapshot: snap.row, markdown: snap.markdown };
+  return { kind: 'stranded', resumeAt, snapshot: snap.row, markdown: snap.markdown, unavailable: gaps };
 }
 
 /**
@@ -275,24 +309,24 @@ export async function performHandoff(parts: HandoffParts, session: HandoffSessio
   const t = req.trigger;
   if (req.pending) {
     // Stranded: the snapshot is written and the agent retired; only someone to take it is missing.
-    if (t.kind === 'manual' && t.to) return launchNext(parts, session, req, req.pending, [t.to]);
-    const candidates = pickCandidates(parts, req, true, now);
-    if (t.kind === 'manual' && candidates.length === 0) throw nobodyAvailable(parts, req, now);
+    if (t.kind === 'manual' && t.to) return launchNext(parts, session, req, req.pending, { names: [t.to], gaps: [] });
+    const candidates = pickCandidates(parts, session, req, true, now);
+    if (t.kind === 'manual' && candidates.names.length === 0) throw nobodyAvailable(req, candidates.gaps, now);
     return launchNext(parts, session, req, req.pending, candidates);
   }
 
   const from = fromAgent(parts, req);
   const why = recordReason(parts, req, now);
-  let candidates: string[];
+  let candidates: Candidates;
   if (t.kind === 'manual') {
     // An explicit `to` is started even if the ledger says it is limited: the user may know better.
-    candidates = t.to ? [t.to] : pickCandidates(parts, req, false, now);
-    if (candidates.length === 0) throw nobodyAvailable(parts, req, now);
+    candidates = t.to ? { names: [t.to], gaps: [] } : pickCandidates(parts, session, req, false, now);
+    if (candidates.names.length === 0) throw nobodyAvailable(req, candidates.gaps, now);
   } else {
     // Limits go around the whole order, back to the same CLI last once its limit lifts.
-    candidates = pickCandidates(parts, req, true, now);
+    candidates = pickCandidates(parts, session, req, true, now);
   }
-  const snap = await writeHandoffSnapshot(parts, req, from, why, candidates[0] ?? null, now);
+  const snap = await writeHandoffSnapshot(parts, req, from, why, candidates.names[0] ?? null, now);
   retire(parts, from, t.kind === 'limit' ? parts.handoff.onLimit : 'park');
   return launchNext(parts, session, req, snap, candidates);
 }

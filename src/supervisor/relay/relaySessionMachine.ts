@@ -20,7 +20,7 @@ import type { AgentInfo } from '../../protocol/agentProtocol.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
 import type { Clock } from '../../platform/clock.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
-import type { SnapshotInfo } from '../../protocol/relayProtocol.js';
+import type { SnapshotInfo, SuccessorGap } from '../../protocol/relayProtocol.js';
 
 /** What set a handoff going. */
 export type HandoffTrigger =
@@ -53,7 +53,7 @@ export interface HandoffRequest {
 export type HandoffOutcome =
   | { kind: 'handedOff'; agent: AgentInfo; snapshot: SnapshotInfo; markdown: string }
   /** Nobody is available: wait until `resumeAt` (null: no known reset, wait for a manual handoff). */
-  | { kind: 'stranded'; resumeAt: number | null; snapshot: SnapshotInfo; markdown: string };
+  | { kind: 'stranded'; resumeAt: number | null; snapshot: SnapshotInfo; markdown: string; unavailable: SuccessorGap[] };
 
 /** The last handoff attempt, for a caller waiting on a manual handoff. */
 export type HandoffAttempt =
@@ -301,6 +301,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
             fromName: context.activeName,
             resumeAt: out.resumeAt,
             snapshot: out.snapshot.id,
+            unavailable: out.unavailable,
           },
         });
       },

@@ -23,7 +23,7 @@ import type { Database } from '../../store/database.js';
 import { LimitsRepo } from '../../store/limitsRepo.js';
 import { RelayRepo } from '../../store/relayRepo.js';
 import { SnapshotsRepo } from '../../store/snapshotsRepo.js';
-import { limitUntil, performHandoff, type AfterHandoff, type HandoffParts, type SuccessorVeto } from './handoff.js';
+import { describeGaps, limitUntil, performHandoff, type AfterHandoff, type HandoffParts, type SuccessorVeto } from './handoff.js';
 import { createRelaySessionMachine, hasNextAgent, relaySystemId, type RelaySessionMachine } from './relaySessionMachine.js';
 
 export interface RelaySessionsDeps {
@@ -58,6 +58,8 @@ export interface CreateRelaySession {
   task?: string | null;
   /** The terminal size for agents it starts (the first agent's when known). */
   size?: TerminalSize;
+  /** The environment of the shell that started it (kept in memory only: it may hold keys). */
+  env?: Record<string, string>;
 }
 
 /** Size of a started agent when nobody said; an attached client resizes it at once. */
@@ -71,6 +73,12 @@ interface Session {
   updatedAt: number;
   /** The size of agents it starts. */
   size: TerminalSize;
+  /**
+   * The environment of the shell that started it: its agents are looked up on that PATH and
+   * run with it. Never persisted or logged (it may hold API keys); absent for a session the
+   * daemon did not get one for.
+   */
+  env?: Record<string, string>;
   /** state|activeAgent|resumeAt as last persisted: rows are written only on change. */
   persistedKey: string;
 }
@@ -144,7 +152,7 @@ export class RelaySessions {
           this.remember(agent);
           this.sessionOfAgent.set(agent.id, s.id);
         };
-        return this.track(performHandoff(this.parts, { size: s.size, launched }, req));
+        return this.track(performHandoff(this.parts, { size: s.size, launched, ...(s.env ? { env: s.env } : {}) }, req));
       },
       record: deps.record,
     });
@@ -165,7 +173,7 @@ export class RelaySessions {
    * CLI — the other known CLIs installed here, so wrapping `claude` hands off to an installed
    * `codex` without any set-up.
    */
-  allocate(order: readonly string[] | undefined, firstName: string): string | null {
+  allocate(order: readonly string[] | undefined, firstName: string, env?: Record<string, string>): string | null {
     const configured = this.deps.config.handoff.order;
     const wanted =
       order && order.length > 0
@@ -173,7 +181,7 @@ export class RelaySessions {
         : configured.length > 0
           ? configured
           : isKnownKind(firstName)
-            ? KNOWN_KINDS.filter((k) => k === firstName || this.deps.agents.unavailable(k) === null)
+            ? KNOWN_KINDS.filter((k) => k === firstName || this.deps.agents.unavailable(k, env) === null)
             : [];
     const full = normalizeOrder(wanted, firstName);
     this.assertNames(full);
@@ -184,14 +192,14 @@ export class RelaySessions {
   }
 
   /** Start the session allocated as `sessionId` with the agent that was started for it. */
-  bind(sessionId: string, agentId: string, cwd: string, size?: TerminalSize): void {
+  bind(sessionId: string, agentId: string, cwd: string, opts: { size?: TerminalSize; env?: Record<string, string>; task?: string | null } = {}): void {
     const order = this.allocated.get(sessionId);
     const first = this.deps.agents.get(agentId);
     this.allocated.delete(sessionId);
     if (!order || !first) {
       throw new RelayError('E_INTERNAL', `cannot bind relay session ${sessionId} to agent ${agentId}: unknown ${order ? 'agent' : 'session'}`);
     }
-    this.create({ id: sessionId, order, first, cwd, ...(size ? { size } : {}) });
+    this.create({ id: sessionId, order, first, cwd, ...opts });
   }
 
   /** Start a session whose first agent already runs. */
@@ -218,6 +226,7 @@ export class RelaySessions {
       createdAt: now,
       updatedAt: now,
       size: req.size ?? DEFAULT_SIZE,
+      ...(req.env ? { env: req.env } : {}),
       persistedKey: '',
     };
     // The error observer is required: in xstate 5 an unobserved actor failure is thrown globally.
@@ -283,10 +292,10 @@ export class RelaySessions {
       if (req.to === ctx.activeName && state === 'running') {
         throw new RelayError('E_CONFLICT', `${req.to} is already the active agent of relay session ${s.id}`);
       }
-      const missing = this.deps.agents.unavailable(req.to);
+      const missing = this.deps.agents.unavailable(req.to, s.env);
       if (missing) {
-        throw new RelayError('E_USAGE', missing, {
-          hint: 'install it, or restart the daemon from a shell whose PATH has it',
+        throw new RelayError('E_USAGE', `${describeGaps([missing], this.deps.clock.now())} (the PATH of the shell that started relay session ${s.id})`, {
+          hint: missing.why === 'not_executable' ? `chmod +x ${missing.detail ?? 'it'}` : `install ${req.to}, or name another agent`,
         });
       }
     } else if (!hasNextAgent(ctx.order, ctx.activeName)) {
@@ -314,6 +323,7 @@ export class RelaySessions {
       snapshot: out.snapshot,
       stranded: out.kind === 'stranded',
       resumeAt: out.kind === 'stranded' ? out.resumeAt : null,
+      unavailable: out.kind === 'stranded' ? out.unavailable : [],
     };
   }
 
