@@ -45,6 +45,7 @@ class FakeAgents implements AgentControl {
   readonly failing = new Set<AgentKind>();
   private readonly limitListeners = new Set<(e: RateLimited) => void>();
   private readonly exitListeners = new Set<(info: AgentInfo) => void>();
+  private readonly lineListeners = new Set<(agentId: string, line: string) => void>();
   private readonly counters = new Map<string, number>();
 
   constructor(
@@ -122,6 +123,16 @@ class FakeAgents implements AgentControl {
     return () => this.exitListeners.delete(listener);
   }
 
+  onFirstLine(listener: (agentId: string, line: string) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
+  }
+
+  /** The user typed the first line of `agent`'s session. */
+  typed(agent: string, line: string): void {
+    for (const l of this.lineListeners) l(agent, line);
+  }
+
   /** The detector of `agent` saw a limit. */
   limit(agent: string, extra: Partial<RateLimited> = {}): void {
     const e: RateLimited = {
@@ -166,6 +177,8 @@ interface World {
 
 interface WorldOptions {
   installed?: string[];
+  transcriptWaitMs?: number;
+  readTranscript?: (kind: AgentKind) => Promise<Turn[]>;
   config?: (c: RelayConfig) => void;
 }
 
@@ -200,7 +213,8 @@ function world(t: TestContext, opts: WorldOptions = {}): World {
     clock,
     config,
     record: (e) => events.push(e),
-    readTranscript: async (kind) => transcripts.get(kind) ?? [],
+    readTranscript: opts.readTranscript ?? (async (kind) => transcripts.get(kind) ?? []),
+    transcriptWaitMs: opts.transcriptWaitMs ?? 0,
     env,
     notify: (title, body) => notified.push(`${title}: ${body}`),
   });
@@ -702,7 +716,7 @@ test("the daemon's PATH does not decide who takes over: the next agent is found 
   const daemonBlind = new FakeAgents(w.clock, '');
   const sessions = new RelaySessions({
     agents: daemonBlind, db: w.db, paths: w.paths, clock: w.clock, config: defaultConfig(),
-    record: () => undefined, readTranscript: async () => [], env: { PATH: '' }, notify: () => undefined,
+    record: () => undefined, readTranscript: async () => [], transcriptWaitMs: 0, env: { PATH: '' }, notify: () => undefined,
   });
   t.after(() => sessions.close());
   const userEnv = { PATH: join(w.root, 'bin'), HOME: join(w.root, 'home'), CODEX_HOME: join(w.root, 'codex-home') };
@@ -741,4 +755,35 @@ test('the task of the command line is recorded with the session and reaches the 
   await w.sessions.settled(id);
   assert.match(promptOf(w.agents.launched[0]!), /fix the login bug/);
   assert.doesNotMatch(promptOf(w.agents.launched[0]!), /Not recorded/);
+});
+
+test('a session started without a task takes the first line typed into its agent, and only that one', async (t) => {
+  const w = world(t);
+  const { id } = await begin(w, ['claude', 'codex'], null);
+  assert.equal(w.sessions.get(id)?.task, null);
+  w.agents.typed('claude-1', 'fix the login bug');
+  w.agents.typed('claude-1', 'and then the logout one');
+  assert.equal(w.sessions.get(id)?.task, 'fix the login bug');
+  assert.equal(new RelayRepo(w.db).get(id)!.task, 'fix the login bug', 'persisted with the session row');
+  assert.deepEqual(w.ofType('relay.task_recorded').map((e) => e.payload), [{ relaySession: id, source: 'typed' }], 'the log says where it came from, not what it says');
+  w.agents.limit('claude-1', { resetAt: T0 + HOUR });
+  await w.sessions.settled(id);
+  assert.match(promptOf(w.agents.launched[0]!), /fix the login bug/);
+});
+
+test("a handoff right after the start waits briefly for the transcript the CLI is still creating", async (t) => {
+  let reads = 0;
+  const turns: Turn[] = [{ role: 'user', text: 'please fix the login bug' }, { role: 'assistant', text: 'Looking at auth.ts' }];
+  // The file appears on the third look, as Claude's did 145 ms after its limit showed.
+  const w = world(t, { transcriptWaitMs: 1_000, readTranscript: async () => (++reads >= 3 ? turns : []) });
+  const { id } = await begin(w, ['claude', 'codex']);
+  w.agents.limit('claude-1', { resetAt: T0 + HOUR });
+  const settled = w.sessions.settled(id);
+  await waitFor(() => {
+    w.clock.advance(100);
+    return w.agents.launched.length === 1;
+  }, 'the handoff to finish once the transcript appeared');
+  await settled;
+  assert.equal(reads, 3);
+  assert.match(promptOf(w.agents.launched[0]!), /Looking at auth\.ts/);
 });

@@ -12,7 +12,7 @@ import { replayGeminiChat } from '../../src/adapters/geminiTranscript.js';
 import { genericCliDescriptor } from '../../src/adapters/genericCli.js';
 import { opencodeDescriptor } from '../../src/adapters/opencode.js';
 import { MAX_PROMPT_ARG_BYTES, promptArgument } from '../../src/adapters/promptArgument.js';
-import { descriptorOf, agentName, detectKind } from '../../src/adapters/registry.js';
+import { descriptorOf, agentName, detectKind, taskOfCommand } from '../../src/adapters/registry.js';
 import { RelayError } from '../../src/platform/errors.js';
 import { tempDir } from '../helpers/tempDir.js';
 
@@ -81,6 +81,30 @@ test('detectKind and agentName name a command by its program, or the package a l
   }
   assert.equal(descriptorOf('codex'), codexDescriptor);
   assert.equal(descriptorOf('cli'), genericCliDescriptor);
+});
+
+test('the task is read from the command line where each CLI takes its prompt, never from a flag value', () => {
+  const cases: Array<[string, string[], string | null]> = [
+    ['claude', ['fix the login bug'], 'fix the login bug'],
+    ['claude', ['--model', 'opus', '-p', 'fix the login bug'], 'fix the login bug'],
+    ['claude', ['--settings', '{"hooks":{}}', '--resume', 'abc'], null],
+    ['claude', ['mcp', 'list'], null],
+    ['/usr/local/bin/codex', ['-m', 'gpt-5', 'fix the login bug'], 'fix the login bug'],
+    ['codex', ['exec', '--json', '-C', '/tmp', 'fix the login bug'], 'fix the login bug'],
+    ['codex', ['resume', '--last'], null],
+    ['codex', ['-c', 'model="o3"'], null],
+    ['gemini', ['-m', 'gemini-2.5-flash', '-i', 'fix the login bug'], 'fix the login bug'],
+    ['gemini', ['fix', 'the', 'login', 'bug'], 'fix the login bug'],
+    ['gemini', ['--prompt=fix the login bug'], 'fix the login bug'],
+    ['opencode', ['/home/dev/app'], null],
+    ['opencode', ['--prompt', 'fix the login bug'], 'fix the login bug'],
+    ['opencode', ['run', '-m', 'openai/gpt-5', 'fix', 'the', 'login', 'bug'], 'fix the login bug'],
+    ['node', ['/x/node_modules/@anthropic-ai/claude-code/cli.js', '--model', 'opus', 'fix the login bug'], 'fix the login bug'],
+    ['npx', ['@openai/codex', 'fix the login bug'], 'fix the login bug'],
+    ['aider', ['--message', 'fix the login bug'], null],
+    ['claude', [], null],
+  ];
+  for (const [command, args, task] of cases) assert.equal(taskOfCommand(command, args), task, `${command} ${args.join(' ')}`);
 });
 
 test('launch puts a handoff prompt where each CLI takes its first interactive prompt', () => {

@@ -56,6 +56,8 @@ export interface AgentControl {
   /** Every limit learned of an agent: its output detector, its hooks. */
   onLimit(listener: (e: RateLimited) => void): () => void;
   onExit(listener: (info: AgentInfo) => void): () => void;
+  /** The first line typed into an agent of a relay session (its task, when the command line gave none). */
+  onFirstLine(listener: (agentId: string, line: string) => void): () => void;
 }
 
 /** A client's view of an agent it attaches to: a screen that redraws it, and the output seq it reflects. */

@@ -37,6 +37,7 @@ import {
 import type { ChildExit, ChildSpec } from '../../platform/childSpec.js';
 import type { AgentControl, AgentStart, AgentTerminals, AgentView, UserCommand } from './agentControl.js';
 import type { SupervisedAgent } from './supervisedAgent.js';
+import { FirstTypedLine } from './typedLine.js';
 
 /** An agent gets this long to exit after SIGTERM (Claude and Codex save their session on it). */
 export const AGENT_STOP_GRACE_MS = 5_000;
@@ -97,6 +98,9 @@ export class AgentManager implements AgentControl, AgentTerminals {
   private readonly agents = new Map<string, SupervisedAgent>();
   private readonly limitListeners = new Set<(e: RateLimited) => void>();
   private readonly exitListeners = new Set<(info: AgentInfo) => void>();
+  private readonly firstLineListeners = new Set<(agentId: string, line: string) => void>();
+  /** Agents of relay sessions whose first typed line is still awaited. */
+  private readonly firstLines = new Map<string, FirstTypedLine>();
   private leaseTimer: TimerId;
 
   constructor(private readonly opts: AgentManagerOptions) {
@@ -230,6 +234,8 @@ export class AgentManager implements AgentControl, AgentTerminals {
     await supervisor.startChild(spec);
     if (!agent) throw new RelayError('E_INTERNAL', `agent ${id} did not start`);
     this.agents.set(id, agent);
+    // A handoff's agent got its task as its prompt; a wrapped one may type it.
+    if (req.relaySession && req.prompt === undefined) this.firstLines.set(id, new FirstTypedLine());
     const info = agent.info();
     this.opts.record({
       type: 'agent.started',
@@ -293,6 +299,12 @@ export class AgentManager implements AgentControl, AgentTerminals {
 
   input(id: string, data: string | Uint8Array): void {
     this.agent(id).input(data);
+    const reader = this.firstLines.get(id);
+    const line = reader?.feed(data);
+    if (line) {
+      this.firstLines.delete(id);
+      for (const l of this.firstLineListeners) l(id, line);
+    }
   }
 
   resize(id: string, size: TerminalSize): void {
@@ -307,6 +319,11 @@ export class AgentManager implements AgentControl, AgentTerminals {
   onExit(listener: (info: AgentInfo) => void): () => void {
     this.exitListeners.add(listener);
     return () => this.exitListeners.delete(listener);
+  }
+
+  onFirstLine(listener: (agentId: string, line: string) => void): () => void {
+    this.firstLineListeners.add(listener);
+    return () => this.firstLineListeners.delete(listener);
   }
 
   /**
@@ -353,6 +370,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
         relaySession: info.relaySession,
       },
     });
+    this.firstLines.delete(a.id);
     // What it showed stays readable after exit: a snapshot may still need it.
     for (const l of this.exitListeners) l(info);
     const exited = [...this.agents.values()].filter((x) => x.exit() !== null);

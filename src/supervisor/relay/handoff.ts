@@ -26,6 +26,14 @@ import { rotation, type HandoffOutcome, type HandoffRequest, type PendingSnapsho
 /** Reading a transcript must not hold up a handoff: the screen text is the fallback. */
 const TRANSCRIPT_TIMEOUT_MS = 2_000;
 
+/**
+ * An agent this young may not have written its transcript yet (Claude wrote its session file
+ * 145 ms after its limit showed): its reader is asked again, every {@link TRANSCRIPT_POLL_MS},
+ * for up to {@link HandoffParts.transcriptWaitMs}. An older agent without one has none.
+ */
+const FRESH_AGENT_MS = 10_000;
+const TRANSCRIPT_POLL_MS = 100;
+
 /** Where snapshot rows are kept (the `snapshots` table). */
 export interface SnapshotIndex {
   insert(row: SnapshotInfo): void;
@@ -58,6 +66,8 @@ export interface HandoffParts {
   knownAgent: (id: string) => AgentInfo | undefined;
   /** A kind's transcript reader (its descriptor's). */
   readTranscript: (kind: AgentKind, q: TranscriptQuery) => Promise<Turn[]>;
+  /** How long to wait for the transcript of an agent that started moments ago (0: do not). */
+  transcriptWaitMs: number;
 }
 
 /** The session a handoff runs for: its size and environment for the next agent, and who to tell about a launch. */
@@ -135,8 +145,12 @@ function nobodyAvailable(req: HandoffRequest, gaps: readonly SuccessorGap[], now
   });
 }
 
-/** The last turns from the agent's own transcript, within a bounded time; [] when none. */
-async function readTurns(parts: HandoffParts, from: AgentInfo, cwd: string, agentSession: string | undefined): Promise<Turn[]> {
+function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
+
+/** One read of the agent's transcript, within a bounded time; [] when none. */
+async function readTurnsOnce(parts: HandoffParts, from: AgentInfo, cwd: string, agentSession: string | undefined): Promise<Turn[]> {
   let timer: unknown;
   const timeout = new Promise<Turn[]>((resolve) => {
     timer = parts.clock.setTimeout(() => resolve([]), TRANSCRIPT_TIMEOUT_MS);
@@ -157,6 +171,19 @@ async function readTurns(parts: HandoffParts, from: AgentInfo, cwd: string, agen
   } finally {
     parts.clock.clearTimeout(timer);
   }
+}
+
+/** The last turns from the agent's own transcript; for a young agent, once it has written one. */
+async function readTurns(parts: HandoffParts, from: AgentInfo, cwd: string, agentSession: string | undefined): Promise<Turn[]> {
+  const start = parts.clock.now();
+  let turns = await readTurnsOnce(parts, from, cwd, agentSession);
+  const fresh = start - from.startedAt < FRESH_AGENT_MS && kindOfName(from.name) !== 'cli';
+  while (turns.length === 0 && fresh && parts.clock.now() - start < parts.transcriptWaitMs) {
+    await sleep(parts.clock, TRANSCRIPT_POLL_MS);
+    parts.assertOpen();
+    turns = await readTurnsOnce(parts, from, cwd, agentSession);
+  }
+  return turns;
 }
 
 function visibleText(parts: HandoffParts, agentId: string): string[] {

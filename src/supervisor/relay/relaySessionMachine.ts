@@ -96,7 +96,9 @@ export type RelaySessionEvent =
   | { type: 'limit.reported'; limit: RateLimited }
   /** Manual handoff (`relay handoff [--to name]`). */
   | { type: 'relay.handoff'; to?: string }
-  | { type: 'agent.exited'; agent: AgentInfo };
+  | { type: 'agent.exited'; agent: AgentInfo }
+  /** The task learned after the start (the first line typed); kept only when none is known. */
+  | { type: 'task.recorded'; task: string; source: 'typed' };
 
 export interface RelaySessionMachineDeps {
   /** The same clock given to createActor: the stranded wait is computed from it. */
@@ -166,6 +168,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
       handoff: fromPromise<HandoffOutcome, HandoffRequest>(({ input }) => deps.performHandoff(input)),
     },
     guards: {
+      noTask: ({ context }) => context.task === null,
       /** A limit of the active agent, of a severity we act on, not debounced, with somewhere to go. */
       limitActionable: ({ context, event }) => {
         if (event.type !== 'limit.reported') return false;
@@ -346,6 +349,12 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
         });
       },
       end: assign(({ event }) => ({ endReason: exitReasonOf(event), resumeAt: null })),
+      setTask: assign(({ event }) => (event.type === 'task.recorded' ? { task: event.task } : {})),
+      // The text stays in the session row and the snapshots; the event log says only where it came from.
+      recordTask: ({ context, event }) => {
+        if (event.type !== 'task.recorded') return;
+        deps.record({ type: 'relay.task_recorded', actor: actorName(context), payload: { relaySession: context.id, source: event.source } });
+      },
     },
   }).createMachine({
     id: 'relaySession',
@@ -365,6 +374,9 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
       endReason: null,
     }),
     initial: 'running',
+    on: {
+      'task.recorded': { guard: 'noTask', actions: ['setTask', 'recordTask'] },
+    },
     states: {
       running: {
         on: {

@@ -46,7 +46,12 @@ export interface RelaySessionsDeps {
   vetoes?: readonly SuccessorVeto[];
   /** Run once a successor took over (a graph edge). */
   afterHandoff?: readonly AfterHandoff[];
+  /** How long a handoff waits for a young agent's transcript to appear; {@link TRANSCRIPT_WAIT_MS} when absent. */
+  transcriptWaitMs?: number;
 }
+
+/** Long enough for a CLI to write the file of the turn it just failed; short against any handoff goal. */
+export const TRANSCRIPT_WAIT_MS = 1_000;
 
 export interface CreateRelaySession {
   /** From {@link RelaySessions.allocate}; a new id when absent. */
@@ -136,6 +141,7 @@ export class RelaySessions {
         if (this.closed) throw new RelayError('E_INTERNAL', 'relay sessions closed during a handoff');
       },
       knownAgent: (id) => this.known.get(id),
+      transcriptWaitMs: deps.transcriptWaitMs ?? TRANSCRIPT_WAIT_MS,
     };
     // A new daemon has no agents: sessions its predecessor left open describe nobody's work.
     this.relayRepo.endAllOpen(deps.clock.now());
@@ -159,6 +165,7 @@ export class RelaySessions {
     this.unsubscribe.push(
       deps.agents.onLimit((e) => this.onLimit(e)),
       deps.agents.onExit((info) => this.onExit(info)),
+      deps.agents.onFirstLine((agentId, line) => this.onFirstLine(agentId, line)),
     );
   }
 
@@ -370,6 +377,14 @@ export class RelaySessions {
     s?.actor.send({ type: 'agent.exited', agent: info });
   }
 
+  /** A session started without a task takes the first line typed into its first agent. */
+  private onFirstLine(agentId: string, line: string): void {
+    if (this.closed) return;
+    const sessionId = this.sessionOfAgent.get(agentId);
+    const s = sessionId === undefined ? undefined : this.sessions.get(sessionId);
+    s?.actor.send({ type: 'task.recorded', task: line, source: 'typed' });
+  }
+
   private track<T>(work: Promise<T>): Promise<T> {
     this.inFlight.add(work);
     const done = () => this.inFlight.delete(work);
@@ -435,7 +450,7 @@ export class RelaySessions {
     const snap = s.actor.getSnapshot();
     const ctx = snap.context;
     const state = topState(snap.value);
-    const key = `${state}|${ctx.activeAgent}|${ctx.resumeAt ?? ''}`;
+    const key = `${state}|${ctx.activeAgent}|${ctx.resumeAt ?? ''}|${ctx.task === null ? 0 : 1}`;
     if (!force && key === s.persistedKey) return;
     s.persistedKey = key;
     s.updatedAt = this.deps.clock.now();
