@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { waitFor } from '../helpers/waitFor.js';
 import {
   agentEnv,
@@ -22,6 +23,7 @@ import {
   tailEvents,
   WAIT_MS,
   workDir,
+  FAKE_AGENTS,
 } from '../helpers/relayWorld.js';
 
 /** The `## <name>` section of a snapshot's Markdown, up to the next heading. */
@@ -181,6 +183,41 @@ test('regression: a limit line wider than the terminal is one rate_limited event
     const limited = ofType(dbEvents(h), 'rate_limited').map((e) => e.payload);
     assert.equal(limited.length, 1, `one limit message, one event; got:\n${limited.map((p) => JSON.stringify(p)).join('\n')}`);
     assert.equal(typeof limited[0]!.resetAt, 'number', 'the event carries the reset time the message gives');
+  });
+});
+
+test("regression: the daemon's PATH does not decide who takes over, and the task of the command line reaches the next agent", async () => {
+  // The daemon is started from a shell without the agent CLIs on its PATH (as after `npm
+  // start`); `relay wrap` runs in the user's shell, where claude and codex are.
+  await inTempHome(async (h) => {
+    const started = await h.relay(['daemon', 'start']);
+    assert.equal(started.code, 0, started.stderr);
+    const env = agentEnv(h, { FAKE_AGENT_SCRIPT_CLAUDE: 'limit', FAKE_AGENT_SCRIPT_CODEX: 'ok' });
+    const wrap = startRelay(['wrap', '--order', 'claude,codex', '--', 'claude', 'fix the login bug'], env, workDir(h));
+    await waitFor(() => /handed off to codex-1[\s\S]*PROMPT: /.test(plain(wrap.stdout())) || wrap.child.exitCode !== null, 'codex to take over', WAIT_MS);
+    assert.match(plain(wrap.stdout()), /claude-1 hit its limit: handed off to codex-1/, `stderr: ${wrap.stderr()}`);
+    const [snap] = await snapshotsList(h);
+    const task = section(readFileSync(snap!.path, 'utf8'), 'Task');
+    assert.match(task, /fix the login bug/, task);
+    assert.doesNotMatch(task, /Not recorded/, task);
+    wrap.write('/exit\n');
+    assert.equal((await wrap.done).code, 0);
+    const claude = (await psAgents(h)).find((a) => a.id === 'claude-1');
+    await stopDaemonAndAssertGone(h, claude?.pid ? [claude.pid] : []);
+  });
+});
+
+test('regression: with nobody to take over, wrap says who was missing and why instead of "every agent is limited"', async () => {
+  await inTempHome(async (h) => {
+    // codex is in the order but on no PATH; claude's own limit lifts at its reset.
+    const env = agentEnv(h, { FAKE_AGENT_SCRIPT_CLAUDE: 'limit' }, []);
+    const wrap = startRelay(['wrap', '--order', 'claude,codex', '--', join(FAKE_AGENTS, 'claude')], env, workDir(h));
+    await waitFor(() => /no agent can take over/.test(plain(wrap.stdout())) || wrap.child.exitCode !== null, 'the stranded banner', WAIT_MS);
+    const shown = plain(wrap.stdout());
+    assert.match(shown, /\[relay\] no agent can take over \(codex: not on PATH; claude: limited until [^)]+\); resuming at /, shown);
+    assert.doesNotMatch(shown, /every agent in the order is limited/);
+    wrap.kill();
+    await stopDaemonAndAssertGone(h, []);
   });
 });
 

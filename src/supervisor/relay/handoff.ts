@@ -104,10 +104,11 @@ function recordReason(parts: HandoffParts, req: HandoffRequest, now: number): { 
 
 /** Why `name` cannot take over now, or null when it can. Checked at handoff time, every time. */
 function whyNot(parts: HandoffParts, session: HandoffSession, name: string, req: HandoffRequest, now: number): SuccessorGap | null {
-  const missing = parts.agents.unavailable(name, session.env);
-  if (missing) return missing;
+  // A limit first: for the agent that just stopped it is the news, and it lifts on its own.
   const until = parts.ledger.limitedUntil(name, now);
   if (until !== null) return { name, why: 'limited', until };
+  const missing = parts.agents.unavailable(name, session.env);
+  if (missing) return missing;
   for (const veto of parts.vetoes) {
     const no = veto(name, req);
     if (no) return { name, why: 'refused', detail: no };
