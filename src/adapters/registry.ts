@@ -11,6 +11,8 @@ import { basename } from 'node:path';
 import { GENERIC_RULES, type LimitRule } from '../limits/limitRules.js';
 import type { AgentDescriptor, HookBinding } from './agentDescriptor.js';
 import { promptInArgs } from './commandPrompt.js';
+import { locateExecutable } from '../platform/findOnPath.js';
+import type { SuccessorGap } from '../protocol/relayProtocol.js';
 import type { HookTableEntry } from './hookTable.js';
 import { claudeDescriptor } from './claude.js';
 import { codexDescriptor } from './codex.js';
@@ -63,6 +65,20 @@ export function kindOfName(name: string): AgentKind {
 /** The program an agent name runs: `claude` → its binaries, `cli:aider` → `aider`. */
 export function binariesOfName(name: string): readonly string[] {
   return name.startsWith(OTHER_CLI_PREFIX) ? [name.slice(OTHER_CLI_PREFIX.length)] : descriptorOf(kindOfName(name)).binaries;
+}
+
+/**
+ * Why agent `name` cannot be started with this PATH (none of its binaries there, or one that may
+ * not be run), or null when it can. The one lookup behind a handoff's choice and `relay doctor`.
+ */
+export function unavailableOnPath(name: string, pathEnv: string): SuccessorGap | null {
+  let denied: string | undefined;
+  for (const b of binariesOfName(name)) {
+    const at = locateExecutable(b, pathEnv);
+    if (at.found) return null;
+    if (at.why === 'not_executable') denied ??= at.path;
+  }
+  return denied ? { name, why: 'not_executable', detail: denied } : { name, why: 'not_installed' };
 }
 
 /** Programs that run another program named by their first non-option argument. */

@@ -13,6 +13,7 @@ import { readdirSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AGENT_CLIS, HOOKED_KINDS, KNOWN_KINDS } from '../adapters/registry.js';
 import { findOnPath } from '../platform/findOnPath.js';
+import { handoffCheck } from './doctorHandoffCheck.js';
 import { agentHookChecks } from './doctorAgentChecks.js';
 import { isRelayError } from '../platform/errors.js';
 import { PACKAGE_ROOT } from '../platform/packageInfo.js';
@@ -296,6 +297,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   { id: 'database', title: 'database integrity', run: checkDatabase },
   { id: 'sockets', title: 'sockets private', run: checkSockets },
   { id: 'agents', title: 'agent CLIs and API keys', run: checkAgents },
+  handoffCheck(),
 ];
 
 /**

@@ -5,6 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { waitFor } from '../helpers/waitFor.js';
 import { agentEnv, FAKE_AGENT_MJS, inTempHome, plain, psAgents, startRelay, stopDaemonAndAssertGone, WAIT_MS, workDir, type LiveRelay } from '../helpers/relayWorld.js';
 
@@ -102,6 +104,19 @@ test('regression: relay wrap of a command that does not exist fails at once with
     const r = await exitWithin(wrap, 5_000, 'a command that is not on PATH');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /command not found: no-such-command-relay-test/);
+  });
+});
+
+test('regression: a file that exists but may not be run is "not executable", not "command not found"', async () => {
+  await inTempHome(async (h) => {
+    const script = join(workDir(h), 'agent.sh');
+    writeFileSync(script, '#!/bin/sh\necho hi\n', { mode: 0o644 });
+    for (const command of ['./agent.sh', script]) {
+      const r = await exitWithin(startRelay(['wrap', '--', command], agentEnv(h), workDir(h)), WAIT_MS, `wrap ${command}`);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /agent\.sh is not executable — make it executable \(chmod \+x /, r.stderr);
+    }
+    await stopDaemonAndAssertGone(h, []);
   });
 });
 

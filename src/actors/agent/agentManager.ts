@@ -16,6 +16,7 @@ import {
   detectKind,
   kindOfName,
   limitRulesFor,
+  unavailableOnPath,
   type AgentKind,
 } from '../../adapters/registry.js';
 import type { Clock, TimerId } from '../../platform/clock.js';
@@ -159,14 +160,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
   }
 
   unavailable(name: string, env?: Record<string, string>): SuccessorGap | null {
-    const path = (env ?? this.opts.baseEnv).PATH ?? '';
-    let denied: string | undefined;
-    for (const b of binariesOfName(name)) {
-      const at = locateExecutable(b, path);
-      if (at.found) return null;
-      if (at.why === 'not_executable') denied ??= at.path;
-    }
-    return denied ? { name, why: 'not_executable', detail: denied } : { name, why: 'not_installed' };
+    return unavailableOnPath(name, (env ?? this.opts.baseEnv).PATH ?? '');
   }
 
   private async startPty(req: PtyStart): Promise<AgentInfo> {
