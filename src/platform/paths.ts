@@ -92,7 +92,9 @@ export function relayHomeFrom(env: NodeJS.ProcessEnv): string {
   return relayHomeIn(env, () => userHome(env));
 }
 
-export function relayPaths(home: string = resolveHome()): RelayPaths {
+/** Every path under `home`, made absolute (against the cwd) so no path Relay passes on is relative. */
+export function relayPaths(relayHome: string = resolveHome()): RelayPaths {
+  const home = resolve(relayHome);
   const run = join(home, 'run');
   const logs = join(home, 'logs');
   return {

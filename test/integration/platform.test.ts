@@ -49,6 +49,8 @@ test('a relative RELAY_HOME is pinned to an absolute path once, against the cwd;
   const empty: NodeJS.ProcessEnv = { RELAY_HOME: '' };
   pinRelayHome(empty, '/work/dir');
   assert.equal(empty.RELAY_HOME, '', 'empty still means the default');
+  // The daemon's `--home` too: no path Relay hands on is relative.
+  assert.equal(relayPaths('rh').db, join(process.cwd(), 'rh', 'relay.db'));
 });
 
 test('a socket path over the kernel limit is refused with a hint to shorten RELAY_HOME', () => {
