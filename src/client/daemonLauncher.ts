@@ -9,7 +9,6 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BusClient } from '../bus/busClient.js';
-import { loadConfig } from '../config/relayConfig.js';
 import { RelayError, type ErrorCode } from '../platform/errors.js';
 import { DAEMON_ENTRY } from '../platform/packageInfo.js';
 import { describeMadePrivate, ensureHome, FILE_MODE, ipcEndpoint, type MadePrivate, type RelayPaths } from '../platform/paths.js';
@@ -196,6 +195,9 @@ export interface RestartResult extends LaunchResult {
  * agents the restart is refused (E_CONFLICT, naming them) unless `force` says to stop them.
  */
 export async function restartDaemon(paths: RelayPaths, opts: { force?: boolean } = {}): Promise<RestartResult> {
+  // Loaded here only: every command that finds the daemon imports this module, and only restart
+  // needs zod, yaml and the agent registry.
+  const { loadConfig } = await import('../config/relayConfig.js');
   loadConfig(paths);
   for (const socket of [paths.busSocket, paths.eventsSocket, paths.hookSocket]) ipcEndpoint(socket);
   const pid = runningDaemonPid(paths);
