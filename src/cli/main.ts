@@ -9,15 +9,20 @@ import { relayVersion } from '../platform/packageInfo.js';
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${relayVersion()}\n`);
-} else if (argv[0] === 'hook') {
-  // Run by the agent CLIs inside their own loop: only the hook modules load (no commander,
-  // zeromq, SQLite or xstate), and it always exits 0 by itself.
-  const { runHook } = await import('./hookMain.js');
-  await runHook(argv.slice(1));
 } else {
-  const { runCli } = await import('./program.js');
-  const code = await runCli(argv);
-  // A command is over when its action returns: exit once stdout is flushed, even if some handle
-  // (a socket a failed command did not get to close) would keep the process alive.
-  process.stdout.write('', () => process.exit(code));
+  // A relative RELAY_HOME becomes absolute here, once, so the daemon, the agents and their hooks
+  // (which run in other directories) all use the home this command meant.
+  (await import('../platform/paths.js')).pinRelayHome();
+  if (argv[0] === 'hook') {
+    // Run by the agent CLIs inside their own loop: only the hook modules load (no commander,
+    // zeromq, SQLite or xstate), and it always exits 0 by itself.
+    const { runHook } = await import('./hookMain.js');
+    await runHook(argv.slice(1));
+  } else {
+    const { runCli } = await import('./program.js');
+    const code = await runCli(argv);
+    // A command is over when its action returns: exit once stdout is flushed, even if some handle
+    // (a socket a failed command did not get to close) would keep the process alive.
+    process.stdout.write('', () => process.exit(code));
+  }
 }

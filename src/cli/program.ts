@@ -32,13 +32,12 @@ export async function runCli(argv: string[]): Promise<number> {
     ['status', 'show whether the daemon runs, its uptime and its children (exit 3 when stopped)', 'daemonStatus'],
   ] as const;
   for (const [name, description, fn] of lifecycle) {
-    daemon
-      .command(name)
-      .description(description)
-      .option('--json', 'print a JSON record')
-      .action(async (opts) => {
-        exitCode = await (await import('./commands/daemon.js'))[fn](opts);
-      });
+    const sub = daemon.command(name).description(description).option('--json', 'print a JSON record');
+    // Agents are the daemon's PTY children: a restart cannot keep them, so stopping them is asked for.
+    if (name === 'restart') sub.option('--force', 'also stop the agents that are running (a restart cannot keep them)');
+    sub.action(async (opts) => {
+      exitCode = await (await import('./commands/daemon.js'))[fn](opts);
+    });
   }
   daemon
     .command('tail')

@@ -11,8 +11,9 @@ import type { Readable } from 'node:stream';
 import { BusClient } from '../bus/busClient.js';
 import { RelayError, type ErrorCode } from '../platform/errors.js';
 import { DAEMON_ENTRY } from '../platform/packageInfo.js';
-import { ensureHome, FILE_MODE, type RelayPaths } from '../platform/paths.js';
+import { describeMadePrivate, ensureHome, FILE_MODE, ipcEndpoint, type MadePrivate, type RelayPaths } from '../platform/paths.js';
 import { liveDaemonPid, processStartTicks } from '../platform/pidFile.js';
+import type { AgentInfo } from '../protocol/agentProtocol.js';
 import type { ReadyMessage } from '../protocol/requests.js';
 
 /** Start-up is a few hundred ms; 15 s allows for a cold disk and a loaded CI machine. */
@@ -121,23 +122,30 @@ async function spawnOnce(paths: RelayPaths, timeoutMs: number): Promise<ReadyMes
   }
 }
 
+export interface LaunchResult {
+  pid: number;
+  /** Whether this call started it (false: one was running already). */
+  started: boolean;
+  /** Existing directories of RELAY_HOME that were open to group/other and are 0700 now. */
+  madePrivate: MadePrivate[];
+}
+
 /**
- * Start the daemon unless one runs. Returns its pid and whether this call started it.
+ * Start the daemon unless one runs. Returns its pid, whether this call started it, and which
+ * directories it had to make private (the caller says so: a chmod is never silent).
  * Throws the daemon's own error (corrupt store, unsafe home, …) when it cannot start.
  */
-export async function launchDaemon(
-  paths: RelayPaths,
-  timeoutMs = START_TIMEOUT_MS,
-): Promise<{ pid: number; started: boolean }> {
-  ensureHome(paths);
+export async function launchDaemon(paths: RelayPaths, timeoutMs = START_TIMEOUT_MS): Promise<LaunchResult> {
+  const madePrivate = ensureHome(paths);
+  const result = (pid: number, started: boolean): LaunchResult => ({ pid, started, madePrivate });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const existing = runningDaemonPid(paths);
-    if (existing !== null && (await answersPing(paths, 1_000))) return { pid: existing, started: false };
+    if (existing !== null && (await answersPing(paths, 1_000))) return result(existing, false);
     const left = deadline - Date.now();
     if (left <= 0) break;
     const msg = await spawnOnce(paths, left);
-    if (msg && 'ready' in msg) return { pid: msg.pid, started: true };
+    if (msg && 'ready' in msg) return result(msg.pid, true);
     if (msg && 'error' in msg && msg.error.code !== 'E_DAEMON_RUNNING') {
       throw new RelayError(msg.error.code as ErrorCode, msg.error.message, msg.error.hint ? { hint: msg.error.hint } : {});
     }
@@ -152,18 +160,74 @@ export async function launchDaemon(
       async () => runningDaemonPid(paths) !== null && (await answersPing(paths, 500)),
       Math.min(5_000, Math.max(0, deadline - Date.now())),
     );
-    if (answered) return { pid: runningDaemonPid(paths)!, started: false };
+    if (answered) return result(runningDaemonPid(paths)!, false);
   }
   throw new RelayError('E_DAEMON_START_FAILED', `no daemon became ready within ${timeoutMs} ms`, {
     hint: 'run relay doctor to see what is wrong',
   });
 }
 
-/** What every command that needs the daemon calls first. */
+/** What every command that needs the daemon calls first. Says on stderr which directories it made private. */
 export async function ensureDaemon(paths: RelayPaths): Promise<number> {
   const pid = runningDaemonPid(paths);
   if (pid !== null) return pid;
-  return (await launchDaemon(paths)).pid;
+  const launched = await launchDaemon(paths);
+  for (const m of launched.madePrivate) process.stderr.write(`${describeMadePrivate(m)}\n`);
+  return launched.pid;
+}
+
+/** An agent whose process is still there (a restart would end it). */
+function isLive(agent: AgentInfo): boolean {
+  return agent.exit === null && agent.state !== 'exited' && agent.state !== 'crashed';
+}
+
+export interface RestartResult extends LaunchResult {
+  /** The daemon stopped, or null when none ran. */
+  stoppedPid: number | null;
+  /** Ids of the live agents the restart stopped (only with `force`). */
+  stoppedAgents: string[];
+}
+
+/**
+ * `relay daemon restart`. Everything that would make the new daemon refuse to start is checked
+ * before the old one is touched: config.yaml through the loader the daemon uses, and the socket
+ * paths. Agents run as PTY children of the daemon and cannot outlive its process, so with live
+ * agents the restart is refused (E_CONFLICT, naming them) unless `force` says to stop them.
+ */
+export async function restartDaemon(paths: RelayPaths, opts: { force?: boolean } = {}): Promise<RestartResult> {
+  // Loaded here only: every command that finds the daemon imports this module, and only restart
+  // needs zod, yaml and the agent registry.
+  const { loadConfig } = await import('../config/relayConfig.js');
+  loadConfig(paths);
+  for (const socket of [paths.busSocket, paths.eventsSocket, paths.hookSocket]) ipcEndpoint(socket);
+  const pid = runningDaemonPid(paths);
+  let live: AgentInfo[] = [];
+  if (pid !== null) {
+    const client = new BusClient(paths);
+    try {
+      live = (await client.request('agent.list', {}, 2_000)).agents.filter(isLive);
+    } catch (e) {
+      if (!opts.force) {
+        throw new RelayError('E_CONFLICT', `the daemon (pid ${pid}) does not answer, so its agents cannot be listed before stopping them`, {
+          hint: 'relay daemon restart --force stops it and whatever it runs',
+          cause: e,
+        });
+      }
+    } finally {
+      await client.close();
+    }
+    if (live.length > 0 && !opts.force) {
+      const n = live.length;
+      throw new RelayError(
+        'E_CONFLICT',
+        `restarting the daemon stops ${n} running agent${n === 1 ? '' : 's'}: ${live.map((a) => a.id).join(', ')} (they run inside the daemon and cannot outlive it)`,
+        { hint: 'relay daemon restart --force stops them and restarts; or let them finish first (relay ps)' },
+      );
+    }
+  }
+  const stoppedPid = await stopDaemon(paths);
+  const launched = await launchDaemon(paths);
+  return { ...launched, stoppedPid, stoppedAgents: live.map((a) => a.id) };
 }
 
 /**

@@ -87,8 +87,11 @@ async function checkNativeModules(): Promise<CheckOutcome> {
 
 /**
  * RELAY_HOME and its directories must be real directories owned by us with no group or other
- * access, and the files directly in home, logs and snapshots (database, logs, snapshots that
- * hold prompts and transcripts) readable by us alone.
+ * access, and the files Relay writes directly in home, logs and snapshots (database, logs,
+ * snapshots that hold prompts and transcripts) readable by us alone. config.yaml is the user's
+ * own file, made by their editor with the usual 0644: it holds no secrets by design, so being
+ * readable by others is a warning with the fix. Writable by others is still a failure: whoever
+ * can edit it chooses what runs at the next handoff.
  */
 function checkHome(paths: RelayPaths): CheckOutcome {
   const home = paths.home;
@@ -99,8 +102,10 @@ function checkHome(paths: RelayPaths): CheckOutcome {
   const notDir: string[] = [];
   const notOurs: string[] = [];
   const open: { path: string; mode: string }[] = [];
+  const readableByOthers: { path: string; mode: string }[] = [];
   const inspect = (path: string, st: Stats): void => {
     if (uid !== undefined && st.uid !== uid) notOurs.push(path);
+    else if (path === paths.config && isOpen(st) && (st.mode & 0o022) === 0) readableByOthers.push({ path, mode: modeString(st) });
     else if (isOpen(st)) open.push({ path, mode: modeString(st) });
   };
   const dirsToList: string[] = [];
@@ -142,6 +147,13 @@ function checkHome(paths: RelayPaths): CheckOutcome {
         : `chmod -R go-rwx ${shellQuote(home)}`;
   }
   if (problems.length > 0) return fail(problems.join('; '), fix!);
+  if (readableByOthers.length > 0) {
+    const [config] = readableByOthers;
+    return warn(
+      `${name(config!.path)} (${config!.mode}) is readable by group/other; it holds no secrets, but the rest of RELAY_HOME is private`,
+      `chmod 600 ${shellQuote(config!.path)}`,
+    );
+  }
   if (missing.length > 0) {
     return warn(`${home}: ${missing.map(name).join(', ')} not created yet — relay daemon start creates them`, 'relay daemon start');
   }
@@ -170,7 +182,8 @@ async function checkDaemon(paths: RelayPaths): Promise<CheckOutcome> {
     const status = await client.request('daemon.status', {}, STATUS_TIMEOUT_MS);
     return ok(`running (pid ${status.pid}, up ${formatDuration(status.uptimeMs)})`);
   } catch (e) {
-    return fail(`pid ${pid} is alive but does not answer on the bus: ${errorLine(e)}`, 'relay daemon restart');
+    // --force: a daemon that does not answer cannot list its agents, and restart asks first.
+    return fail(`pid ${pid} is alive but does not answer on the bus: ${errorLine(e)}`, 'relay daemon restart --force');
   } finally {
     await client.close();
   }
@@ -206,6 +219,7 @@ async function checkDatabase(paths: RelayPaths): Promise<CheckOutcome> {
   if (!lstatOrNull(paths.db)) return ok('not created yet — the daemon creates it on first start');
   const moveAside = `move it aside: mv ${shellQuote(paths.db)} ${shellQuote(`${paths.db}.bad`)} (Relay creates a new one)`;
   const { openDatabase } = await import('../store/database.js');
+  const { damagedDatabase } = await import('../store/storeError.js');
   let db: ReturnType<typeof openDatabase>;
   try {
     db = openDatabase(paths.db, { readonly: true });
@@ -218,7 +232,8 @@ async function checkDatabase(paths: RelayPaths): Promise<CheckOutcome> {
     const rows = db.pragma('quick_check') as { quick_check: string }[];
     const first = rows[0]?.quick_check;
     if (first === 'ok') return ok(`${paths.db} intact (quick_check ok)`);
-    return fail(`${paths.db} is damaged: ${first ?? 'quick_check returned nothing'}`, moveAside);
+    const damaged = damagedDatabase(paths.db, first ?? 'quick_check returned nothing');
+    return fail(damaged.message, damaged.hint!);
   } finally {
     db.close();
   }

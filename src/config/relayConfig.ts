@@ -1,8 +1,9 @@
 /**
  * `$RELAY_HOME/config.yaml`: the user's settings. A missing file means the defaults; a file that
  * is not valid YAML or has a wrong value is refused with the key and what is wrong, never
- * silently replaced by defaults. Keys this version does not know are kept, because other
- * commands (`relay install`) write their own sections into the same file.
+ * silently replaced by defaults. A key this version does not know is refused too, naming the
+ * nearest valid key: a typo (`ordr:`) must not pass as "valid" and leave the default in force.
+ * (`relay install` writes only `handoff.order`, so no other command adds keys of its own.)
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
@@ -10,6 +11,8 @@ import { z } from 'zod';
 import { AGENT_NAMES_HINT, isAgentName } from '../adapters/registry.js';
 import { RelayError } from '../platform/errors.js';
 import type { RelayPaths } from '../platform/paths.js';
+import { DETACH_KEY_FORMS, isDetachKey } from './detachKey.js';
+import { nearestKey } from './nearestKey.js';
 
 /** What to do with an agent that hit its limit once its work has moved on. */
 export type OnLimitAction = 'park' | 'stop';
@@ -22,7 +25,7 @@ export const DEFAULT_DEBOUNCE_MS = 10_000;
 /** When a limit gives no reset time, treat the agent as limited this long (a guess, on purpose short). */
 export const DEFAULT_COOLDOWN_MS = 15 * 60_000;
 
-const handoffSchema = z.looseObject({
+const handoffSchema = z.strictObject({
   order: z
     .array(z.string().refine(isAgentName, `expected an agent name: ${AGENT_NAMES_HINT}`))
     .default([]),
@@ -36,17 +39,30 @@ const handoffSchema = z.looseObject({
   defaultCooldownMs: z.number().int().positive().default(DEFAULT_COOLDOWN_MS),
 });
 
-const wrapSchema = z.looseObject({
-  /** The key that detaches `relay wrap` / `relay attach` and leaves the agent running. */
-  detachKey: z.string().min(1).default('ctrl-]'),
+const wrapSchema = z.strictObject({
+  /**
+   * The key that detaches `relay wrap` / `relay attach` and leaves the agent running. Checked by
+   * the parser wrap uses, so doctor never calls valid a key that wrap refuses.
+   */
+  detachKey: z
+    .string()
+    .refine(isDetachKey, { error: (issue) => `"${String(issue.input)}" is not a detach key; use ${DETACH_KEY_FORMS}` })
+    .default('ctrl-]'),
 });
 
-const configSchema = z.looseObject({
+const configSchema = z.strictObject({
   handoff: handoffSchema.prefault({}),
   wrap: wrapSchema.prefault({}),
 });
 
-/** The validated settings, defaults filled in; unknown keys are carried along untouched. */
+/** The valid keys of each section, by its path (`''` for the top level), for "did you mean". */
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(configSchema.shape),
+  handoff: Object.keys(handoffSchema.shape),
+  wrap: Object.keys(wrapSchema.shape),
+};
+
+/** The validated settings, defaults filled in. */
 export type RelayConfig = z.output<typeof configSchema>;
 
 /** The settings when there is no config file. */
@@ -88,11 +104,30 @@ export function parseConfig(text: string, file: string): RelayConfig {
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+    const issues = result.error.issues;
+    const unknown = issues.find((i) => i.code === 'unrecognized_keys');
+    // One issue lists every unknown key of a section; count keys, not issues, in "(and N more)".
+    const count = issues.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
+    const more = count > 1 ? ` (and ${count - 1} more)` : '';
+    if (unknown) throw unknownKeyError(file, unknown.path, unknown.keys[0]!, more);
+    const issue = issues[0]!;
     throw configError(file, `${keyPath(issue.path)}: ${issue.message.replace(/^Invalid (input|option): /, '')}${more}`);
   }
   return result.data;
+}
+
+/** `handoff.ordr is not a setting (did you mean order?)`, with the valid keys as the fix. */
+function unknownKeyError(file: string, section: readonly PropertyKey[], key: string, more: string): RelayError {
+  const sectionName = section.map(String).join('.');
+  const known = KNOWN_KEYS[sectionName] ?? [];
+  const near = nearestKey(key, known);
+  const where = sectionName ? `${sectionName}.${key}` : key;
+  const guess = near === undefined ? '' : ` (did you mean ${near}?)`;
+  return new RelayError('E_CONFIG', `${file}: unknown key ${where}${guess}${more}`, {
+    hint: near === undefined
+      ? `the keys ${sectionName ? `under ${sectionName}` : 'at the top level'} are ${known.join(', ')}; remove or rename it`
+      : `rename it to ${near}, or remove it`,
+  });
 }
 
 /** Read `paths.config`; the defaults when the file does not exist. Throws RelayError E_CONFIG. */

@@ -59,6 +59,17 @@ export function userHome(env: NodeJS.ProcessEnv): string {
   return resolve(home);
 }
 
+/**
+ * Make a relative RELAY_HOME absolute, once, against `cwd`, in `env` itself (the process's own
+ * environment at the CLI entry). Every process the CLI starts inherits it — the daemon, and
+ * through `relay wrap` the agents and the hooks they run from other directories — so all of
+ * them use one home instead of resolving `RELAY_HOME=rh` each against its own directory.
+ */
+export function pinRelayHome(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): void {
+  const fromEnv = env.RELAY_HOME?.trim();
+  if (fromEnv && !isAbsolute(fromEnv)) env.RELAY_HOME = resolve(cwd, fromEnv);
+}
+
 /** RELAY_HOME from `env`, else `.relay` in the home directory `home()` names (DESIGN.md: Paths). */
 function relayHomeIn(env: NodeJS.ProcessEnv, home: () => string): string {
   const fromEnv = env.RELAY_HOME?.trim();
@@ -81,7 +92,9 @@ export function relayHomeFrom(env: NodeJS.ProcessEnv): string {
   return relayHomeIn(env, () => userHome(env));
 }
 
-export function relayPaths(home: string = resolveHome()): RelayPaths {
+/** Every path under `home`, made absolute (against the cwd) so no path Relay passes on is relative. */
+export function relayPaths(relayHome: string = resolveHome()): RelayPaths {
+  const home = resolve(relayHome);
   const run = join(home, 'run');
   const logs = join(home, 'logs');
   return {
@@ -127,12 +140,23 @@ export function lstatOrNull(path: string): Stats | null {
   }
 }
 
+/** A directory whose group/other bits {@link ensurePrivateDir} removed: `mode` is what it was (`0755`). */
+export interface MadePrivate {
+  path: string;
+  mode: string;
+}
+
+/** The line a command prints for each directory it made private, so a chmod is never silent. */
+export function describeMadePrivate(m: MadePrivate): string {
+  return `relay: ${m.path} was ${m.mode}, open to group/other; made it 0700 (owner only)`;
+}
+
 /**
  * Create a directory private to this user, or check an existing one: it must be a real
  * directory (not a symlink another user could point elsewhere) owned by us; group and other
- * bits are removed.
+ * bits are removed, and then it returns what the mode was, for the caller to say so.
  */
-export function ensurePrivateDir(path: string): void {
+export function ensurePrivateDir(path: string): MadePrivate | null {
   let st = lstatOrNull(path);
   if (!st) {
     mkdirSync(path, { recursive: true, mode: DIR_MODE });
@@ -149,15 +173,24 @@ export function ensurePrivateDir(path: string): void {
       hint: 'set RELAY_HOME to a directory you own',
     });
   }
-  if ((st.mode & 0o077) !== 0) chmodSync(path, DIR_MODE);
+  if ((st.mode & 0o077) === 0) return null;
+  chmodSync(path, DIR_MODE);
+  return { path, mode: (st.mode & 0o777).toString(8).padStart(4, '0') };
 }
 
-/** Create RELAY_HOME and its sub-directories, all 0700, and check the socket paths fit. */
-export function ensureHome(paths: RelayPaths): void {
+/**
+ * Create RELAY_HOME and its sub-directories, all 0700, and check the socket paths fit.
+ * Returns the existing directories it had to make private (empty when none).
+ */
+export function ensureHome(paths: RelayPaths): MadePrivate[] {
   // Checked first, so a home that cannot work leaves no directories behind.
   ipcEndpoint(paths.busSocket);
   ipcEndpoint(paths.eventsSocket);
   ipcEndpoint(paths.hookSocket);
-  ensurePrivateDir(paths.home);
-  for (const dir of [paths.run, paths.logs, paths.snapshots, paths.spool]) ensurePrivateDir(dir);
+  const changed: MadePrivate[] = [];
+  for (const dir of [paths.home, paths.run, paths.logs, paths.snapshots, paths.spool]) {
+    const made = ensurePrivateDir(dir);
+    if (made) changed.push(made);
+  }
+  return changed;
 }

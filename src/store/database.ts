@@ -8,7 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { RelayError } from '../platform/errors.js';
 import { FILE_MODE } from '../platform/paths.js';
 import { assertKnownSchema, migrate, MIGRATIONS, type Migration } from './migrations.js';
-import { notRelayDatabase, toStoreError } from './storeError.js';
+import { damagedDatabase, notRelayDatabase, toStoreError } from './storeError.js';
 
 /** An open connection to relay.db. */
 export type Database = BetterSqlite3.Database;
@@ -152,7 +152,7 @@ function inspectFile(file: string): boolean {
 function assertIntact(db: Database, file: string): void {
   const problems = db.pragma('quick_check') as { quick_check: string }[];
   const first = problems[0]?.quick_check;
-  if (first !== 'ok') throw notRelayDatabase(file, `it is damaged: ${first ?? 'quick_check returned nothing'}`);
+  if (first !== 'ok') throw damagedDatabase(file, first ?? 'quick_check returned nothing');
 }
 
 /** The database holds prompts and transcripts: owner only, as the home directory is. */

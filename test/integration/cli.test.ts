@@ -43,3 +43,14 @@ test('an unusable RELAY_HOME is one clear line, and RELAY_DEBUG=1 adds the stack
   const debug = await h.relay(['daemon', 'start'], { env: { RELAY_HOME: long, RELAY_DEBUG: '1' } });
   assert.match(debug.stderr, /\n\s+at /, 'stack trace only with RELAY_DEBUG=1');
 });
+
+test('regression: daemon status with a RELAY_HOME too long for a unix socket says so and how to fix it (it suggested daemon start)', async () => {
+  const long = join(h.root, 'y'.repeat(110));
+  const r = await h.relay(['daemon', 'status'], { env: { RELAY_HOME: long } });
+  assert.equal(r.code, 7, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /^relay: socket path is \d+ bytes, over the 107-byte limit: .* — set RELAY_HOME to a shorter path/);
+  assert.doesNotMatch(r.stderr, /daemon start/);
+  assert.equal(existsSync(long), false, 'status creates nothing');
+});

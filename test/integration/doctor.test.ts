@@ -212,3 +212,66 @@ test('with the daemon running, the daemon check is ok and names its pid', async 
   }
   assert.equal(isAlive(pid), false, 'the daemon is gone after stop');
 });
+
+test('regression: a config.yaml the user made with the usual 0644 is a warning with chmod 600, not a failure (npm start exited 8)', async () => {
+  const home = privateHome();
+  const config = join(home, 'config.yaml');
+  writeFileSync(config, 'handoff:\n  onLimit: stop\n');
+  chmodSync(config, 0o644);
+  const { run, report } = await doctorJson({ RELAY_HOME: home });
+  assert.equal(run.code, 0, run.stdout);
+  const homeCheck = check(report, 'home');
+  assert.equal(homeCheck.status, 'warn');
+  assert.match(homeCheck.detail, /config\.yaml \(0644\) is readable by group\/other/);
+  assert.equal(homeCheck.fix, `chmod 600 ${config}`);
+  assert.equal(check(report, 'config').status, 'ok');
+});
+
+test('a file Relay writes (relay.db) readable by others, or a config.yaml others can write, is still a failure', async () => {
+  const home = privateHome();
+  writeFileSync(join(home, 'relay.db'), '', { mode: 0o600 });
+  chmodSync(join(home, 'relay.db'), 0o644);
+  const { run, report } = await doctorJson({ RELAY_HOME: home });
+  assert.equal(run.code, 8);
+  assert.equal(check(report, 'home').status, 'fail');
+  assert.match(check(report, 'home').detail, /relay\.db \(0644\)/);
+
+  const other = privateHome();
+  writeFileSync(join(other, 'config.yaml'), 'handoff: {}\n');
+  chmodSync(join(other, 'config.yaml'), 0o666);
+  const writable = await doctorJson({ RELAY_HOME: other });
+  assert.equal(writable.run.code, 8);
+  assert.equal(check(writable.report, 'home').status, 'fail');
+  assert.match(check(writable.report, 'home').detail, /config\.yaml \(0666\)/);
+});
+
+test('regression: a typo in config.yaml (ordr, a top-level foo) fails doctor with the line daemon start prints, exit 4 there', async () => {
+  const home = privateHome();
+  const config = join(home, 'config.yaml');
+  writeFileSync(config, 'handoff:\n  ordr: [claude, codex]\n', { mode: 0o600 });
+  const { run, report } = await doctorJson({ RELAY_HOME: home });
+  assert.equal(run.code, 8);
+  const configCheck = check(report, 'config');
+  assert.equal(configCheck.status, 'fail');
+  assert.equal(configCheck.detail, `${config}: unknown key handoff.ordr (did you mean order?)`);
+  assert.equal(configCheck.fix, 'rename it to order, or remove it');
+  const start = await relay(['daemon', 'start'], { RELAY_HOME: home });
+  assert.equal(start.code, 4, start.stderr);
+  assert.equal(start.stderr, `relay: ${configCheck.detail} — ${configCheck.fix}\n`);
+
+  writeFileSync(config, 'foo: 1\n', { mode: 0o600 });
+  const top = check((await doctorJson({ RELAY_HOME: home })).report, 'config');
+  assert.equal(top.status, 'fail');
+  assert.equal(top.detail, `${config}: unknown key foo`);
+  assert.match(top.fix ?? '', /handoff, wrap/);
+});
+
+test('regression: detachKey: ctrl-1 (refused by wrap) fails the doctor config check (it was called valid)', async () => {
+  const home = privateHome();
+  writeFileSync(join(home, 'config.yaml'), 'wrap:\n  detachKey: ctrl-1\n', { mode: 0o600 });
+  const { run, report } = await doctorJson({ RELAY_HOME: home });
+  assert.equal(run.code, 8);
+  const configCheck = check(report, 'config');
+  assert.equal(configCheck.status, 'fail');
+  assert.match(configCheck.detail, /wrap\.detachKey: "ctrl-1" is not a detach key/);
+});

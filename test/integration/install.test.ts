@@ -143,7 +143,8 @@ test('uninstall after the user edited the files keeps their edits and removes on
     const editGemini = (s: string): string => s.replace('"hideBanner": true', '"hideBanner": false // edited after install');
     writeFileSync(join(w.home, CLAUDE), editClaude(w.read(CLAUDE).toString('utf8')));
     writeFileSync(join(w.home, GEMINI), editGemini(w.read(GEMINI).toString('utf8')));
-    writeFileSync(join(w.home, RELAY_CONFIG), `${w.read(RELAY_CONFIG).toString('utf8')}proxy:\n  port: 8877\n`);
+    // (A key Relay does not know is an error in config.yaml, so the edit is to a real setting.)
+    writeFileSync(join(w.home, RELAY_CONFIG), w.read(RELAY_CONFIG).toString('utf8').replace('debounceMs: 15000', 'debounceMs: 8877'));
 
     const un = await w.relay(['uninstall']);
     assert.equal(un.code, 0, un.stderr);
@@ -152,7 +153,7 @@ test('uninstall after the user edited the files keeps their edits and removes on
     assert.equal(w.read(GEMINI).toString('utf8'), editGemini(original.gemini), 'Gemini: exactly the original plus the user edit');
     const config = parseYaml(w.read(RELAY_CONFIG).toString('utf8'));
     assert.equal(config.handoff.order, undefined, 'the order install wrote is gone');
-    assert.equal(config.proxy.port, 8877, "the user's new key stays");
+    assert.equal(config.handoff.debounceMs, 8877, "the user's edit stays");
     assert.match(w.read(RELAY_CONFIG).toString('utf8'), /# Relay settings \(hand-written/);
     // Files nobody edited are restored byte for byte; the install record is gone.
     assert.ok(w.read(CODEX).equals(readFileSync(join(HOMES_DIR, 'full', CODEX))));

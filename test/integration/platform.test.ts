@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ensureHome, ipcEndpoint, relayPaths, resolveHome } from '../../src/platform/paths.js';
+import { ensureHome, ipcEndpoint, pinRelayHome, relayPaths, resolveHome } from '../../src/platform/paths.js';
 import { EXIT, RelayError, toRelayError } from '../../src/platform/errors.js';
 import { liveDaemonPid, processStartTicks, writePidFile } from '../../src/platform/pidFile.js';
 import { acquireInstanceLock, isInstanceLockHeld } from '../../src/platform/instanceLock.js';
@@ -23,13 +23,34 @@ test('RELAY_HOME moves every path; the default is ~/.relay', () => {
 
 test('home and its dirs are created 0700, and a loose mode is tightened', () => {
   const paths = relayPaths(join(root, 'home1'));
-  ensureHome(paths);
+  assert.deepEqual(ensureHome(paths), [], 'creating is not "making private"');
   for (const d of [paths.home, paths.run, paths.logs, paths.snapshots, paths.spool]) {
     assert.equal(statSync(d).mode & 0o777, 0o700);
   }
   chmodSync(paths.run, 0o755);
-  ensureHome(paths);
+  // Reported, so daemon start can say what it changed instead of chmodding silently.
+  assert.deepEqual(ensureHome(paths), [{ path: paths.run, mode: '0755' }]);
   assert.equal(statSync(paths.run).mode & 0o777, 0o700);
+  assert.deepEqual(ensureHome(paths), []);
+});
+
+test('a relative RELAY_HOME is pinned to an absolute path once, against the cwd; others are left alone', () => {
+  const env: NodeJS.ProcessEnv = { RELAY_HOME: 'rh' };
+  pinRelayHome(env, '/work/dir');
+  assert.equal(env.RELAY_HOME, '/work/dir/rh');
+  pinRelayHome(env, '/elsewhere');
+  assert.equal(env.RELAY_HOME, '/work/dir/rh', 'pinned once: a later cwd does not move it');
+  const dotted: NodeJS.ProcessEnv = { RELAY_HOME: '../x/./rh' };
+  pinRelayHome(dotted, '/work/dir');
+  assert.equal(dotted.RELAY_HOME, '/work/x/rh');
+  const unset: NodeJS.ProcessEnv = {};
+  pinRelayHome(unset, '/work/dir');
+  assert.equal('RELAY_HOME' in unset, false);
+  const empty: NodeJS.ProcessEnv = { RELAY_HOME: '' };
+  pinRelayHome(empty, '/work/dir');
+  assert.equal(empty.RELAY_HOME, '', 'empty still means the default');
+  // The daemon's `--home` too: no path Relay hands on is relative.
+  assert.equal(relayPaths('rh').db, join(process.cwd(), 'rh', 'relay.db'));
 });
 
 test('a socket path over the kernel limit is refused with a hint to shorten RELAY_HOME', () => {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { parseDetachKey } from '../../src/config/detachKey.js';
+import { editDistance, nearestKey } from '../../src/config/nearestKey.js';
 import { DEFAULT_COOLDOWN_MS, DEFAULT_DEBOUNCE_MS, loadConfig } from '../../src/config/relayConfig.js';
 import { RelayError } from '../../src/platform/errors.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -14,7 +16,7 @@ function configFile(t: TestContext, text?: string): { config: string } {
   return { config };
 }
 
-function configError(t: TestContext, text: string): RelayError {
+function configError(t: TestContext, text: string, opts: { hint: boolean } = { hint: true }): RelayError {
   const paths = configFile(t, text);
   try {
     loadConfig(paths);
@@ -23,7 +25,7 @@ function configError(t: TestContext, text: string): RelayError {
     assert.equal(e.code, 'E_CONFIG');
     assert.equal(e.exitCode, 4);
     assert.ok(e.message.startsWith(`${paths.config}: `), `names the file: ${e.message}`);
-    assert.equal(e.hint, 'fix the file or move it aside');
+    if (opts.hint) assert.equal(e.hint, 'fix the file or move it aside');
     return e;
   }
   assert.fail(`config was accepted: ${text}`);
@@ -59,13 +61,50 @@ test('given values override the defaults key by key; sections left out keep thei
   assert.deepEqual(cfg.wrap, { detachKey: 'ctrl-]' });
 });
 
-test('unknown keys are kept, at the top level and inside known sections', (t) => {
-  const cfg = loadConfig(
-    configFile(t, 'install:\n  hooks: [claude]\nhandoff:\n  future: 1\nwrap:\n  detachKey: ctrl-q\n'),
-  ) as Record<string, unknown>;
-  assert.deepEqual(cfg.install, { hooks: ['claude'] });
-  assert.equal((cfg.handoff as Record<string, unknown>).future, 1);
-  assert.equal((cfg.wrap as Record<string, unknown>).detachKey, 'ctrl-q');
+test('a mistyped key (ordr under handoff) is an E_CONFIG error naming the key, the file and the nearest valid key', (t) => {
+  const e = configError(t, 'handoff:\n  ordr: [claude, codex]\n', { hint: false });
+  assert.match(e.message, /: unknown key handoff\.ordr \(did you mean order\?\)$/);
+  assert.equal(e.hint, 'rename it to order, or remove it');
+  assert.match(configError(t, 'handoff:\n  debounce: 500\n', { hint: false }).message, /unknown key handoff\.debounce \(did you mean debounceMs\?\)/);
+  assert.match(configError(t, 'Wrap:\n  detachKey: ctrl-g\n', { hint: false }).message, /unknown key Wrap \(did you mean wrap\?\)/);
+  assert.match(configError(t, 'wrap:\n  detachkey: ctrl-g\n', { hint: false }).message, /unknown key wrap\.detachkey \(did you mean detachKey\?\)/);
+});
+
+test('an unknown top-level key (foo) is refused, and with no near key the fix lists the valid ones', (t) => {
+  const e = configError(t, 'foo: 1\nhandoff:\n  onLimit: stop\n', { hint: false });
+  assert.match(e.message, /: unknown key foo$/);
+  assert.equal(e.hint, 'the keys at the top level are handoff, wrap; remove or rename it');
+  assert.match(configError(t, 'handoff:\n  zzz: 1\n', { hint: false }).hint ?? '', /under handoff are order, onLimit, actOnWarnings, debounceMs, defaultCooldownMs/);
+  assert.match(configError(t, 'foo: 1\nbar: 2\n', { hint: false }).message, /unknown key foo \(and 1 more\)$/);
+});
+
+test('detachKey: ctrl-1 (refused by wrap) is refused by config validation too, with the forms wrap accepts', (t) => {
+  const e = configError(t, 'wrap:\n  detachKey: ctrl-1\n');
+  assert.match(e.message, /wrap\.detachKey: "ctrl-1" is not a detach key; use ctrl-<letter> or one of ctrl-\] /);
+  assert.throws(() => parseDetachKey('ctrl-1'), (err: unknown) => err instanceof RelayError && err.code === 'E_CONFIG');
+  // Every key the config accepts, wrap accepts, and the other way round.
+  for (const spec of ['ctrl-]', 'ctrl-g', 'C+q', 'ctrl-\\', 'ctrl-^', 'ctrl-_', 'none', 'ctrl-1', 'alt-x', 'ctrl-', 'ctrl-gg']) {
+    let configOk = true;
+    try {
+      loadConfig(configFile(t, `wrap:\n  detachKey: '${spec}'\n`));
+    } catch {
+      configOk = false;
+    }
+    let wrapOk = true;
+    try {
+      parseDetachKey(spec);
+    } catch {
+      wrapOk = false;
+    }
+    assert.equal(configOk, wrapOk, `${spec}: config ${configOk ? 'accepts' : 'refuses'} it, wrap ${wrapOk ? 'accepts' : 'refuses'} it`);
+  }
+});
+
+test('nearestKey suggests only a plausible typo', () => {
+  assert.equal(nearestKey('ordr', ['order', 'onLimit']), 'order');
+  assert.equal(nearestKey('foo', ['handoff', 'wrap']), undefined);
+  assert.equal(editDistance('kitten', 'sitting'), 3);
+  assert.equal(editDistance('', 'abc'), 3);
 });
 
 test('a wrong type names the key and what was expected', (t) => {
@@ -77,7 +116,7 @@ test('a wrong type names the key and what was expected', (t) => {
   assert.match(configError(t, 'handoff:\n  debounceMs: -1\n').message, /handoff\.debounceMs: /);
   assert.match(configError(t, 'handoff:\n  defaultCooldownMs: 1.5\n').message, /handoff\.defaultCooldownMs: expected int/);
   assert.match(configError(t, 'handoff: 3\n').message, /handoff: expected object/);
-  assert.match(configError(t, 'wrap:\n  detachKey: ""\n').message, /wrap\.detachKey: /);
+  assert.match(configError(t, 'wrap:\n  detachKey: ""\n').message, /wrap\.detachKey: "" is not a detach key/);
 });
 
 test('several wrong values: the first is named and the rest counted', (t) => {

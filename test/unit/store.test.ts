@@ -24,7 +24,7 @@ import { openDatabase, type Database, type OpenDatabaseOptions } from '../../src
 import type { EventRecord } from '../../src/protocol/eventRecord.js';
 import { EventsRepo, prefixUpperBound } from '../../src/store/eventsRepo.js';
 import { latestVersion, MIGRATIONS, schemaVersion, type Migration } from '../../src/store/migrations.js';
-import { toStoreError } from '../../src/store/storeError.js';
+import { sqliteText, toStoreError } from '../../src/store/storeError.js';
 
 /** A temp dir with a relay.db path in it; databases opened through it are closed, the dir removed and checked gone. */
 function fixture(t: TestContext) {
@@ -163,7 +163,9 @@ test('a database from a newer Relay is refused with E_STORE_NEWER and left uncha
 
 test('files that are not Relay databases are refused with E_STORE_CORRUPT, byte for byte untouched', async (t) => {
   const f = fixture(t);
-  const cases: Array<{ name: string; make: (file: string) => void; message: RegExp }> = [
+  // `damaged`: a real Relay database with bad pages, which gets its own line (SQLite's first
+  // complaint, the .corrupt fix and what is lost); the others are not Relay databases at all.
+  const cases: Array<{ name: string; make: (file: string) => void; message: RegExp; damaged?: boolean }> = [
     { name: 'random bytes', make: (file) => writeFileSync(file, randomBytes(8192)), message: /SQLite header/ },
     { name: 'a text file', make: (file) => writeFileSync(file, 'RELAY_HOME=/tmp\nnot a database\n'), message: /SQLite header/ },
     { name: 'a few bytes', make: (file) => writeFileSync(file, 'SQLite'), message: /SQLite header/ },
@@ -177,12 +179,14 @@ test('files that are not Relay databases are refused with E_STORE_CORRUPT, byte 
       name: 'a Relay database with page 2 onwards scribbled over',
       make: (file) => scribbledDatabase(file, MIGRATIONS),
       message: /damaged|SQLite reports/,
+      damaged: true,
     },
     {
       // Here a migration is pending: it must not run against the damaged file.
       name: 'an older Relay database with page 2 onwards scribbled over',
       make: (file) => scribbledDatabase(file, MIGRATIONS.slice(0, 1)),
       message: /damaged|SQLite reports/,
+      damaged: true,
     },
     {
       name: "another program's SQLite database",
@@ -199,8 +203,15 @@ test('files that are not Relay databases are refused with E_STORE_CORRUPT, byte 
       const file = join(f.dir, `${c.name.replaceAll(/\W+/g, '-')}.db`);
       c.make(file);
       const e = assertRefusedUntouched(file, 'E_STORE_CORRUPT', c.message);
-      assert.ok(e.message.startsWith(`${file} is not a Relay database (`), e.message);
-      assert.match(e.hint ?? '', /mv .*\.bad.*nothing was overwritten/);
+      if (c.damaged) {
+        assert.ok(e.message.startsWith(`${file} is damaged (SQLite: `), e.message);
+        assert.ok((e.hint ?? '').startsWith(`move it aside: mv ${file} ${file}.corrupt; `), e.hint);
+        assert.match(e.hint ?? '', /the event log.*Nothing was overwritten/);
+      } else {
+        assert.ok(e.message.startsWith(`${file} is not a Relay database (`), e.message);
+        assert.match(e.hint ?? '', /mv .*\.bad.*nothing was overwritten/);
+      }
+      assert.doesNotMatch(`${e.message} ${e.hint ?? ''}`, /\n/, 'one line');
       assert.equal(e.exitCode, 6);
       assertRefusedUntouched(file, 'E_STORE_CORRUPT', c.message, { readonly: true });
     });
@@ -414,4 +425,13 @@ test('agents: upsert, get, list and setState round-trip', (t) => {
   assert.equal(repo.get('a1')?.pid, 77);
   assert.equal(repo.setState('nope', 'running'), false);
   assert.equal(repo.get('a2')?.kind, 'codex');
+});
+
+test('regression: SQLite\'s quick_check text over several lines becomes one line: the first problem, the rest counted', () => {
+  assert.equal(
+    sqliteText('*** in database main ***\nTree 2 page 144 cell 1: Offset 0 out of range\nTree 2 page 144 cell 0: Offset 0 out of range'),
+    'Tree 2 page 144 cell 1: Offset 0 out of range (and 1 more problem)',
+  );
+  assert.equal(sqliteText('*** in database main ***\nTree 2 page 144: free space corruption'), 'Tree 2 page 144: free space corruption');
+  assert.equal(sqliteText('database disk image is malformed'), 'database disk image is malformed');
 });

@@ -7,7 +7,7 @@ import { EXIT, RelayError } from '../../platform/errors.js';
 import { loadConfig } from '../../config/relayConfig.js';
 import { relayPaths, type RelayPaths } from '../../platform/paths.js';
 import { ensureDaemon } from '../../client/daemonLauncher.js';
-import { describeDetachKey, parseDetachKey } from '../detachKey.js';
+import { describeDetachKey, parseDetachKey } from '../../config/detachKey.js';
 import { runCommand } from '../output.js';
 import { TerminalClient, type AttachOutcome } from '../terminalClient.js';
 
