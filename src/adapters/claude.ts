@@ -138,14 +138,19 @@ const LIMIT_RULES: readonly LimitRule[] = [
  */
 const PROMPT_GRAMMAR: PromptGrammar = {
   positional: 'first',
+  // Commander options with an optional value (`-r [value]`, `-d [filter]`, `-w [name]`) take the
+  // next word as it: listed here too, as commander reads them.
   valueFlags: [
-    '--model', '--fallback-model', '--settings', '--setting-sources', '--session-id', '-r', '--resume',
-    '--output-format', '--input-format', '--json-schema', '--permission-mode', '--permission-prompt-tool',
-    '--allowedTools', '--allowed-tools', '--disallowedTools', '--disallowed-tools', '--mcp-config',
-    '--system-prompt', '--append-system-prompt', '--add-dir', '--agents', '--agent', '--plugin-dir',
-    '--max-turns', '--max-budget-usd', '--betas',
+    '--model', '--fallback-model', '--effort', '--settings', '--setting-sources', '--session-id', '-r', '--resume', '-n', '--name',
+    '--output-format', '--input-format', '--json-schema', '--permission-mode', '--permission-prompt-tool', '--tools',
+    '--allowedTools', '--allowed-tools', '--disallowedTools', '--disallowed-tools', '--mcp-config', '--system-prompt',
+    '--append-system-prompt', '--add-dir', '--agents', '--agent', '--plugin-dir', '--plugin-url', '--file', '--max-turns',
+    '--max-budget-usd', '--betas', '-d', '--debug', '--debug-file', '--from-pr', '--prompt-suggestions', '--remote-control',
+    '--remote-control-session-name-prefix', '-w', '--worktree',
   ],
-  subcommands: Object.fromEntries(['mcp', 'plugin', 'config', 'doctor', 'update', 'install', 'setup-token', 'migrate-installer'].map((s) => [s, null])),
+  subcommands: Object.fromEntries(
+    ['agents', 'auth', 'auto-mode', 'doctor', 'gateway', 'install', 'mcp', 'plugin', 'plugins', 'project', 'setup-token', 'ultrareview', 'update', 'upgrade', 'config', 'migrate-installer'].map((s) => [s, null]),
+  ),
 };
 
 export const claudeDescriptor = {

@@ -78,28 +78,32 @@ const LIMIT_RULES: readonly LimitRule[] = [
 /** Codex CLI. */
 /** The options `codex` and `codex exec` share that take a value (`codex --help`, 0.169.0). */
 const CODEX_VALUE_FLAGS = [
-  '-c', '--config', '--enable', '--disable', '-i', '--image', '-m', '--model', '--local-provider',
-  '-p', '--profile', '-s', '--sandbox', '-a', '--ask-for-approval', '-C', '--cd', '--add-dir',
+  '-c', '--config', '--enable', '--disable', '--remote', '--remote-auth-token-env', '-i', '--image', '-m', '--model',
+  '--local-provider', '-p', '--profile', '-s', '--sandbox', '-a', '--ask-for-approval', '-C', '--cd', '--add-dir',
 ];
 
 /**
  * Where the task is in a codex command line: the positional prompt of `codex "…"` or `codex
- * exec "…"`; `resume`, `login`, `mcp` and the other subcommands take none.
+ * exec "…"`; `resume`, `login`, `mcp` and the other subcommands take none (`codex --help`, 0.169.0).
  */
 const PROMPT_GRAMMAR: PromptGrammar = {
   positional: 'first',
   valueFlags: CODEX_VALUE_FLAGS,
   subcommands: {
     ...Object.fromEntries(
-      ['resume', 'fork', 'review', 'login', 'logout', 'mcp', 'mcp-server', 'app-server', 'completion', 'sandbox', 'debug', 'apply', 'a', 'cloud', 'features', 'help'].map((s) => [s, null]),
+      [
+        'agents', 'resume', 'fork', 'review', 'login', 'logout', 'mcp', 'mcp-server', 'plugin', 'app-server', 'remote-control',
+        'completion', 'update', 'doctor', 'sandbox', 'debug', 'apply', 'a', 'queue', 'archive', 'delete', 'unarchive',
+        'migrate-rollouts', 'migrate-nfs-db', 'cloud', 'exec-server', 'features', 'help',
+      ].map((s) => [s, null]),
     ),
     ...Object.fromEntries(
       ['exec', 'e'].map((s) => [
         s,
         {
           positional: 'first',
-          valueFlags: [...CODEX_VALUE_FLAGS, '--output-schema', '--color', '-o', '--output-last-message'],
-          subcommands: { resume: null, review: null, help: null },
+          valueFlags: [...CODEX_VALUE_FLAGS, '--thread-source', '--cyber-access-program', '--output-schema', '--color', '-o', '--output-last-message'],
+          subcommands: { resume: null, fork: null, review: null, help: null },
         } satisfies PromptGrammar,
       ]),
     ),

@@ -92,10 +92,11 @@ const PROMPT_GRAMMAR: PromptGrammar = {
   positional: 'all',
   promptFlags: ['-p', '--prompt', '-i', '--prompt-interactive'],
   valueFlags: [
-    '-m', '--model', '--approval-mode', '-e', '--extensions', '-r', '--resume', '--session-id', '--include-directories',
-    '-o', '--output-format', '--allowed-mcp-server-names', '--allowed-tools', '--delete-session',
+    '-m', '--model', '-w', '--worktree', '--approval-mode', '--policy', '--admin-policy', '-e', '--extensions', '-r', '--resume',
+    '--session-file', '--session-id', '--include-directories', '-o', '--output-format', '--allowed-mcp-server-names',
+    '--allowed-tools', '--delete-session',
   ],
-  subcommands: Object.fromEntries(['mcp', 'extensions', 'extension', 'hooks', 'skills'].map((s) => [s, null])),
+  subcommands: Object.fromEntries(['mcp', 'extensions', 'extension', 'skills', 'skill', 'hooks', 'hook', 'gemma'].map((s) => [s, null])),
 };
 
 export const geminiDescriptor = {

@@ -68,14 +68,20 @@ const LIMIT_RULES: readonly LimitRule[] = [
 const PROMPT_GRAMMAR: PromptGrammar = {
   positional: 'none',
   promptFlags: ['--prompt'],
-  valueFlags: ['-m', '--model', '--agent', '-s', '--session', '--port', '--hostname', '--log-level'],
+  valueFlags: ['-m', '--model', '--agent', '-s', '--session', '--port', '--hostname', '--log-level', '--mdns-domain', '--cors', '--replay-limit'],
   subcommands: {
     ...Object.fromEntries(
-      ['serve', 'web', 'auth', 'agent', 'upgrade', 'uninstall', 'export', 'import', 'models', 'stats', 'github', 'mcp', 'acp', 'debug', 'session', 'pr', 'attach'].map((s) => [s, null]),
+      [
+        'completion', 'acp', 'mcp', 'attach', 'debug', 'providers', 'auth', 'agent', 'upgrade', 'uninstall', 'serve', 'web',
+        'models', 'stats', 'export', 'import', 'github', 'pr', 'session', 'plugin', 'plug', 'db',
+      ].map((s) => [s, null]),
     ),
     run: {
       positional: 'all',
-      valueFlags: ['--command', '-s', '--session', '-m', '--model', '--agent', '--format', '-f', '--file', '--title', '--attach', '--port', '--variant'],
+      valueFlags: [
+        '--log-level', '--command', '-s', '--session', '-m', '--model', '--agent', '--format', '-f', '--file', '--title',
+        '--attach', '-p', '--password', '-u', '--username', '--dir', '--port', '--variant',
+      ],
     },
   },
 };
