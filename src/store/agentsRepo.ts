@@ -97,6 +97,7 @@ export class AgentsRepo {
   private readonly selectOne: Statement<[string], AgentRecord>;
   private readonly selectAll: Statement<[], AgentRecord>;
   private readonly updateState: Statement<[StateUpdate]>;
+  private readonly deleteOne: Statement<[string]>;
 
   /** `clock` stamps `updatedAt` in {@link setState}. */
   constructor(
@@ -112,6 +113,7 @@ export class AgentsRepo {
         exit_code = excluded.exit_code, updated_at = excluded.updated_at`);
     this.selectOne = db.prepare('SELECT * FROM agents WHERE id = ?');
     this.selectAll = db.prepare('SELECT * FROM agents ORDER BY created_at, id');
+    this.deleteOne = db.prepare('DELETE FROM agents WHERE id = ?');
     this.updateState = db.prepare(`
       UPDATE agents SET
         state = @state,
@@ -135,6 +137,14 @@ export class AgentsRepo {
   /** Every agent, the oldest first. */
   list(): AgentRow[] {
     return this.selectAll.all().map(fromRecord);
+  }
+
+  /**
+   * Forget an agent (`relay rm`).
+   * @returns false when there was no agent with that id.
+   */
+  remove(id: string): boolean {
+    return this.deleteOne.run(id).changes === 1;
   }
 
   /**

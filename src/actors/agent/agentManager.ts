@@ -6,7 +6,7 @@
  * restarting it), publishes its output on its own bus topic, and reports limits and exits to
  * whoever listens (relay sessions).
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import type { LaunchSpec } from '../../adapters/agentDescriptor.js';
@@ -24,19 +24,22 @@ import { RelayError } from '../../platform/errors.js';
 import { findOnPath } from '../../platform/findOnPath.js';
 import { ensurePrivateDir, type RelayPaths } from '../../platform/paths.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
-import type { AgentsRepo } from '../../store/agentsRepo.js';
+import type { AgentRow, AgentsRepo } from '../../store/agentsRepo.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
 import {
   ATTACH_LEASE_MS,
+  PS_DEFAULT_EXITED,
   ptyTopic,
   type AgentExitReason,
   type AgentInfo,
+  type AgentState,
   type PtyMessage,
   type TerminalSize,
 } from '../../protocol/agentProtocol.js';
 import type { ChildExit, ChildSpec } from '../../platform/childSpec.js';
 import type { AgentControl, AgentStart, AgentTerminals, AgentView, UserCommand } from './agentControl.js';
 import type { SupervisedAgent } from './supervisedAgent.js';
+import { matchAgent } from './agentMatch.js';
 
 /** An agent gets this long to exit after SIGTERM (Claude and Codex save their session on it). */
 export const AGENT_STOP_GRACE_MS = 5_000;
@@ -97,8 +100,38 @@ function resolveCommand(command: string, env: NodeJS.ProcessEnv): string {
   });
 }
 
+/** The states an agent row keeps once its process has ended. */
+const FINAL_STATES: readonly string[] = ['exited', 'crashed'];
+
+/** An agent known only from the store (an earlier daemon's, or pruned from memory), as clients see it. */
+function fromRow(r: AgentRow, previousRun: boolean): AgentInfo {
+  const [command = '', ...args] = r.command;
+  const ended = FINAL_STATES.includes(r.state);
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    command,
+    args,
+    cwd: r.cwd ?? '',
+    pid: ended ? null : r.pid,
+    state: r.state as AgentState,
+    relaySession: null,
+    attached: 0,
+    startedAt: r.createdAt,
+    exit: r.exitReason ? { reason: r.exitReason, code: r.exitCode, signal: null } : null,
+    // Its row was last written when it exited; for one lost with its daemon, when last seen.
+    endedAt: r.updatedAt,
+    ...(previousRun ? { previousRun: true } : {}),
+  };
+}
+
 export class AgentManager implements AgentControl, AgentTerminals {
   private readonly agents = new Map<string, SupervisedAgent>();
+  /** Ids started by this daemon: any other row in the store is from an earlier run. */
+  private readonly startedHere = new Set<string>();
+  /** When each agent of this daemon exited. */
+  private readonly endedAt = new Map<string, number>();
   private readonly envs = new Map<string, NodeJS.ProcessEnv>();
   private readonly limitListeners = new Set<(e: RateLimited) => void>();
   private readonly exitListeners = new Set<(info: AgentInfo) => void>();
@@ -234,6 +267,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
         };
       },
     };
+    this.startedHere.add(id);
     await supervisor.startChild(spec);
     if (!agent) throw new RelayError('E_INTERNAL', `agent ${id} did not start`);
     this.agents.set(id, agent);
@@ -256,7 +290,71 @@ export class AgentManager implements AgentControl, AgentTerminals {
   }
 
   get(id: string): AgentInfo | undefined {
-    return this.agents.get(id)?.info();
+    const a = this.agents.get(id);
+    return a && this.withEnd(a.info());
+  }
+
+  private withEnd(info: AgentInfo): AgentInfo {
+    const at = this.endedAt.get(info.id);
+    return at === undefined ? info : { ...info, endedAt: at };
+  }
+
+  /**
+   * This daemon's agents and, from the store, those it no longer holds (earlier runs'), the
+   * oldest first. Without `all`, only the {@link PS_DEFAULT_EXITED} most recent exited ones.
+   */
+  history(all: boolean): { agents: AgentInfo[]; omitted: number } {
+    const live = this.list();
+    const held = new Set(live.map((a) => a.id));
+    const stored = this.opts.repo
+      .list()
+      .filter((r) => !held.has(r.id))
+      .map((r) => fromRow(r, !this.startedHere.has(r.id)));
+    const every = [...stored, ...live].sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : 1));
+    if (all) return { agents: every, omitted: 0 };
+    const gone = (a: AgentInfo): boolean => a.exit !== null || a.previousRun === true;
+    const keep = new Set(every.filter(gone).slice(-PS_DEFAULT_EXITED).map((a) => a.id));
+    const agents = every.filter((a) => !gone(a) || keep.has(a.id));
+    return { agents, omitted: every.length - agents.length };
+  }
+
+  /** The agent a user's word names (an id, an agent name, a relay session id): see agentMatch. */
+  resolve(name: string): AgentInfo {
+    return matchAgent(name, this.history(true).agents);
+  }
+
+  /** Where an agent's output is logged (PtyProcess rotates it beside, as `<time>-<n>-<id>.log`). */
+  logFile(id: string): string {
+    return join(this.opts.paths.logs, 'agents', `${id}.log`);
+  }
+
+  /**
+   * Forget an exited agent (`relay rm`): its row, its screen, its log files.
+   * @throws RelayError E_CONFLICT when it still runs.
+   */
+  remove(id: string): void {
+    const a = this.agents.get(id);
+    if (a && a.exit() === null) {
+      throw new RelayError('E_CONFLICT', `${id} is still ${a.info().state}`, { hint: `stop it first: relay stop ${id}` });
+    }
+    if (a) {
+      a.dispose();
+      this.agents.delete(id);
+      this.envs.delete(id);
+    }
+    this.endedAt.delete(id);
+    this.opts.repo.remove(id);
+    const dir = join(this.opts.paths.logs, 'agents');
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // No log directory: nothing was logged.
+    }
+    const rotated = new RegExp(`^\\d{8}-\\d{4}-\\d{2}-${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.log$`);
+    for (const n of names) {
+      if (n === `${id}.log` || n === `${id}.log.txt` || rotated.test(n)) rmSync(join(dir, n), { force: true });
+    }
   }
 
   private agent(id: string): SupervisedAgent {
@@ -266,7 +364,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
   }
 
   list(): AgentInfo[] {
-    return [...this.agents.values()].map((a) => a.info());
+    return [...this.agents.values()].map((a) => this.withEnd(a.info()));
   }
 
   park(id: string): void {
@@ -349,6 +447,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
   }
 
   private exited(a: SupervisedAgent): void {
+    this.endedAt.set(a.id, this.opts.clock.now());
     const info = a.info();
     this.opts.record({
       type: 'agent.exited',
@@ -368,6 +467,8 @@ export class AgentManager implements AgentControl, AgentTerminals {
       old.dispose();
       this.agents.delete(old.id);
       this.envs.delete(old.id);
+      // Its row keeps when it ended (stamped at exit).
+      this.endedAt.delete(old.id);
     }
   }
 

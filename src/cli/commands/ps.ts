@@ -1,11 +1,16 @@
-/** `relay ps`: the agents the daemon supervises. */
+/** `relay ps [--all]`: the agents the daemon supervises, and those that ran before. */
 import { BusClient } from '../../bus/busClient.js';
 import { relayPaths } from '../../platform/paths.js';
 import { runningDaemonPid } from '../../client/daemonLauncher.js';
 import { formatAgentTable } from '../../ui/agentTable.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 
-export function ps(opts: CommonOptions): Promise<number> {
+interface PsOptions extends CommonOptions {
+  /** Every exited agent, not only the most recent ones. */
+  all?: boolean;
+}
+
+export function ps(opts: PsOptions): Promise<number> {
   return runCommand(opts.json, async () => {
     const paths = relayPaths();
     // No daemon means no agents; listing them must not start one.
@@ -16,9 +21,9 @@ export function ps(opts: CommonOptions): Promise<number> {
     }
     const client = new BusClient(paths);
     try {
-      const { agents } = await client.request('agent.list', {});
-      if (opts.json) printJson({ agents });
-      else printLine(formatAgentTable(agents, Date.now()));
+      const { agents, omitted = 0 } = await client.request('agent.list', { all: opts.all === true });
+      if (opts.json) printJson({ agents, omitted });
+      else printLine(formatAgentTable(agents, Date.now(), omitted));
     } finally {
       await client.close();
     }
