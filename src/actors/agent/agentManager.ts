@@ -429,8 +429,8 @@ export class AgentManager implements AgentControl, AgentTerminals {
     for (const l of this.limitListeners) l(e);
   }
 
-  private persist(info: AgentInfo): void {
-    const now = this.opts.clock.now();
+  /** `at`: when this state began (an exit: the time `relay ps` says it ended, now and after a restart). */
+  private persist(info: AgentInfo, at = this.opts.clock.now()): void {
     this.opts.repo.upsert({
       id: info.id,
       kind: info.kind,
@@ -442,13 +442,15 @@ export class AgentManager implements AgentControl, AgentTerminals {
       exitReason: info.exit?.reason ?? null,
       exitCode: info.exit?.code ?? null,
       createdAt: info.startedAt,
-      updatedAt: now,
+      updatedAt: at,
     });
   }
 
   private exited(a: SupervisedAgent): void {
-    this.endedAt.set(a.id, this.opts.clock.now());
+    const at = this.opts.clock.now();
+    this.endedAt.set(a.id, at);
     const info = a.info();
+    this.persist(info, at);
     this.opts.record({
       type: 'agent.exited',
       actor: `agent:${a.id}`,
@@ -467,7 +469,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
       old.dispose();
       this.agents.delete(old.id);
       this.envs.delete(old.id);
-      // Its row keeps when it ended (stamped at exit).
+      // Its row keeps when it ended (written in exited()).
       this.endedAt.delete(old.id);
     }
   }
