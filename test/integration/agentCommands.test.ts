@@ -240,3 +240,25 @@ test('regression: a daemon killed (kill -9) while relay wrap is attached: wrap s
     assert.deepEqual(said, ['[relay] lost the daemon (it crashed or was killed); cat-1 is in an unknown state — relay daemon start, then relay ps']);
   });
 });
+
+test('regression: a parked agent left behind when its relay session ended is stopped by relay stop <name> (there was no command for it)', async () => {
+  await inTempHome(async (h) => {
+    const wrap = startRelay(['wrap', '--order', 'claude,codex', '--', 'claude'], agentEnv(h, { FAKE_AGENT_SCRIPT: 'ok' }), workDir(h));
+    await waitFor(() => plain(wrap.stdout()).includes('Claude Code v2.1.197') || wrap.child.exitCode !== null, 'claude to start', WAIT_MS);
+    const handed = await h.relay(['handoff']);
+    assert.equal(handed.code, 0, handed.stderr);
+    await waitFor(() => /codex-1[\s\S]*PROMPT: /.test(plain(wrap.stdout())) || wrap.child.exitCode !== null, 'codex on the wrapped terminal', WAIT_MS);
+    wrap.write('/exit\n');
+    assert.equal((await wrap.done).code, 0);
+
+    const parked = (await psAgents(h)).find((a) => a.id === 'claude-1');
+    assert.equal(parked?.state, 'parked');
+    assert.ok(parked.pid && alive(parked.pid), 'the parked agent outlives its relay session');
+    const r = await h.relay(['stop', 'claude']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^stopped claude-1 \(user_quit\)/);
+    await waitFor(() => !alive(parked.pid!), 'the parked claude to be gone', WAIT_MS);
+    const after = (await psAgents(h)).find((a) => a.id === 'claude-1');
+    assert.deepEqual([after?.state, after?.exit?.reason], ['exited', 'user_quit']);
+  });
+});
