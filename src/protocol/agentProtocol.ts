@@ -50,6 +50,19 @@ export interface AgentInfo {
 /** `relay ps` without `--all` lists every live agent and this many of the most recent exited ones. */
 export const PS_DEFAULT_EXITED = 10;
 
+/**
+ * What `relay ps` shows of `agents`: the oldest first; without `all`, every live agent and the
+ * {@link PS_DEFAULT_EXITED} most recent ended ones, with the count left out.
+ */
+export function recentAgents(agents: readonly AgentInfo[], all: boolean): { agents: AgentInfo[]; omitted: number } {
+  const every = [...agents].sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : 1));
+  if (all) return { agents: every, omitted: 0 };
+  const ended = (a: AgentInfo): boolean => a.exit !== null || a.previousRun === true;
+  const keep = new Set(every.filter(ended).slice(-PS_DEFAULT_EXITED).map((a) => a.id));
+  const shown = every.filter((a) => !ended(a) || keep.has(a.id));
+  return { agents: shown, omitted: every.length - shown.length };
+}
+
 /** A terminal's size in character cells. */
 export interface TerminalSize {
   cols: number;

@@ -4,7 +4,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { systemClock, type Clock } from '../platform/clock.js';
-import type { AgentExitReason } from '../protocol/agentProtocol.js';
+import type { AgentExitReason, AgentInfo, AgentState } from '../protocol/agentProtocol.js';
 import type { Database } from './database.js';
 
 
@@ -75,6 +75,35 @@ function fromRecord(r: AgentRecord): AgentRow {
     exitCode: r.exit_code,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+  };
+}
+
+/** The states an agent row keeps once its process has ended. */
+const FINAL_STATES: readonly string[] = ['exited', 'crashed'];
+
+/**
+ * An agent known only from its row (an earlier daemon's, or one the daemon no longer holds), as
+ * clients see it; `previousRun` marks one of an earlier daemon run.
+ */
+export function agentInfoOf(r: AgentRow, previousRun: boolean): AgentInfo {
+  const [command = '', ...args] = r.command;
+  const ended = FINAL_STATES.includes(r.state);
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    command,
+    args,
+    cwd: r.cwd ?? '',
+    pid: ended ? null : r.pid,
+    state: r.state as AgentState,
+    relaySession: null,
+    attached: 0,
+    startedAt: r.createdAt,
+    exit: r.exitReason ? { reason: r.exitReason, code: r.exitCode, signal: null } : null,
+    // Its row was last written when it exited; for one lost with its daemon, when last seen.
+    endedAt: r.updatedAt,
+    ...(previousRun ? { previousRun: true } : {}),
   };
 }
 

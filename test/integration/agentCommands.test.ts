@@ -61,6 +61,14 @@ test('regression: relay ps shows how long an exited agent ran and when it ended 
     const shown = (await h.relay(['ps'])).stdout;
     assert.match(shown, /^claude-1\* +exited \(error 3\)/m, shown);
     assert.match(shown, /\* ran under an earlier daemon/, shown);
+
+    // With no daemon at all, the store still answers (and nothing is started to ask it).
+    assert.equal((await h.relay(['daemon', 'stop'])).code, 0);
+    const down = await h.relay(['ps']);
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, /^the daemon is not running; agents of its earlier runs:\n/);
+    assert.match(down.stdout, /^claude-1\* +exited \(error 3\)/m);
+    assert.ok(!existsSync(h.paths.pidFile), 'relay ps started no daemon');
   });
 });
 

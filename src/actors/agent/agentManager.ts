@@ -24,15 +24,15 @@ import { RelayError } from '../../platform/errors.js';
 import { findOnPath } from '../../platform/findOnPath.js';
 import { ensurePrivateDir, type RelayPaths } from '../../platform/paths.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
-import type { AgentRow, AgentsRepo } from '../../store/agentsRepo.js';
+import { agentInfoOf, type AgentsRepo } from '../../store/agentsRepo.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
 import {
   ATTACH_LEASE_MS,
   PS_DEFAULT_EXITED,
   ptyTopic,
+  recentAgents,
   type AgentExitReason,
   type AgentInfo,
-  type AgentState,
   type PtyMessage,
   type TerminalSize,
 } from '../../protocol/agentProtocol.js';
@@ -98,32 +98,6 @@ function resolveCommand(command: string, env: NodeJS.ProcessEnv): string {
   throw new RelayError('E_USAGE', `command not found: ${command}`, {
     hint: 'check the spelling, or that it is on the PATH of this shell',
   });
-}
-
-/** The states an agent row keeps once its process has ended. */
-const FINAL_STATES: readonly string[] = ['exited', 'crashed'];
-
-/** An agent known only from the store (an earlier daemon's, or pruned from memory), as clients see it. */
-function fromRow(r: AgentRow, previousRun: boolean): AgentInfo {
-  const [command = '', ...args] = r.command;
-  const ended = FINAL_STATES.includes(r.state);
-  return {
-    id: r.id,
-    kind: r.kind,
-    name: r.name,
-    command,
-    args,
-    cwd: r.cwd ?? '',
-    pid: ended ? null : r.pid,
-    state: r.state as AgentState,
-    relaySession: null,
-    attached: 0,
-    startedAt: r.createdAt,
-    exit: r.exitReason ? { reason: r.exitReason, code: r.exitCode, signal: null } : null,
-    // Its row was last written when it exited; for one lost with its daemon, when last seen.
-    endedAt: r.updatedAt,
-    ...(previousRun ? { previousRun: true } : {}),
-  };
 }
 
 export class AgentManager implements AgentControl, AgentTerminals {
@@ -309,13 +283,8 @@ export class AgentManager implements AgentControl, AgentTerminals {
     const stored = this.opts.repo
       .list()
       .filter((r) => !held.has(r.id))
-      .map((r) => fromRow(r, !this.startedHere.has(r.id)));
-    const every = [...stored, ...live].sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : 1));
-    if (all) return { agents: every, omitted: 0 };
-    const gone = (a: AgentInfo): boolean => a.exit !== null || a.previousRun === true;
-    const keep = new Set(every.filter(gone).slice(-PS_DEFAULT_EXITED).map((a) => a.id));
-    const agents = every.filter((a) => !gone(a) || keep.has(a.id));
-    return { agents, omitted: every.length - agents.length };
+      .map((r) => agentInfoOf(r, !this.startedHere.has(r.id)));
+    return recentAgents([...stored, ...live], all);
   }
 
   /** The agent a user's word names (an id, an agent name, a relay session id): see agentMatch. */
