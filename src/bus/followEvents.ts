@@ -11,7 +11,10 @@ import { EventSubscriber } from './eventSubscriber.js';
 import { TOPIC } from '../protocol/requests.js';
 
 interface FollowOptions {
-  /** Yield events with seq greater than this; or, when `last` is given, the last `last` events. */
+  /**
+   * Yield events with seq greater than this; or, when `last` is given, the last `last` events
+   * (of `typePrefix`, when given: the last 20 handoffs, not the handoffs among the last 20).
+   */
   since?: number;
   last?: number;
   typePrefix?: string;
@@ -62,6 +65,18 @@ export async function* followEvents(paths: RelayPaths, opts: FollowOptions): Asy
     if (opts.last !== undefined) {
       const { lastSeq } = await client.request('events.replay', { since: Number.MAX_SAFE_INTEGER, limit: 1 });
       cursor = Math.max(0, lastSeq - opts.last);
+      if (prefix && opts.last > 0) {
+        // Seqs of one type are not consecutive: find where its last `last` begin (the log is
+        // indexed by type, so this reads only events of that type).
+        const seqs: number[] = [];
+        for await (const e of replay(0)) {
+          seqs.push(e.seq);
+          if (seqs.length > opts.last) seqs.shift();
+        }
+        cursor = seqs.length < opts.last ? 0 : seqs[0]! - 1;
+      } else if (prefix) {
+        cursor = lastSeq;
+      }
     }
     for await (const e of replay(cursor)) {
       if (ended) return;

@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AGENT_NAMES_HINT } from '../adapters/registry.js';
 import { EXIT } from '../platform/errors.js';
+import { PS_DEFAULT_EXITED } from '../protocol/agentProtocol.js';
 import { relayVersion } from '../platform/packageInfo.js';
 
 function parseSeq(value: string): number {
@@ -12,6 +13,14 @@ function parseSeq(value: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--since takes a sequence number (0 or more).');
   return n;
 }
+
+function parseCount(value: string): string {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('-n takes a count of events (0 or more).');
+  return value.trim();
+}
+
+/** How the agent commands take an agent, as `relay handoff` does. */
+const AGENT_ARG = 'agent id (claude-1), agent name (claude) or relay session id, as relay ps shows them';
 
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -44,7 +53,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('print recent events, then follow new ones live (Ctrl+C ends)')
     .addOption(new Option('--since <seq>', 'replay every event after this sequence number').argParser(parseSeq))
     .option('--type <prefix>', 'only events whose type starts with this (e.g. handoff.)')
-    .option('-n, --lines <count>', 'without --since, how many recent events to replay', '20')
+    .option('-n, --lines <count>', 'without --since, how many recent events to replay (of --type, when given)', parseCount, '20')
     .option('--no-follow', 'print the replay and exit')
     .option('--json', 'one JSON record per line')
     .action(async (opts) => {
@@ -65,16 +74,41 @@ export async function runCli(argv: string[]): Promise<number> {
   program
     .command('attach')
     .description('attach this terminal to a running agent (the detach key leaves it running)')
-    .argument('<agent>', 'agent id, as relay ps shows it')
+    .argument('<agent>', AGENT_ARG)
     .action(async (agent: string) => {
-      exitCode = await (await import('./commands/wrap.js')).attach(agent);
+      exitCode = await (await import('./commands/attach.js')).attach(agent);
     });
   program
     .command('ps')
-    .description('list the agents the daemon supervises')
+    .description(`list the agents: running, parked, and the ${PS_DEFAULT_EXITED} most recent exited ones, also from earlier daemon runs`)
+    .option('-a, --all', 'every exited agent the store knows, not only the most recent')
     .option('--json', 'print a JSON record')
     .action(async (opts) => {
       exitCode = await (await import('./commands/ps.js')).ps(opts);
+    });
+  program
+    .command('stop')
+    .description('stop a running or parked agent and the processes it started (SIGTERM, SIGKILL after 5 s)')
+    .argument('<agent>', AGENT_ARG)
+    .option('--json', 'print the stopped agent as JSON')
+    .action(async (agent: string, opts) => {
+      exitCode = await (await import('./commands/stop.js')).stop(agent, opts);
+    });
+  program
+    .command('rm')
+    .description('remove an exited agent from relay ps and delete its logs (a running one: relay stop first)')
+    .argument('<agent>', AGENT_ARG)
+    .option('--json', 'print the removed id as JSON')
+    .action(async (agent: string, opts) => {
+      exitCode = await (await import('./commands/rm.js')).rm(agent, opts);
+    });
+  program
+    .command('logs')
+    .description("print an agent's output as logged under RELAY_HOME/logs/agents (redacted)")
+    .argument('<agent>', AGENT_ARG)
+    .option('-f, --follow', 'keep printing new output until the agent exits (or Ctrl+C)')
+    .action(async (agent: string, opts) => {
+      exitCode = await (await import('./commands/logs.js')).logs(agent, opts);
     });
 
   const snapshots = program

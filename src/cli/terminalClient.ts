@@ -12,7 +12,16 @@ import type { RelayPaths } from '../platform/paths.js';
 /** A failed keystroke is reported at most this often: a daemon that stalls fails many in a row. */
 const SEND_ERROR_EVERY_MS = 1_000;
 
-export type AttachOutcome = { kind: 'exited'; code: number } | { kind: 'detached'; agentId: string };
+/**
+ * How `run` ended: the agent's exit code, a detach, or the daemon's end under it — stopped
+ * (`relay daemon stop`: the agent was stopped with it) or lost (a crash: the agent's fate is
+ * unknown).
+ */
+export type AttachOutcome =
+  | { kind: 'exited'; code: number }
+  | { kind: 'detached'; agentId: string }
+  | { kind: 'daemonStopped'; agentId: string; reason: string }
+  | { kind: 'daemonLost'; agentId: string | null };
 
 export interface TerminalClientOptions {
   paths: RelayPaths;
@@ -107,10 +116,13 @@ export class TerminalClient {
     stdout.on('resize', onResize);
     try {
       const end: AttachmentEnd = await attachment.follow(agentId, opts.fromStart);
-      if (end.kind === 'exited') return { kind: 'exited', code: exitCode(end.exit) };
-      if (end.kind === 'detached') return end;
-      this.banner('lost the daemon; the agent may still be running (relay ps)');
-      return { kind: 'exited', code: 1 };
+      if (end.kind === 'exited') {
+        // Stopped from outside (relay stop): the user did not quit it here, so say who did.
+        if (end.exit.reason === 'user_quit') this.banner(`${end.agentId} was stopped (relay stop or its relay session)`);
+        return { kind: 'exited', code: exitCode(end.exit) };
+      }
+      if (end.kind === 'detached' || end.kind === 'daemonStopped') return end;
+      return { kind: 'daemonLost', agentId: end.agentId };
     } finally {
       stdin.off('data', onInput);
       stdin.off('end', onEnd);
@@ -124,6 +136,11 @@ export class TerminalClient {
   /** Release the event socket when `run` was never reached (the agent failed to start). */
   close(): Promise<void> {
     return this.attachment.close();
+  }
+
+  /** What the user presses to detach, as said to them (`Ctrl+]`). */
+  get detachKeyName(): string {
+    return this.opts.detachKeyName;
   }
 
   get agentId(): string | null {

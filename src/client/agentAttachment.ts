@@ -20,11 +20,16 @@ const KEEPALIVE_MS = 1_000;
 /** A keepalive that takes longer than this means the daemon is gone. */
 const KEEPALIVE_TIMEOUT_MS = 2_000;
 
-/** How an attachment ended: the agent exited, the client detached, or the daemon went away. */
+/**
+ * How an attachment ended: the agent exited (`reason` as the daemon gave it), the client
+ * detached, the daemon stopped (`relay daemon stop`: its agents are stopped with it), or the
+ * daemon went away without a word (a crash, kill -9: the agent's fate is unknown).
+ */
 export type AttachmentEnd =
-  | { kind: 'exited'; exit: Pick<AgentExit, 'code' | 'signal'> }
+  | { kind: 'exited'; agentId: string; exit: Pick<AgentExit, 'code' | 'signal'> & { reason?: string } }
   | { kind: 'detached'; agentId: string }
-  | { kind: 'lost' };
+  | { kind: 'daemonStopped'; agentId: string; reason: string }
+  | { kind: 'lost'; agentId: string | null };
 
 /** What the attachment tells whoever draws it. */
 export interface AttachmentView {
@@ -64,6 +69,8 @@ export class AgentAttachment {
   private finish: ((end: AttachmentEnd) => void) | undefined;
   private wholeStream = false;
   private keepalive: NodeJS.Timeout | undefined;
+  /** Set when the daemon announced its stop: what ends the attachment next is that stop. */
+  private daemonStopping: string | null = null;
   /** The relay session whose handoffs this attachment follows (null: none). */
   relaySession: string | null = null;
 
@@ -90,7 +97,7 @@ export class AgentAttachment {
     this.requested = agentId;
     this.keepalive = setInterval(() => {
       if (!this.current) return;
-      this.opts.client.request('agent.keepalive', { id: this.current, client: this.clientId }, KEEPALIVE_TIMEOUT_MS).catch(() => this.end({ kind: 'lost' }));
+      this.opts.client.request('agent.keepalive', { id: this.current, client: this.clientId }, KEEPALIVE_TIMEOUT_MS).catch(() => this.lost());
     }, KEEPALIVE_MS);
     await this.attach(agentId, fromStart);
     return ended;
@@ -128,9 +135,23 @@ export class AgentAttachment {
     this.finish?.(e);
   }
 
+  /** The daemon stopped answering: after its announced stop, that stop; else it is gone. */
+  private lost(): void {
+    const agentId = this.current ?? this.requested;
+    if (this.daemonStopping !== null && agentId) this.end({ kind: 'daemonStopped', agentId, reason: this.daemonStopping });
+    else this.end({ kind: 'lost', agentId });
+  }
+
+  /** The agent's exit; during a daemon stop, the stop is what happened. */
+  private exited(exit: Pick<AgentExit, 'code' | 'signal'> & { reason?: string }): void {
+    const agentId = this.current ?? this.requested ?? '';
+    if (this.daemonStopping !== null) this.end({ kind: 'daemonStopped', agentId, reason: this.daemonStopping });
+    else this.end({ kind: 'exited', agentId, exit });
+  }
+
   private async ensureSubscriber(topics: string[]): Promise<void> {
     if (!this.sub) {
-      const all = [...topics, TOPIC.eventPrefix('handoff.')];
+      const all = [...topics, TOPIC.eventPrefix('handoff.'), TOPIC.eventPrefix('daemon.stopping')];
       this.sub = new EventSubscriber(this.opts.paths, all, (topic, value) => this.message(topic, value));
     } else {
       for (const t of topics) this.sub.subscribe(t);
@@ -161,10 +182,14 @@ export class AgentAttachment {
     }
     // A limited agent that exits in a relay session is followed by a handoff, not the end.
     if (msg.exit.reason === 'rate_limited' && this.relaySession) return;
-    this.end({ kind: 'exited', exit: msg.exit });
+    this.exited(msg.exit);
   }
 
   private event(e: EventRecord): void {
+    if (e.type === 'daemon.stopping') {
+      this.daemonStopping = typeof e.payload.reason === 'string' ? e.payload.reason : 'stopping';
+      return;
+    }
     const p = e.payload as {
       relaySession?: string;
       from?: string;
@@ -237,7 +262,7 @@ export class AgentAttachment {
     this.buffered = [];
     for (const b of pending) if (b.topic === ptyTopic(agentId)) this.apply(b.msg);
     if (r.agent.exit && !(r.agent.exit.reason === 'rate_limited' && this.relaySession)) {
-      this.end({ kind: 'exited', exit: r.agent.exit });
+      this.exited(r.agent.exit);
     }
   }
 }

@@ -37,6 +37,30 @@ export interface AgentInfo {
   attached: number;
   startedAt: number;
   exit: AgentExit | null;
+  /** When it exited (ms since the epoch); absent while it runs. */
+  endedAt?: number;
+  /**
+   * It ran under an earlier daemon and is known only from the store (`relay ps` after a daemon
+   * restart). Its `state` is the last one recorded; one that was not `exited`/`crashed` then
+   * ended with that daemon or was lost in its crash.
+   */
+  previousRun?: boolean;
+}
+
+/** `relay ps` without `--all` lists every live agent and this many of the most recent exited ones. */
+export const PS_DEFAULT_EXITED = 10;
+
+/**
+ * What `relay ps` shows of `agents`: the oldest first; without `all`, every live agent and the
+ * {@link PS_DEFAULT_EXITED} most recent ended ones, with the count left out.
+ */
+export function recentAgents(agents: readonly AgentInfo[], all: boolean): { agents: AgentInfo[]; omitted: number } {
+  const every = [...agents].sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : 1));
+  if (all) return { agents: every, omitted: 0 };
+  const ended = (a: AgentInfo): boolean => a.exit !== null || a.previousRun === true;
+  const keep = new Set(every.filter(ended).slice(-PS_DEFAULT_EXITED).map((a) => a.id));
+  const shown = every.filter((a) => !ended(a) || keep.has(a.id));
+  return { agents: shown, omitted: every.length - shown.length };
 }
 
 /** A terminal's size in character cells. */
@@ -61,7 +85,20 @@ export interface AgentRequests {
     };
     result: { agent: AgentInfo; relaySession: string | null };
   };
-  'agent.list': { payload: Record<string, never>; result: { agents: AgentInfo[] } };
+  /**
+   * The agents of this daemon, then those of earlier daemon runs (from the store, marked
+   * `previousRun`), the oldest first. Without `all`, exited ones are cut to the most recent
+   * {@link PS_DEFAULT_EXITED}; `omitted` says how many were left out.
+   */
+  'agent.list': { payload: { all?: boolean }; result: { agents: AgentInfo[]; omitted?: number } };
+  /**
+   * One agent by what a user types, as `relay handoff` takes it: an agent id (`claude-1`), an
+   * agent name (`claude`, `cli:aider`) or a relay session id. Live agents and those in the
+   * store; an unknown or ambiguous name is an E_USAGE error listing the candidates.
+   */
+  'agent.resolve': { payload: { name: string }; result: { agent: AgentInfo; logFile: string } };
+  /** Remove an exited agent from the list, the store and its logs; a running one is refused. */
+  'agent.remove': { payload: { name: string }; result: { removed: string } };
   /**
    * Attach a client: returns the current screen (ANSI that redraws it) and the output sequence
    * number it reflects; the client then applies only output chunks with a greater seq. The
@@ -75,6 +112,7 @@ export interface AgentRequests {
   'agent.keepalive': { payload: { id: string; client: string }; result: { ok: boolean } };
   'agent.input': { payload: { id: string; data: Uint8Array | string }; result: Record<string, never> };
   'agent.resize': { payload: { id: string; cols: number; rows: number }; result: Record<string, never> };
+  /** Stop a running or parked agent and its process group (`relay stop`); `id` is resolved as in `agent.resolve`. */
   'agent.stop': { payload: { id: string }; result: { agent: AgentInfo | null } };
 }
 

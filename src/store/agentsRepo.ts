@@ -4,7 +4,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { systemClock, type Clock } from '../platform/clock.js';
-import type { AgentExitReason } from '../protocol/agentProtocol.js';
+import type { AgentExitReason, AgentInfo, AgentState } from '../protocol/agentProtocol.js';
 import type { Database } from './database.js';
 
 
@@ -78,6 +78,35 @@ function fromRecord(r: AgentRecord): AgentRow {
   };
 }
 
+/** The states an agent row keeps once its process has ended. */
+const FINAL_STATES: readonly string[] = ['exited', 'crashed'];
+
+/**
+ * An agent known only from its row (an earlier daemon's, or one the daemon no longer holds), as
+ * clients see it; `previousRun` marks one of an earlier daemon run.
+ */
+export function agentInfoOf(r: AgentRow, previousRun: boolean): AgentInfo {
+  const [command = '', ...args] = r.command;
+  const ended = FINAL_STATES.includes(r.state);
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    command,
+    args,
+    cwd: r.cwd ?? '',
+    pid: ended ? null : r.pid,
+    state: r.state as AgentState,
+    relaySession: null,
+    attached: 0,
+    startedAt: r.createdAt,
+    exit: r.exitReason ? { reason: r.exitReason, code: r.exitCode, signal: null } : null,
+    // Its row was last written when it exited; for one lost with its daemon, when last seen.
+    endedAt: r.updatedAt,
+    ...(previousRun ? { previousRun: true } : {}),
+  };
+}
+
 /** Parameters of the state update: a 0/1 flag per optional column says whether to set it. */
 interface StateUpdate {
   id: string;
@@ -97,6 +126,7 @@ export class AgentsRepo {
   private readonly selectOne: Statement<[string], AgentRecord>;
   private readonly selectAll: Statement<[], AgentRecord>;
   private readonly updateState: Statement<[StateUpdate]>;
+  private readonly deleteOne: Statement<[string]>;
 
   /** `clock` stamps `updatedAt` in {@link setState}. */
   constructor(
@@ -112,6 +142,7 @@ export class AgentsRepo {
         exit_code = excluded.exit_code, updated_at = excluded.updated_at`);
     this.selectOne = db.prepare('SELECT * FROM agents WHERE id = ?');
     this.selectAll = db.prepare('SELECT * FROM agents ORDER BY created_at, id');
+    this.deleteOne = db.prepare('DELETE FROM agents WHERE id = ?');
     this.updateState = db.prepare(`
       UPDATE agents SET
         state = @state,
@@ -135,6 +166,14 @@ export class AgentsRepo {
   /** Every agent, the oldest first. */
   list(): AgentRow[] {
     return this.selectAll.all().map(fromRecord);
+  }
+
+  /**
+   * Forget an agent (`relay rm`).
+   * @returns false when there was no agent with that id.
+   */
+  remove(id: string): boolean {
+    return this.deleteOne.run(id).changes === 1;
   }
 
   /**

@@ -6,6 +6,7 @@
  * restarting it), publishes its output on its own bus topic, and reports limits and exits to
  * whoever listens (relay sessions).
  */
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import type { LaunchSpec } from '../../adapters/agentDescriptor.js';
@@ -25,11 +26,13 @@ import { locateExecutable } from '../../platform/findOnPath.js';
 import { ensurePrivateDir, type RelayPaths } from '../../platform/paths.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
 import type { SuccessorGap } from '../../protocol/relayProtocol.js';
-import type { AgentsRepo } from '../../store/agentsRepo.js';
+import { agentInfoOf, type AgentsRepo } from '../../store/agentsRepo.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
 import {
   ATTACH_LEASE_MS,
+  PS_DEFAULT_EXITED,
   ptyTopic,
+  recentAgents,
   type AgentExitReason,
   type AgentInfo,
   type PtyMessage,
@@ -39,6 +42,7 @@ import type { ChildExit, ChildSpec } from '../../platform/childSpec.js';
 import type { AgentControl, AgentStart, AgentTerminals, AgentView, UserCommand } from './agentControl.js';
 import type { SupervisedAgent } from './supervisedAgent.js';
 import { FirstTypedLine } from './typedLine.js';
+import { matchAgent } from './agentMatch.js';
 
 /** An agent gets this long to exit after SIGTERM (Claude and Codex save their session on it). */
 export const AGENT_STOP_GRACE_MS = 5_000;
@@ -97,6 +101,10 @@ function resolveCommand(command: string, env: NodeJS.ProcessEnv, cwd: string): s
 
 export class AgentManager implements AgentControl, AgentTerminals {
   private readonly agents = new Map<string, SupervisedAgent>();
+  /** Ids started by this daemon: any other row in the store is from an earlier run. */
+  private readonly startedHere = new Set<string>();
+  /** When each agent of this daemon exited. */
+  private readonly endedAt = new Map<string, number>();
   private readonly limitListeners = new Set<(e: RateLimited) => void>();
   private readonly exitListeners = new Set<(info: AgentInfo) => void>();
   private readonly firstLineListeners = new Set<(agentId: string, line: string) => void>();
@@ -225,6 +233,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
         };
       },
     };
+    this.startedHere.add(id);
     await supervisor.startChild(spec);
     if (!agent) throw new RelayError('E_INTERNAL', `agent ${id} did not start`);
     this.agents.set(id, agent);
@@ -248,7 +257,66 @@ export class AgentManager implements AgentControl, AgentTerminals {
   }
 
   get(id: string): AgentInfo | undefined {
-    return this.agents.get(id)?.info();
+    const a = this.agents.get(id);
+    return a && this.withEnd(a.info());
+  }
+
+  private withEnd(info: AgentInfo): AgentInfo {
+    const at = this.endedAt.get(info.id);
+    return at === undefined ? info : { ...info, endedAt: at };
+  }
+
+  /**
+   * This daemon's agents and, from the store, those it no longer holds (earlier runs'), the
+   * oldest first. Without `all`, only the {@link PS_DEFAULT_EXITED} most recent exited ones.
+   */
+  history(all: boolean): { agents: AgentInfo[]; omitted: number } {
+    const live = this.list();
+    const held = new Set(live.map((a) => a.id));
+    const stored = this.opts.repo
+      .list()
+      .filter((r) => !held.has(r.id))
+      .map((r) => agentInfoOf(r, !this.startedHere.has(r.id)));
+    return recentAgents([...stored, ...live], all);
+  }
+
+  /** The agent a user's word names (an id, an agent name, a relay session id): see agentMatch. */
+  resolve(name: string): AgentInfo {
+    return matchAgent(name, this.history(true).agents);
+  }
+
+  /** Where an agent's output is logged (PtyProcess rotates it beside, as `<time>-<n>-<id>.log`). */
+  logFile(id: string): string {
+    return join(this.opts.paths.logs, 'agents', `${id}.log`);
+  }
+
+  /**
+   * Forget an exited agent (`relay rm`): its row, its screen, its log files.
+   * @throws RelayError E_CONFLICT when it still runs.
+   */
+  remove(id: string): void {
+    const a = this.agents.get(id);
+    if (a && a.exit() === null) {
+      throw new RelayError('E_CONFLICT', `${id} is still ${a.info().state}`, { hint: `stop it first: relay stop ${id}` });
+    }
+    if (a) {
+      a.dispose();
+      this.agents.delete(id);
+    }
+    this.endedAt.delete(id);
+    this.firstLines.delete(id);
+    this.opts.repo.remove(id);
+    const dir = join(this.opts.paths.logs, 'agents');
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // No log directory: nothing was logged.
+    }
+    const rotated = new RegExp(`^\\d{8}-\\d{4}-\\d{2}-${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.log$`);
+    for (const n of names) {
+      if (n === `${id}.log` || n === `${id}.log.txt` || rotated.test(n)) rmSync(join(dir, n), { force: true });
+    }
   }
 
   private agent(id: string): SupervisedAgent {
@@ -258,7 +326,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
   }
 
   list(): AgentInfo[] {
-    return [...this.agents.values()].map((a) => a.info());
+    return [...this.agents.values()].map((a) => this.withEnd(a.info()));
   }
 
   park(id: string): void {
@@ -334,8 +402,8 @@ export class AgentManager implements AgentControl, AgentTerminals {
     for (const l of this.limitListeners) l(e);
   }
 
-  private persist(info: AgentInfo): void {
-    const now = this.opts.clock.now();
+  /** `at`: when this state began (an exit: the time `relay ps` says it ended, now and after a restart). */
+  private persist(info: AgentInfo, at = this.opts.clock.now()): void {
     this.opts.repo.upsert({
       id: info.id,
       kind: info.kind,
@@ -347,12 +415,15 @@ export class AgentManager implements AgentControl, AgentTerminals {
       exitReason: info.exit?.reason ?? null,
       exitCode: info.exit?.code ?? null,
       createdAt: info.startedAt,
-      updatedAt: now,
+      updatedAt: at,
     });
   }
 
   private exited(a: SupervisedAgent): void {
+    const at = this.opts.clock.now();
+    this.endedAt.set(a.id, at);
     const info = a.info();
+    this.persist(info, at);
     this.opts.record({
       type: 'agent.exited',
       actor: `agent:${a.id}`,
@@ -371,6 +442,8 @@ export class AgentManager implements AgentControl, AgentTerminals {
     for (const old of exited.slice(0, Math.max(0, exited.length - KEEP_EXITED))) {
       old.dispose();
       this.agents.delete(old.id);
+      // Its row keeps when it ended (written in exited()).
+      this.endedAt.delete(old.id);
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * `relay wrap [--order a,b] [--name N] -- <cmd> [args]`: run a command as a supervised agent
- * with this terminal attached; exit with its exit code. `relay attach <agent>` returns to one.
+ * with this terminal attached; exit with its exit code. `relay attach <agent>` (attach.ts)
+ * returns to one. When the daemon ends under it, one line says so and where the agent is.
  */
 import { BusClient } from '../../bus/busClient.js';
 import { EXIT, RelayError } from '../../platform/errors.js';
@@ -16,7 +17,7 @@ interface WrapOptions {
   name?: string;
 }
 
-function terminal(paths: RelayPaths, client: BusClient): TerminalClient {
+export function terminalFor(paths: RelayPaths, client: BusClient): TerminalClient {
   const spec = loadConfig(paths).wrap.detachKey;
   return new TerminalClient({
     paths,
@@ -28,12 +29,22 @@ function terminal(paths: RelayPaths, client: BusClient): TerminalClient {
   });
 }
 
-function finish(outcome: AttachOutcome, keyName: string): number {
-  if (outcome.kind === 'detached') {
-    process.stderr.write(`\r\n[relay] detached from ${outcome.agentId}; it keeps running (relay attach ${outcome.agentId} returns, ${keyName} detaches)\r\n`);
-    return EXIT.ok;
+/** The notice for how an attachment ended, and the exit code of `relay wrap`/`attach`. */
+export function finishAttach(outcome: AttachOutcome, keyName: string): number {
+  const say = (text: string): void => void process.stderr.write(`\r\n[relay] ${text}\r\n`);
+  switch (outcome.kind) {
+    case 'detached':
+      say(`detached from ${outcome.agentId}; it keeps running (relay attach ${outcome.agentId} returns, ${keyName} detaches)`);
+      return EXIT.ok;
+    case 'daemonStopped':
+      say(`the daemon stopped (${outcome.reason}) and stopped ${outcome.agentId} with it — relay daemon start, then run it again`);
+      return EXIT.daemonUnavailable;
+    case 'daemonLost':
+      say(`lost the daemon (it crashed or was killed); ${outcome.agentId ?? 'the agent'} is in an unknown state — relay daemon start, then relay ps`);
+      return EXIT.daemonUnavailable;
+    case 'exited':
+      return outcome.code;
   }
-  return outcome.code;
 }
 
 export function wrap(argv: string[], opts: WrapOptions): Promise<number> {
@@ -43,7 +54,7 @@ export function wrap(argv: string[], opts: WrapOptions): Promise<number> {
     const paths = relayPaths();
     await ensureDaemon(paths);
     const client = new BusClient(paths);
-    const term = terminal(paths, client);
+    const term = terminalFor(paths, client);
     try {
       await term.subscribeAll();
       const order = opts.order?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -60,23 +71,9 @@ export function wrap(argv: string[], opts: WrapOptions): Promise<number> {
       });
       term.relaySession = relaySession;
       const outcome = await term.run(agent.id, { fromStart: true });
-      return finish(outcome, describeDetachKey(loadConfig(paths).wrap.detachKey));
+      return finishAttach(outcome, term.detachKeyName);
     } finally {
       await term.close();
-      await client.close();
-    }
-  });
-}
-
-export function attach(agentId: string): Promise<number> {
-  return runCommand(false, async () => {
-    const paths = relayPaths();
-    await ensureDaemon(paths);
-    const client = new BusClient(paths);
-    try {
-      const outcome = await terminal(paths, client).run(agentId, { fromStart: false });
-      return finish(outcome, describeDetachKey(loadConfig(paths).wrap.detachKey));
-    } finally {
       await client.close();
     }
   });
