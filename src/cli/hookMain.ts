@@ -69,7 +69,7 @@ function helpText(table: readonly HookTableEntry[]): string {
     "Run by an agent CLI's hooks (relay install registers them), not by hand: it reads the hook",
     'payload, and when it reports a rate limit (or a retry) tells the Relay daemon, which hands',
     'the relay session on. While the daemon is down the event waits in $RELAY_HOME/spool.',
-    'It always exits 0 within a second and prints nothing; what it drops is noted in',
+    'As a hook it always exits 0 within a second and prints nothing; what it drops is noted in',
     '$RELAY_HOME/logs/hook.log (RELAY_DEBUG=1 also says it on stderr).',
     '',
     'Arguments (one per CLI with hooks):',
