@@ -28,7 +28,7 @@ interface FaultCase {
 }
 
 function mkfifo(path: string): void {
-  const r = spawnSync('mkfifo', ['-m', '600', path]);
+  const r = spawnSync('mkfifo', [path]);
   if (r.status !== 0) throw new Error(`mkfifo ${path}: ${String(r.stderr)}`);
 }
 

@@ -30,7 +30,7 @@ function runHook(h: TempHome, stdin: string): Promise<RunResult> {
 }
 
 function mkfifo(path: string): void {
-  const r = spawnSync('mkfifo', ['-m', '600', path]);
+  const r = spawnSync('mkfifo', [path]);
   assert.equal(r.status, 0, `mkfifo ${path}: ${String(r.stderr)}`);
 }
 
@@ -131,5 +131,20 @@ test('a symlinked spool file does not kill the daemon, nor a FIFO stall it: move
     assert.deepEqual(ofType(events, 'supervisor.gave_up'), []);
     assert.equal((await h.relay(['daemon', 'status'])).code, 0, 'the daemon is up');
     assert.ok(existsSync(target));
+  });
+});
+
+test('a directory at run/hook.sock does not kill the daemon: moved aside, said in the daemon log, and hooks are delivered on the socket', async () => {
+  await inTempHome(async (h) => {
+    ensureHome(h.paths);
+    mkdirSync(h.paths.hookSocket);
+    const start = await h.relay(['daemon', 'start']);
+    assert.equal(start.code, 0, start.stderr);
+    assert.match(readFileSync(h.paths.daemonLog, 'utf8'), /hook\.sock was a directory, not a socket; moved aside/);
+    assertQuietExit(await runHook(h, SAMPLE));
+    assert.equal(existsSync(h.paths.spoolFile), false, 'sent, not spooled');
+    const events = await tailEvents(h);
+    assert.equal(ofType(events, 'hook.received').length, 1);
+    assert.deepEqual(ofType(events, 'supervisor.gave_up'), []);
   });
 });

@@ -131,7 +131,7 @@ export function createHookListenerMachine(deps: HookListenerDeps) {
         const server = new HookSocketServer(deps.paths.hookSocket, async (line) => {
           await ready;
           await handleHookEvent(deps, delivered, JSON.parse(line));
-        });
+        }, { refused: deps.warn });
         server.listen().then(
           () => sendBack({ type: 'bound' }),
           (e: unknown) => sendBack({ type: 'fail', reason: (e as Error).message }),

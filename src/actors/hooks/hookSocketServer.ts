@@ -3,9 +3,11 @@
  * per line, each answered `ok` once handled (or `error <reason>`). Plain `node:net` because the
  * other end is `relay hook`, which runs inside an agent's loop and cannot afford to load ZeroMQ.
  */
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, renameSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
-import { FILE_MODE } from '../../platform/paths.js';
+import { FILE_MODE, lstatOrNull } from '../../platform/paths.js';
+import { kindOf } from '../../hooks/regularFile.js';
 
 /** A line longer than this is not a hook event (the hook caps payloads far below it). */
 const MAX_LINE_BYTES = 2 * 1024 * 1024;
@@ -25,6 +27,8 @@ export type LineHandler = (line: string) => Promise<void>;
 export interface HookSocketOptions {
   idleTimeoutMs?: number;
   maxConnections?: number;
+  /** Told (one line) when something other than a stale socket was in the way and moved aside. */
+  refused?: (text: string) => void;
 }
 
 interface Connection {
@@ -38,6 +42,7 @@ export class HookSocketServer {
   private readonly sockets = new Map<Socket, Connection>();
   private readonly idleTimeoutMs: number;
   private readonly maxConnections: number;
+  private readonly refused: (text: string) => void;
 
   constructor(
     private readonly path: string,
@@ -46,6 +51,7 @@ export class HookSocketServer {
   ) {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
     this.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS;
+    this.refused = opts.refused ?? (() => undefined);
     this.server = createServer((socket) => this.connection(socket));
   }
 
@@ -56,6 +62,14 @@ export class HookSocketServer {
 
   /** Bind, replacing a stale socket file (only the lock-holding daemon calls this). */
   async listen(): Promise<void> {
+    const st = lstatOrNull(this.path);
+    if (st && !st.isSocket() && !st.isSymbolicLink()) {
+      // A directory would make the removal (and so every restart of the actor) fail, and a file
+      // may be someone's: neither is ours to delete.
+      const aside = `${this.path}.${Date.now()}.${process.pid}.refused`;
+      renameSync(this.path, aside);
+      this.refused(`${basename(this.path)} was ${kindOf(st)}, not a socket; moved aside to ${basename(aside)}`);
+    }
     rmSync(this.path, { force: true });
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
