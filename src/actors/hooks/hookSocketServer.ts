@@ -114,8 +114,11 @@ export class HookSocketServer {
     socket.on('error', () => this.drop(socket));
     // Fires after this long without traffic either way; a line still being handled keeps it
     // (its answer comes when the event is committed).
-    socket.setTimeout(this.idleTimeoutMs, () => {
+    socket.setTimeout(this.idleTimeoutMs);
+    socket.on('timeout', () => {
       if (conn.pending === 0) this.drop(socket);
+      // Not re-armed by itself once fired: the idle clock restarts from now.
+      else socket.setTimeout(this.idleTimeoutMs);
     });
     socket.setEncoding('utf8');
     let buf = '';
@@ -142,6 +145,8 @@ export class HookSocketServer {
             if (!socket.destroyed) socket.write(`error ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 200)}\n`);
           } finally {
             conn.pending--;
+            // Idle from its answer on.
+            if (conn.pending === 0 && !socket.destroyed) socket.setTimeout(this.idleTimeoutMs);
           }
         });
       }
