@@ -7,8 +7,9 @@
  * It runs inside the agent's own loop, so it must never slow or break the agent: it loads only
  * the hook modules (main.ts routes here before commander, ZeroMQ, SQLite or xstate load), always
  * exits 0 within {@link HARD_DEADLINE_MS} of being routed here (nothing it opens under
- * RELAY_HOME can block it: see hooks/regularFile.ts), prints nothing on stdout (Gemini requires a hook's stdout to be
- * empty or JSON, Claude shows it for some events) and nothing on stderr unless RELAY_DEBUG=1.
+ * RELAY_HOME can block it: see hooks/regularFile.ts), prints nothing on stdout (Gemini requires
+ * a hook's stdout to be empty or JSON, Claude shows it for some events; `--help` is the one
+ * exception) and nothing on stderr unless RELAY_DEBUG=1.
  * What it drops (malformed JSON, unknown agent names, payloads over the cap) is noted in
  * `logs/hook.log`.
  */
