@@ -15,6 +15,13 @@ export const HOOK_EVENT_VERSION = 1;
 
 export interface HookEvent {
   v: typeof HOOK_EVENT_VERSION;
+  /**
+   * Unique per event, given by `relay hook` before it sends or spools the event (hookEventId.ts):
+   * the daemon stores each one it logs and skips a repeat, so an event sent and then spooled, or
+   * spooled and replayed after a crash mid-drain, is logged once. Absent in spool lines written
+   * by an older Relay (those are logged as they come).
+   */
+  id?: string;
   agent: HookAgent;
   /** The CLI's own event name: `StopFailure`, `SessionEnd`, `BeforeModel`, `session.error`… */
   event: string;
@@ -46,7 +53,7 @@ export interface HookEvent {
  * that checks them (actors/hooks/hookListener.ts).
  */
 export const HOOK_EVENT_BOUNDS = {
-  /** agentSession, relayAgent, relaySession. */
+  /** agentSession, relayAgent, relaySession, and the event's own id. */
   id: 200,
   cwd: 4096,
   eventName: 100,

@@ -18,25 +18,21 @@
  *   and writes it again to the live file.
  * Leftovers (`.draining` from a drain that crashed, `.drained` tails) are drained before the live
  * file, oldest first. A crash in the middle of a drain replays that file's lines from the last
- * saved offset: delivery is at least once, and in order.
+ * saved offset: delivery is at least once, and in order; each event carries the id `relay hook`
+ * gave it (HookEvent.id), by which the daemon logs a replayed line only once.
+ *
+ * Whatever sits at a spool name is opened without following a symlink or waiting on a FIFO
+ * (regularFile.ts); a symlink, FIFO or directory there is moved aside as `<name>.<ms>.<pid>.refused`
+ * (said in the hook log by a writer, to the daemon's `refused` callback by the drainer), and a
+ * writer then writes its line to a fresh file.
  */
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isObject } from '../platform/jsonValue.js';
 import { ensurePrivateDir, FILE_MODE, type RelayPaths } from '../platform/paths.js';
 import { HOOK_EVENT_VERSION, type HookEvent } from './hookEvent.js';
 import { appendHookLog } from './hookLog.js';
+import { moveAside, openRegularFile } from './regularFile.js';
 
 /**
  * A spool file untouched this long has no writer left between `open` and `write` (two adjacent
@@ -61,11 +57,19 @@ export function appendToSpool(paths: RelayPaths, event: HookEvent): void {
   ensurePrivateDir(paths.spool);
   const line = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
   for (let attempt = 0; attempt < MAX_APPEND_TRIES; attempt++) {
-    const fd = openSync(
-      paths.spoolFile,
-      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
-      FILE_MODE,
-    );
+    const opened = openRegularFile(paths.spoolFile, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, FILE_MODE);
+    if ('wrong' in opened) {
+      // Not ours to write through (a symlink) nor to wait on (a FIFO); a directory would take
+      // the event with it. Out of the way, and the line goes to a fresh file.
+      const aside = moveAside(paths.spoolFile);
+      appendHookLog(
+        paths,
+        'spool',
+        `spool/${basename(paths.spoolFile)} was ${opened.wrong}, not a file; ${aside ? `moved aside to ${basename(aside)}` : 'gone by now'}`,
+      );
+      continue;
+    }
+    const { fd } = opened;
     try {
       if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, FILE_MODE);
       const written = writeSync(fd, line);
@@ -79,7 +83,7 @@ export function appendToSpool(paths: RelayPaths, event: HookEvent): void {
       closeSync(fd);
     }
   }
-  throw new Error('the spool file was drained away under every append');
+  throw new Error('no spool file to append to: drained away or replaced under every try');
 }
 
 interface DrainOptions {
@@ -88,6 +92,11 @@ interface DrainOptions {
   now?: () => number;
   /** Where malformed lines are reported; defaults to the hook log. */
   log?: (note: string) => void;
+  /**
+   * Told (in one line) about a spool entry that is not a regular file and was moved aside, as
+   * well as the hook log: for the daemon log. Defaults to the hook log alone.
+   */
+  refused?: (note: string) => void;
 }
 
 interface DrainResult {
@@ -156,6 +165,10 @@ export async function drainSpoolCounted(
   const now = opts.now ?? Date.now;
   const graceMs = opts.graceMs ?? SPOOL_GRACE_MS;
   const log = opts.log ?? ((note: string) => appendHookLog(paths, 'spool', note));
+  const refused = (note: string): void => {
+    log(note);
+    opts.refused?.(note);
+  };
   const result: DrainResult = { delivered: 0, malformed: 0, pending: 0 };
   const stem = stemOf(paths);
 
@@ -163,7 +176,13 @@ export async function drainSpoolCounted(
   try {
     parts = partsIn(paths.spool, stem);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return result;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return result;
+    if (code === 'ENOTDIR') {
+      // Not moved: a file in place of the spool dir is the user's to look at (doctor says so).
+      refused(`${paths.spool} is not a directory; nothing drained`);
+      return result;
+    }
     throw e;
   }
   // New hook lines go to a fresh file from here on; the timestamp orders this part after every
@@ -179,7 +198,7 @@ export async function drainSpoolCounted(
   parts.sort((a, b) => a.ts - b.ts || a.pid - b.pid || a.name.localeCompare(b.name));
 
   for (const part of parts) {
-    await drainPart(paths.spool, stem, part, handle, { now, graceMs, log }, result);
+    await drainPart(paths.spool, stem, part, handle, { now, graceMs, log, refused }, result);
   }
   return result;
 }
@@ -189,7 +208,7 @@ async function drainPart(
   stem: string,
   part: SpoolPart,
   handle: (e: HookEvent) => Promise<void>,
-  opts: Required<Pick<DrainOptions, 'now' | 'graceMs' | 'log'>>,
+  opts: Required<Pick<DrainOptions, 'now' | 'graceMs' | 'log' | 'refused'>>,
   result: DrainResult,
 ): Promise<void> {
   const path = join(dir, part.name);
@@ -202,16 +221,20 @@ async function drainPart(
 
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const opened = openRegularFile(path, constants.O_RDONLY);
+    if ('wrong' in opened) {
+      // Put there by something else (the live name is renamed to this one whatever it is):
+      // nothing to deliver from it, and no reason to stop draining the rest.
+      const aside = moveAside(path, opts.now());
+      opts.refused(`spool entry ${part.name} is ${opened.wrong}, not a spool file; ${aside ? `moved aside to ${basename(aside)}` : 'gone by now'}`);
+      return;
+    }
+    fd = opened.fd;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw e;
   }
   try {
-    if (!fstatSync(fd).isFile()) {
-      opts.log(`${part.name} is not a regular file; left alone`);
-      return;
-    }
     let rest = Buffer.alloc(0);
     let pos = offset;
     let st = fstatSync(fd);

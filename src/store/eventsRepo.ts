@@ -52,8 +52,9 @@ export class EventsRepo {
   private readonly selectSinceRange: Statement<[number, string, string, number], EventRow>;
   private readonly deleteBefore: Statement<[number]>;
   private readonly deleteAll: Statement<[]>;
+  private selectHookId: Statement<[string], number> | undefined;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.insertOne = db.prepare('INSERT INTO events (seq, at, type, actor, payload) VALUES (?, ?, ?, ?, ?)');
     this.insertMany = db.transaction((events: readonly EventRecord[]) => {
       for (const e of events) this.insertOne.run(e.seq, e.at, e.type, e.actor, JSON.stringify(e.payload));
@@ -67,6 +68,16 @@ export class EventsRepo {
       'DELETE FROM events WHERE seq < (SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?)',
     );
     this.deleteAll = db.prepare('DELETE FROM events');
+  }
+
+  /**
+   * Whether an event carrying this hook event id (payload `hookId`) is stored. Needs migration 5
+   * (prepared on first use: a read-only reader of an older file never asks).
+   */
+  hasHookId(id: string): boolean {
+    // Served by the partial unique index of migration 5 (the IS NOT NULL matches its WHERE).
+    this.selectHookId ??= this.db.prepare<[string], number>('SELECT 1 FROM events WHERE hook_id = ? AND hook_id IS NOT NULL').pluck();
+    return this.selectHookId.get(id) !== undefined;
   }
 
   /** The highest seq stored, 0 when the log is empty: the daemon continues from here. */

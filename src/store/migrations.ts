@@ -128,6 +128,21 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    name: 'hook event ids',
+    // The id `relay hook` gave the event (HookEvent.id), as the hooks actor logs it in the
+    // payload of `hook.received`/`hook.test`. A column computed from the payload, so the id is
+    // committed by the very insert of its event row (the same transaction, nothing else to
+    // write), and unique: an event replayed from the spool after a crash cannot be logged twice.
+    // Events without one (every other type, and spool lines of an older Relay) have NULL, which
+    // a unique index lets repeat.
+    up: `
+      ALTER TABLE events ADD COLUMN hook_id TEXT
+        GENERATED ALWAYS AS (json_extract(payload, '$.hookId')) VIRTUAL;
+      CREATE UNIQUE INDEX events_hook_id ON events (hook_id) WHERE hook_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** The version a file has once every migration in the list is applied. */

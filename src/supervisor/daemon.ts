@@ -178,6 +178,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
             record: (e) => eventLog.append(e),
             durable: (seq) => eventLog.durable(seq),
             reportLimit: (e) => agents.reportLimit(e),
+            isLogged: (hookId) => repo.hasHookId(hookId),
+            warn: (text) => logger.log.warn({ actor: 'hooks' }, text),
           }),
         }),
       ],

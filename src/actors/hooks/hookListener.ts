@@ -19,6 +19,7 @@ import type { EventRecord, NewEvent } from '../../protocol/eventRecord.js';
 import { drainSpool } from '../../hooks/spool.js';
 import { HOOKED_KINDS } from '../../adapters/registry.js';
 import { HOOK_EVENT_BOUNDS, HOOK_EVENT_VERSION, type HookEvent } from '../../hooks/hookEvent.js';
+import { DeliveredHookIds } from './deliveredHookIds.js';
 import { HookSocketServer } from './hookSocketServer.js';
 
 export interface HookListenerDeps {
@@ -27,12 +28,20 @@ export interface HookListenerDeps {
   /** Resolves once the event with this seq is committed: a hook is answered only then. */
   durable: (seq: number) => Promise<void>;
   reportLimit: (e: RateLimited) => void;
+  /** Whether the store holds an event with this hook event id (EventsRepo.hasHookId). */
+  isLogged: (hookId: string) => boolean;
+  /**
+   * A line for the daemon log: something under RELAY_HOME the actor refused (a spool file that
+   * is a symlink, a FIFO, a directory) and what it did with it.
+   */
+  warn: (text: string) => void;
 }
 
 const B = HOOK_EVENT_BOUNDS;
 
 const hookEventSchema = z.object({
   v: z.literal(HOOK_EVENT_VERSION),
+  id: z.string().min(1).max(B.id).optional(),
   agent: z.enum(HOOKED_KINDS as [string, ...string[]]),
   event: z.string().min(1).max(B.eventName),
   agentSession: z.string().max(B.id).optional(),
@@ -50,15 +59,25 @@ const hookEventSchema = z.object({
   at: z.number().finite(),
 });
 
-/** Handle one event: log it, and report its limit. Throws on a record that is not a hook event. */
-export async function handleHookEvent(deps: HookListenerDeps, raw: unknown): Promise<void> {
+/**
+ * Handle one event: log it, and report its limit; an event whose id was logged before is
+ * neither logged nor reported again (it is answered all the same: it is delivered). Throws on a
+ * record that is not a hook event.
+ */
+export async function handleHookEvent(deps: HookListenerDeps, delivered: DeliveredHookIds, raw: unknown): Promise<void> {
   const parsed = hookEventSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`not a hook event: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const e = parsed.data as HookEvent;
+  // No await from this check to the record: two copies arriving at once cannot both pass.
+  if (e.id !== undefined) {
+    if (delivered.has(e.id)) return;
+    delivered.add(e.id);
+  }
   const record = deps.record({
     type: e.event === 'relay.test' ? 'hook.test' : 'hook.received',
     actor: 'hooks',
     payload: {
+      ...(e.id !== undefined ? { hookId: e.id } : {}),
       agent: e.agent,
       event: e.event,
       agentSession: e.agentSession ?? null,
@@ -89,14 +108,21 @@ export function createHookListenerMachine(deps: HookListenerDeps) {
   let markReady: () => void = () => undefined;
   // Live events wait for the first drain: spooled events are older and go first.
   const ready = new Promise<void>((r) => (markReady = r));
+  // Shared by every run of the actor (the supervisor restarts it with this same logic).
+  const delivered = new DeliveredHookIds(deps.isLogged);
   const drain = (): Promise<void> =>
-    drainSpool(deps.paths, async (e: unknown) => {
-      try {
-        await handleHookEvent(deps, e);
-      } catch {
-        // A spooled line that is not a hook event was never valid; drop it and go on.
-      }
-    });
+    drainSpool(
+      deps.paths,
+      async (e: unknown) => {
+        try {
+          await handleHookEvent(deps, delivered, e);
+        } catch {
+          // Not a hook event: never valid, dropped. Or its write failed (a full disk): the row
+          // stays queued in the event log, which retries it; the drain goes on.
+        }
+      },
+      { refused: deps.warn },
+    );
 
   return setup({
     actors: {
@@ -104,8 +130,8 @@ export function createHookListenerMachine(deps: HookListenerDeps) {
       serve: fromCallback(({ sendBack }) => {
         const server = new HookSocketServer(deps.paths.hookSocket, async (line) => {
           await ready;
-          await handleHookEvent(deps, JSON.parse(line));
-        });
+          await handleHookEvent(deps, delivered, JSON.parse(line));
+        }, { refused: deps.warn });
         server.listen().then(
           () => sendBack({ type: 'bound' }),
           (e: unknown) => sendBack({ type: 'fail', reason: (e as Error).message }),
