@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { AGENT_CLIS, HOOKED_KINDS, KNOWN_KINDS } from '../adapters/registry.js';
 import { findOnPath } from '../platform/findOnPath.js';
 import { handoffCheck } from './doctorHandoffCheck.js';
+import { refusedFilesCheck } from './doctorRefusedFiles.js';
 import { agentHookChecks } from './doctorAgentChecks.js';
 import { isRelayError } from '../platform/errors.js';
 import { PACKAGE_ROOT } from '../platform/packageInfo.js';
@@ -313,6 +314,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   { id: 'sockets', title: 'sockets private', run: checkSockets },
   { id: 'agents', title: 'agent CLIs and API keys', run: checkAgents },
   handoffCheck(),
+  refusedFilesCheck,
 ];
 
 /**

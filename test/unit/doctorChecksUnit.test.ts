@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { handoffCheck } from '../../src/client/doctorHandoffCheck.js';
+import { refusedFilesCheck } from '../../src/client/doctorRefusedFiles.js';
 import { relayPaths } from '../../src/platform/paths.js';
 import { tempDir } from '../helpers/tempDir.js';
 
@@ -41,4 +42,17 @@ test('doctor warns when only one agent CLI is installed and no order is set: nob
   const r = await handoffCheck({ PATH: bin }).run(paths);
   assert.equal(r.status, 'warn');
   assert.match(r.detail, /only claude/);
+});
+
+test('doctor names the wrong files relay hook or the daemon moved aside (a symlink where the spool was), with the fix', async (t) => {
+  const root = tempDir(t, 'doc-refused');
+  const paths = relayPaths(join(root, 'rh'));
+  mkdirSync(paths.spool, { recursive: true, mode: 0o700 });
+  const clean = refusedFilesCheck.run(paths) as Awaited<ReturnType<typeof refusedFilesCheck.run>>;
+  assert.equal(clean.status, 'ok');
+  writeFileSync(join(paths.spool, 'hooks.jsonl.1764690000000.4242.refused'), '');
+  const r = refusedFilesCheck.run(paths) as Awaited<ReturnType<typeof refusedFilesCheck.run>>;
+  assert.equal(r.status, 'warn');
+  assert.match(r.detail, /1 wrong file .*hooks\.jsonl\.1764690000000\.4242\.refused/);
+  assert.match(r.fix ?? '', /^see what made it, then delete: rm -r /);
 });
