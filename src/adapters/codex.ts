@@ -112,5 +112,8 @@ export const codexDescriptor = {
     return { dir, file: join(dir, 'hooks.json'), source: custom ? 'CODEX_HOME' : 'default' };
   },
   installRole: 'codex-hooks',
-  hookNote: 'Codex runs hooks only once you trust them (its TUI asks)',
+  // What is and is not covered: Codex fires no hook on a failed turn, so outside Relay the limit
+  // comes from its rollout, which the daemon reads while the session runs once a hook named it.
+  hookNote:
+    'Codex runs hooks only once you trust them (its TUI asks). Limits are seen: under relay wrap or a handoff, on the screen; in a codex you started yourself, from its rollout while it runs (watched from SessionStart or the next prompt, with the daemon up). Not seen: a codex outside Relay whose hooks are not trusted, until you start it under relay wrap',
 } as const satisfies AgentDescriptor;

@@ -400,6 +400,18 @@ test('config.toml is given back byte for byte when only Codex\'s trust of Relay\
   });
 });
 
+test('doctor says for codex which limits Relay sees and which it does not', async () => {
+  await withWorld('full', async (w) => {
+    assert.equal((await w.relay(['install', '--no-handoff-order'])).code, 0);
+    const r = await w.relay(['doctor']);
+    const line = r.stdout.split('\n').find((l) => l.includes('codex 0.169.0; hooks in'));
+    assert.ok(line, r.stdout);
+    assert.match(line, /under relay wrap or a handoff, on the screen/);
+    assert.match(line, /from its rollout while it runs/);
+    assert.match(line, /Not seen: a codex outside Relay whose hooks are not trusted/);
+  });
+});
+
 test('uninstall without an install record still removes Relay hooks it finds (and nothing else)', async () => {
   await withWorld('full', async (w) => {
     assert.equal((await w.relay(['install', '--no-handoff-order'])).code, 0);
