@@ -400,6 +400,26 @@ test('config.toml is given back byte for byte when only Codex\'s trust of Relay\
   });
 });
 
+test("OpenCode: install says its next start waits for OpenCode's own npm run; uninstall removes Relay's plugin and leaves OpenCode's files", async () => {
+  await withWorld('full', async (w) => {
+    const dir = join(w.home, '.config/opencode');
+    const r = await w.relay(['install', '--no-handoff-order']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /has no node_modules yet: OpenCode's next start runs npm there/);
+    assert.equal(existsSync(join(dir, 'package.json')), false, 'Relay writes no package.json');
+    // What opencode 1.18.33 writes into its config dir on its next start (with or without Relay).
+    mkdirSync(join(dir, 'node_modules/@opencode-ai/plugin'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{\n  "dependencies": {\n    "@opencode-ai/plugin": "1.18.33"\n  }\n}');
+    writeFileSync(join(dir, 'package-lock.json'), '{}');
+    const un = await w.relay(['uninstall']);
+    assert.equal(un.code, 0, un.stderr);
+    assert.equal(existsSync(join(w.home, OPENCODE_PLUGIN)), false);
+    for (const f of ['package.json', 'package-lock.json', 'node_modules/@opencode-ai/plugin']) assert.ok(existsSync(join(dir, f)), `OpenCode's ${f} stays`);
+    const again = await w.relay(['install', '--no-handoff-order']);
+    assert.doesNotMatch(again.stdout, /has no node_modules yet/, 'no wait ahead once OpenCode has its package');
+  });
+});
+
 test('doctor says for codex which limits Relay sees and which it does not', async () => {
   await withWorld('full', async (w) => {
     assert.equal((await w.relay(['install', '--no-handoff-order'])).code, 0);
