@@ -48,3 +48,17 @@ test('Codex spells events in snake_case in its trust keys', () => {
   assert.equal(snakeEvent('SessionEnd'), 'session_end');
   assert.equal(snakeEvent('Stop'), 'stop');
 });
+
+test('a re-install over an older Relay install asks Codex for SessionEnd timeout 3, the most it allows without a warning', async () => {
+  const { codexInstaller } = await import('../../src/install/codexInstaller.js');
+  const hook = { node: '/usr/bin/node', cliEntry: '/opt/relay/bin/relay.js' };
+  const command = "'/usr/bin/node' '/opt/relay/bin/relay.js' hook codex".replaceAll("'", '');
+  // What Relay wrote before: SessionEnd and Stop, both with timeout 10.
+  const older = Buffer.from(`${JSON.stringify({ hooks: { SessionEnd: [{ hooks: [{ type: 'command', command, timeout: 10 }] }], Stop: [{ hooks: [{ type: 'command', command, timeout: 10 }] }] } }, null, 2)}\n`);
+  const plan = codexInstaller.planInstall('/nonexistent/.codex/hooks.json', older, hook, '0.169.0');
+  const doc = JSON.parse(plan.change.after!.toString('utf8')) as { hooks: Record<string, [{ hooks: [{ timeout: number }] }]> };
+  assert.equal(doc.hooks.SessionEnd![0].hooks[0].timeout, 3);
+  assert.equal(doc.hooks.Stop![0].hooks[0].timeout, 10);
+  assert.deepEqual(Object.keys(doc.hooks).sort(), ['SessionEnd', 'SessionStart', 'Stop', 'UserPromptSubmit']);
+  assert.match(plan.change.summary, /^hooks updated/);
+});
