@@ -21,13 +21,34 @@ import { launchFrom } from './launchSpec.js';
 
 /**
  * The hook events `relay install` registers in hooks.json. No event fires on a failed turn, but
- * `SessionEnd` and `Stop` give the rollout file whose last `task_complete` names the error.
+ * `SessionEnd` and `Stop` give the rollout file whose last `task_complete` names the error, and
+ * `SessionStart`/`UserPromptSubmit` name that file while the session runs, so the daemon can
+ * watch it grow (a limit in an interactive session otherwise shows only when the user quits).
  */
-export const CODEX_HOOK_EVENTS = ['SessionEnd', 'Stop'] as const;
+export const CODEX_HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit', 'Stop', 'SessionEnd'] as const;
+
+/**
+ * Hook timeouts Codex caps, in seconds. 0.169.0 clamps a larger `SessionEnd` timeout to 3 s and
+ * says so on every run ("warning: clamping SessionEnd hook timeout to 3s in …/hooks.json"); the
+ * other events accepted 100000 without a word.
+ */
+export const CODEX_HOOK_TIMEOUT_CAPS: Readonly<Record<string, number>> = { SessionEnd: 3 };
+
+/**
+ * Passed when Relay starts codex itself (a handoff, nobody at the keyboard): Codex otherwise
+ * stops at "Hooks need review" until a key is pressed whenever a hook is new or changed, which
+ * Relay's own are right after `relay install`. The flag (0.169.0: "Run enabled hooks without
+ * requiring persisted hook trust for this invocation") lets Relay's hooks run for that session;
+ * it also runs any other enabled hook the user has not reviewed yet, for that run only. A
+ * `relay wrap -- codex …` is the user's own command and is left as typed: they see the screen.
+ */
+export const CODEX_BYPASS_HOOK_TRUST = '--dangerously-bypass-hook-trust';
 
 function launch(opts: LaunchOptions): LaunchSpec {
   // `codex "<prompt>"` opens the TUI with that first message (`codex exec` would be headless).
-  return launchFrom({ binary: 'codex', promptArgs: (prompt) => [prompt], env: {} }, opts);
+  const spec = launchFrom({ binary: 'codex', promptArgs: (prompt) => [prompt], env: {} }, opts);
+  if (opts.userArgs === undefined) spec.args = [CODEX_BYPASS_HOOK_TRUST, ...spec.args];
+  return spec;
 }
 
 /**
@@ -127,5 +148,8 @@ export const codexDescriptor = {
     return { dir, file: join(dir, 'hooks.json'), source: custom ? 'CODEX_HOME' : 'default' };
   },
   installRole: 'codex-hooks',
-  hookNote: 'Codex runs hooks only once you trust them (its TUI asks)',
+  // What is and is not covered: Codex fires no hook on a failed turn, so outside Relay the limit
+  // comes from its rollout, which the daemon reads while the session runs once a hook named it.
+  hookNote:
+    'Codex runs hooks only once you trust them (its TUI asks). Limits are seen: under relay wrap or a handoff, on the screen; in a codex you started yourself, from its rollout while it runs (watched from SessionStart or the next prompt, with the daemon up). Not seen: a codex outside Relay whose hooks are not trusted, until you start it under relay wrap',
 } as const satisfies AgentDescriptor;

@@ -29,6 +29,11 @@ export interface HookEvent {
   agentSession?: string;
   cwd?: string;
   /**
+   * The CLI's transcript file, when the daemon reads it as it grows (a Codex rollout named by
+   * SessionStart/UserPromptSubmit: no hook fires on a failed turn). At most `cwd`'s bound.
+   */
+  transcriptPath?: string;
+  /**
    * Set when the CLI runs under Relay: the agent's environment carries RELAY_AGENT_ID and
    * RELAY_SESSION (set by the agent manager), and hooks inherit the CLI's environment.
    */

@@ -21,6 +21,7 @@ import {
   type HookParseResult,
   type LimitFields,
 } from './hookParse.js';
+import { HOOK_EVENT_BOUNDS } from './hookEvent.js';
 import { Fields, Invalid, isOneOf } from './payloadFields.js';
 
 const CODEX_EVENTS = ['SessionStart', 'SessionEnd', 'UserPromptSubmit', 'Stop'] as const;
@@ -46,7 +47,8 @@ const NEITHER = 'neither a Codex hook payload nor a notify payload';
 /** Rollouts are JSON lines; a payload naming any other kind of file is not read. */
 const ROLLOUT_FILE = /\.jsonl$/;
 
-function limitFromOutcome(outcome: CodexTurnOutcome, ctx: HookParseContext): LimitFields | undefined {
+/** The limit a turn's outcome reports (none for success, other failures, or a limit already lifted). */
+export function codexLimitFromOutcome(outcome: CodexTurnOutcome, ctx: Pick<HookParseContext, 'now' | 'env'>): LimitFields | undefined {
   if (outcome.failure !== 'usage_limit' && outcome.failure !== 'http_429') return undefined;
   const message = (outcome.message ?? '').slice(0, 2000);
   // Codex prints the reset in local time ("try again at 10:58 AM"), the zone the hook runs in.
@@ -74,13 +76,15 @@ export function parseCodex(payload: unknown, ctx: HookParseContext): HookParseRe
       const p = f.read(HOOK_PAYLOAD);
       if (p instanceof Invalid) return malformed(p.reason);
       const event = baseEvent('codex', { event: name, agentSession: p.session_id, cwd: p.cwd }, ctx);
-      if ((name !== 'SessionEnd' && name !== 'Stop') || !p.transcript_path) return { event };
-      if (!ROLLOUT_FILE.test(p.transcript_path)) return { event };
+      if (!p.transcript_path || !ROLLOUT_FILE.test(p.transcript_path)) return { event };
+      // The daemon watches the rollout of a session it learns about (actors/hooks/rolloutWatcher.ts).
+      if (p.transcript_path.length <= HOOK_EVENT_BOUNDS.cwd) event.transcriptPath = p.transcript_path;
+      if (name !== 'SessionEnd' && name !== 'Stop') return { event };
       const tail = (ctx.readTail ?? readFileTail)(p.transcript_path, ROLLOUT_TAIL_BYTES);
       const outcome = tail === undefined ? undefined : lastTurnOutcome(tail);
       // Stop names its turn; an outcome of an earlier turn (this one not yet written) says nothing.
       if (!outcome || (p.turn_id && outcome.turnId && outcome.turnId !== p.turn_id)) return { event };
-      const limit = limitFromOutcome(outcome, ctx);
+      const limit = codexLimitFromOutcome(outcome, ctx);
       return { event: limit ? withLimit(event, limit) : event };
     }
 

@@ -30,4 +30,11 @@ export interface AgentInstaller {
   strip(file: string, current: Buffer, created: readonly DocPath[] | null, deleteIfEmpty: boolean): Buffer | null;
   /** True when the file holds Relay's entries (false for a file that does not parse). */
   hasOurs(file: string, current: Buffer): boolean;
+  /**
+   * The change to another file that the CLI itself wrote because of Relay's entries (Codex's
+   * hook trust in config.toml), for `relay uninstall`; null when there is nothing to undo.
+   * `current` is the config file as it is before uninstall touches it (it names Relay's entries);
+   * `recorded` is the manifest entry's `data` (what install saw of that other file), if any.
+   */
+  uninstallCompanion?(file: string, current: Buffer | null, recorded: Record<string, unknown> | undefined): FileChange | null;
 }

@@ -7,7 +7,7 @@
 import { basename, dirname, join } from 'node:path';
 import { RelayError } from '../platform/errors.js';
 import { relayVersion } from '../platform/packageInfo.js';
-import { isEffective, type FileChange } from './fileChange.js';
+import { FIRST_INSTALL_DATA, isEffective, type FileChange } from './fileChange.js';
 import type { HookCommandSpec } from '../hooks/hookCommand.js';
 import { writeFileAtomicSync } from '../platform/atomicWrite.js';
 import { ensureDirs, hashBytes, missingDirs, readBytes, removeFile, sameBytes } from './installFs.js';
@@ -93,7 +93,10 @@ export function applyInstall(relayHome: string, manifest: InstallManifest | null
       // without Relay", so uninstall must remove Relay's entries instead of restoring it.
       if (hashBytes(c.before) !== entry.postHash) entry.restorable = false;
       entry.created = unionPaths(entry.created, c.created ?? []);
-      if (c.data) entry.data = c.data;
+      if (c.data) {
+        const first = entry.data?.[FIRST_INSTALL_DATA];
+        entry.data = first === undefined ? c.data : { ...c.data, [FIRST_INSTALL_DATA]: first };
+      }
     }
     entry.postHash = hashBytes(c.after);
     if (c.after !== null) entry.createdDirs = [...new Set([...entry.createdDirs, ...missingDirs(dirname(c.path))])];

@@ -15,6 +15,12 @@ export const RELAY_ROLES = ['relay-config', 'autostart-unit', 'warp-mcp'] as con
  */
 export type FileRole = InstallRole | (typeof RELAY_ROLES)[number];
 
+/**
+ * The key of `FileChange.data` for facts about the world before Relay's first install (Codex's
+ * config.toml as it was): a later install, which sees Relay's own traces, must not replace them.
+ */
+export const FIRST_INSTALL_DATA = 'firstInstall';
+
 /** A path inside a JSON or YAML document, one segment per key or index. */
 export type DocPath = Array<string | number>;
 
@@ -30,7 +36,10 @@ export interface FileChange {
    * removes them once they are empty again, and leaves alone the ones that were there before.
    */
   created?: DocPath[];
-  /** Role-specific facts uninstall needs (the handoff order written and the one replaced). */
+  /**
+   * Role-specific facts uninstall needs (the handoff order written and the one replaced). What
+   * is under {@link FIRST_INSTALL_DATA} is recorded by the first install only and kept by later ones.
+   */
   data?: Record<string, unknown>;
   /** What changes, in a few words ("hooks added: Stop, SessionEnd"). */
   summary: string;

@@ -17,6 +17,8 @@ export interface HookGroupSpec {
   event: string;
   /** Omitted: the group matches everything. */
   matcher?: string;
+  /** This event's handler, when it differs from the spec's (a CLI that caps one event's timeout). */
+  handler?: Readonly<Record<string, unknown>>;
 }
 
 export interface HooksSpec {
@@ -29,7 +31,7 @@ export interface HooksSpec {
 
 /** The matcher group Relay adds for one event. */
 function groupFor(spec: HooksSpec, event: HookGroupSpec): Record<string, unknown> {
-  return { ...(event.matcher === undefined ? {} : { matcher: event.matcher }), hooks: [spec.handler] };
+  return { ...(event.matcher === undefined ? {} : { matcher: event.matcher }), hooks: [event.handler ?? spec.handler] };
 }
 
 /** Where Relay's handlers sit in one event's list: group index, and handler indexes in it. */

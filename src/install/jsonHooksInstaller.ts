@@ -5,7 +5,7 @@
  */
 import type { AgentInstaller, AgentInstallPlan } from './agentInstaller.js';
 import type { InstallRole, KnownKind } from '../adapters/registry.js';
-import type { DocPath } from './fileChange.js';
+import type { DocPath, FileChange } from './fileChange.js';
 import { isRelayHandler, relayHookCommand, type HookCommandSpec } from '../hooks/hookCommand.js';
 import { hasOurHooks, installHooks, removeHooks, type HooksSpec } from './hooksJson.js';
 import { JsonText, type JsonDialect } from './jsonText.js';
@@ -28,6 +28,10 @@ interface JsonHooksInstallerOptions {
   extraStrip?(doc: JsonText, created: readonly DocPath[] | null): void;
   /** Warnings about the settings as they are after install (hooks switched off, …). */
   notes?(doc: JsonText, version: string | null): string[];
+  /** Facts install records in the manifest for uninstall (FileChange.data). */
+  installData?(file: string): Record<string, unknown> | undefined;
+  /** See AgentInstaller.uninstallCompanion; given this installer's test for Relay's handlers. */
+  uninstallCompanion?(file: string, current: Buffer | null, recorded: Record<string, unknown> | undefined, isOurs: (handler: unknown) => boolean): FileChange | null;
 }
 
 /** True for a hook handler that runs Relay's `relay hook <arg>` for this agent. */
@@ -52,8 +56,9 @@ export function jsonHooksInstaller(o: JsonHooksInstallerOptions): AgentInstaller
       const unchanged = before !== null && before.equals(after);
       const events = spec.events.map((e) => e.event).join(', ');
       const summary = unchanged ? 'already installed' : `${hadOurs ? 'hooks updated' : 'hooks added'}: ${events}`;
+      const data = unchanged ? undefined : o.installData?.(file);
       return {
-        change: { path: file, role, before, after, created, summary },
+        change: { path: file, role, before, after, created, summary, ...(data ? { data } : {}) },
         notes: o.notes?.(doc, version ?? null) ?? [],
       };
     },
@@ -71,5 +76,6 @@ export function jsonHooksInstaller(o: JsonHooksInstallerOptions): AgentInstaller
         return false;
       }
     },
+    ...(o.uninstallCompanion ? { uninstallCompanion: (file, current, recorded) => o.uninstallCompanion!(file, current, recorded, isOurs) } : {}),
   };
 }

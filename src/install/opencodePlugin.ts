@@ -8,6 +8,10 @@
  * = `{id, type, properties}`; OpenCode calls it without awaiting it, inside its own event
  * loop, so the hook returns at once and never throws.
  *
+ * No dependencies: the module imports node:child_process and nothing else, so OpenCode has no
+ * package to install for it (it imports no `@opencode-ai/plugin`, and install writes no
+ * package.json). OpenCode's own npm run at start is explained in opencodeInstaller.ts.
+ *
  * Delivery: each wanted event becomes one `relay hook opencode-event` process, JSON on stdin
  * (the event plus OpenCode's `directory`, as src/hooks/parseOpencode.ts reads it). Deliveries
  * run one at a time, so the daemon sees the events in OpenCode's order; a bounded queue drops

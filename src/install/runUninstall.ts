@@ -81,6 +81,8 @@ function planFromManifest(relayHome: string, manifest: InstallManifest): FileCha
   const changes: FileChange[] = [];
   for (const entry of manifest.files) {
     const current = readBytes(entry.path);
+    const companion = installerForRole(entry.role)?.uninstallCompanion?.(entry.path, current, entry.data);
+    if (companion) changes.push(companion);
     if (entry.restorable && hashBytes(current) === entry.postHash) {
       const after = restoreTarget(relayHome, entry);
       changes.push({
@@ -113,6 +115,8 @@ function planWithoutManifest(env: NodeJS.ProcessEnv, covered: ReadonlySet<string
     if (covered.has(file)) continue;
     const current = readBytes(file);
     const installer = installerFor(agent);
+    const companion = installer.uninstallCompanion?.(file, current, undefined);
+    if (companion) changes.push(companion);
     if (current === null || !installer.hasOurs(file, current)) continue;
     changes.push({ path: file, role: installer.role, before: current, after: installer.strip(file, current, null, false), summary: 'Relay entries removed' });
   }

@@ -139,7 +139,7 @@ function mustRefuse(entries: Array<[string, unknown]>, installer: AgentInstaller
 
 const EVENTS: Record<string, readonly string[]> = {
   claude: ['StopFailure', 'SessionStart', 'SessionEnd', 'Stop'],
-  codex: ['SessionEnd', 'Stop'],
+  codex: ['SessionStart', 'UserPromptSubmit', 'Stop', 'SessionEnd'],
   gemini: ['BeforeModel', 'AfterAgent', 'SessionEnd'],
 };
 

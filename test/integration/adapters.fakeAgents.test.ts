@@ -232,6 +232,36 @@ test('a launch spec starts the fake the real way and the fake receives the whole
   assert.equal(starts[2]?.sessionId, '6a0c4c1e-8d1f-4a53-9d5e-1b2f3c4d5e6f', 'gemini got --session-id');
 });
 
+test('an unattended handoff to codex does not stall at "Hooks need review" after relay install added hooks', async (t) => {
+  const w = world(t);
+  const codexHome = join(w.root, 'home', '.codex');
+  mkdirSync(codexHome, { recursive: true });
+  const hooks = { hooks: { SessionEnd: [{ hooks: [{ type: 'command', command: '/usr/bin/node /opt/relay/bin/relay.js hook codex', timeout: 3 }] }] } };
+  writeFileSync(join(codexHome, 'hooks.json'), JSON.stringify(hooks));
+  const toml = '# mine\nmodel = "o3"\n';
+  writeFileSync(join(codexHome, 'config.toml'), toml);
+
+  // Like the real one, the fake stops at the review until a key is pressed ("2": trust all).
+  const plain = w.start('codex', ['fix the bug'], { env: fakeEnv(w, 'ok'), stdin: 'pipe' });
+  await waitFor(() => plain.stdout().includes('Hooks need review'), 'the review screen');
+  assert.equal(plain.stdout().includes('PROMPT:'), false, 'nothing runs until a key is pressed');
+  plain.child.stdin?.write('2');
+  await waitFor(() => plain.stdout().includes('PROMPT: fix the bug'), 'codex goes on after the key');
+  plain.child.stdin?.end('/exit\n');
+  assert.deepEqual(await plain.exited, { code: 0, signal: null });
+  assert.match(readFileSync(join(codexHome, 'config.toml'), 'utf8'), /\[hooks\.state\.".*hooks\.json:session_end:0:0"\]\ntrusted_hash = /);
+
+  // What Relay starts for a handoff gets on with the snapshot with nobody at the keyboard.
+  writeFileSync(join(codexHome, 'config.toml'), toml);
+  const spec = codexDescriptor.launch({ prompt: 'continue the task', cwd: w.cwd });
+  const handoff = w.start(spec.command, spec.args, { env: fakeEnv(w, 'ok', spec.env), stdin: 'pipe' });
+  await waitFor(() => handoff.stdout().includes('PROMPT: continue the task'), 'the handoff prompt is taken without a key press');
+  assert.equal(handoff.stdout().includes('Hooks need review'), false);
+  handoff.child.stdin?.end('/exit\n');
+  assert.deepEqual(await handoff.exited, { code: 0, signal: null });
+  assert.equal(readFileSync(join(codexHome, 'config.toml'), 'utf8'), toml, 'nothing trusted behind the user\'s back');
+});
+
 test('fake transcripts are the real formats: each adapter reads back the prompt and the reply', async (t) => {
   const w = world(t);
   const home = join(w.root, 'home');

@@ -91,10 +91,13 @@ test('install registers every hook, keeps every user byte; a second install chan
     assert.equal(claudeDoc.hooks!.PostToolUse!.length, 1);
     JSON.parse(claude.toString('utf8')); // still plain JSON, as Claude Code reads it
 
-    // Codex: SessionEnd and Stop; config.toml (notify, comments, hook trust) untouched.
+    // Codex: four events; SessionEnd asks for the 3 s Codex allows (it warns about more on every
+    // run); config.toml (notify, comments, hook trust) untouched.
     const codex = w.read(CODEX);
     assertOnlyInsertions(before.get(CODEX)!, codex, CODEX);
-    assert.deepEqual([...relayHandlers(jsonc(codex), 'codex').keys()].sort(), ['SessionEnd', 'Stop']);
+    const xh = relayHandlers(jsonc(codex), 'codex');
+    assert.deepEqual([...xh.keys()].sort(), ['SessionEnd', 'SessionStart', 'Stop', 'UserPromptSubmit']);
+    assert.deepEqual(Object.fromEntries([...xh].map(([e, hs]) => [e, hs.map((h) => h.timeout)])), { SessionStart: [10], UserPromptSubmit: [10], Stop: [10], SessionEnd: [3] });
     assert.ok(w.read(CODEX_TOML).equals(before.get(CODEX_TOML)!), 'config.toml is not touched');
 
     // Gemini: comments kept, timeout in milliseconds, named, hooksConfig.enabled added beside the user's key.
@@ -335,6 +338,101 @@ test('CRLF, tabs, a byte-order mark, one-line JSON and the singular plugin/ dire
   });
 });
 
+/**
+ * What Codex 0.169.0 appends to config.toml when the user picks "Trust all and continue": one
+ * `[hooks.state."<hooks.json>:<event_snake>:<group>:<handler>"]` table per hook, after a
+ * `[hooks.state]` header, each after a blank line (recorded with the real binary).
+ */
+function codexTrustsEveryHook(w: InstallWorld): void {
+  const file = join(w.home, CODEX);
+  const doc = jsonc(w.read(CODEX));
+  let toml = existsSync(join(w.home, CODEX_TOML)) ? w.read(CODEX_TOML).toString('utf8') : '';
+  toml += `${toml ? '\n' : ''}[hooks.state]\n`;
+  for (const [event, groups] of Object.entries(doc.hooks ?? {})) {
+    const snake = event.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+    groups.forEach((g, gi) => g.hooks?.forEach((_h, hi) => (toml += `\n[hooks.state."${file}:${snake}:${gi}:${hi}"]\ntrusted_hash = "sha256:${'ab'.repeat(32)}"\n`)));
+  }
+  writeFileSync(join(w.home, CODEX_TOML), toml);
+}
+
+test("uninstall removes the hook-trust tables Codex wrote for Relay's hooks from config.toml, and only those", async () => {
+  await withWorld('full', async (w) => {
+    const original = w.read(CODEX_TOML).toString('utf8');
+    assert.match(original, /^# Codex settings — edited by hand, keep the comments\./);
+    assert.equal((await w.relay(['install', '--no-handoff-order'])).code, 0);
+    codexTrustsEveryHook(w);
+    const trusted = w.read(CODEX_TOML).toString('utf8');
+    assert.equal((trusted.match(/trusted_hash/g) ?? []).length, 6, "the user's two hooks and Relay's four");
+
+    const un = await w.relay(['uninstall']);
+    assert.equal(un.code, 0, un.stderr);
+    assert.ok(w.read(CODEX).equals(readFileSync(join(HOMES_DIR, 'full', CODEX))), 'hooks.json as before install');
+    const after = w.read(CODEX_TOML).toString('utf8');
+    // The user's own hooks stay trusted: Relay's group came after theirs in each event.
+    const userKeys = [`${join(w.home, CODEX)}:pre_tool_use:0:0`, `${join(w.home, CODEX)}:stop:0:0`];
+    assert.equal(after, `${original}\n[hooks.state]\n${userKeys.map((k) => `\n[hooks.state."${k}"]\ntrusted_hash = "sha256:${'ab'.repeat(32)}"\n`).join('')}`);
+  });
+});
+
+test('config.toml is given back byte for byte when only Codex\'s trust of Relay\'s hooks was added, and deleted when Codex created it for them', async () => {
+  await withWorld('full', async (w) => {
+    const original = w.read(CODEX_TOML);
+    // Only Relay's hooks in hooks.json: the user has none.
+    writeFileSync(join(w.home, CODEX), '{}\n');
+    const fixture = w.tree();
+    assert.equal((await w.relay(['install', '--no-handoff-order'])).code, 0);
+    codexTrustsEveryHook(w);
+    const un = await w.relay(['uninstall']);
+    assert.equal(un.code, 0, un.stderr);
+    assert.match(un.stdout, /config\.toml/);
+    assert.ok(w.read(CODEX_TOML).equals(original), 'config.toml exactly as before install: comments, tables, no empty [hooks.state]');
+    assert.deepEqual(treeDiff(fixture, w.tree()), []);
+  });
+  await withWorld('full', async (w) => {
+    const { rmSync } = await import('node:fs');
+    rmSync(join(w.home, CODEX_TOML));
+    rmSync(join(w.home, CODEX));
+    const fixture = w.tree();
+    assert.equal((await w.relay(['install', '--no-handoff-order'])).code, 0);
+    codexTrustsEveryHook(w);
+    assert.equal((await w.relay(['uninstall'])).code, 0);
+    assert.equal(existsSync(join(w.home, CODEX_TOML)), false, 'the config.toml Codex wrote only to trust Relay\'s hooks is gone');
+    assert.deepEqual(treeDiff(fixture, w.tree()), []);
+  });
+});
+
+test("OpenCode: install says its next start waits for OpenCode's own npm run; uninstall removes Relay's plugin and leaves OpenCode's files", async () => {
+  await withWorld('full', async (w) => {
+    const dir = join(w.home, '.config/opencode');
+    const r = await w.relay(['install', '--no-handoff-order']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /has no node_modules yet: OpenCode's next start runs npm there/);
+    assert.equal(existsSync(join(dir, 'package.json')), false, 'Relay writes no package.json');
+    // What opencode 1.18.33 writes into its config dir on its next start (with or without Relay).
+    mkdirSync(join(dir, 'node_modules/@opencode-ai/plugin'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{\n  "dependencies": {\n    "@opencode-ai/plugin": "1.18.33"\n  }\n}');
+    writeFileSync(join(dir, 'package-lock.json'), '{}');
+    const un = await w.relay(['uninstall']);
+    assert.equal(un.code, 0, un.stderr);
+    assert.equal(existsSync(join(w.home, OPENCODE_PLUGIN)), false);
+    for (const f of ['package.json', 'package-lock.json', 'node_modules/@opencode-ai/plugin']) assert.ok(existsSync(join(dir, f)), `OpenCode's ${f} stays`);
+    const again = await w.relay(['install', '--no-handoff-order']);
+    assert.doesNotMatch(again.stdout, /has no node_modules yet/, 'no wait ahead once OpenCode has its package');
+  });
+});
+
+test('doctor says for codex which limits Relay sees and which it does not', async () => {
+  await withWorld('full', async (w) => {
+    assert.equal((await w.relay(['install', '--no-handoff-order'])).code, 0);
+    const r = await w.relay(['doctor']);
+    const line = r.stdout.split('\n').find((l) => l.includes('codex 0.169.0; hooks in'));
+    assert.ok(line, r.stdout);
+    assert.match(line, /under relay wrap or a handoff, on the screen/);
+    assert.match(line, /from its rollout while it runs/);
+    assert.match(line, /Not seen: a codex outside Relay whose hooks are not trusted/);
+  });
+});
+
 test('uninstall without an install record still removes Relay hooks it finds (and nothing else)', async () => {
   await withWorld('full', async (w) => {
     assert.equal((await w.relay(['install', '--no-handoff-order'])).code, 0);
@@ -350,6 +448,7 @@ test('uninstall without an install record still removes Relay hooks it finds (an
     ] as const) {
       assert.equal(relayHandlers(jsonc(w.read(file)), arg).size, 0, `${file}: Relay hooks removed`);
     }
+    assert.ok(w.read(CODEX_TOML).equals(readFileSync(join(HOMES_DIR, 'full', CODEX_TOML))), 'config.toml as in the fixture');
     assert.ok(w.read(CLAUDE).equals(readFileSync(join(HOMES_DIR, 'full', CLAUDE))), 'Claude settings as in the fixture');
     assert.equal(existsSync(join(w.home, OPENCODE_PLUGIN)), false);
   });

@@ -50,6 +50,13 @@ test('OpenCode loads it as a legacy plugin: every export is a plugin function', 
   assert.ok(Object.values(mod).every((v) => typeof v === 'function'), 'OpenCode throws "Plugin export is not a function" otherwise');
 });
 
+test('the plugin gives OpenCode nothing to npm-install: it imports only node: built-ins', () => {
+  const source = opencodePluginSource({ command: process.execPath, args: [CLI_ENTRY, 'hook', 'opencode-event'], env: {} });
+  const imports = [...source.matchAll(/^\s*import\s[^'"]*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']/gm)].map((m) => m[1] ?? m[2] ?? m[3]);
+  assert.deepEqual(imports, ['node:child_process']);
+  assert.doesNotMatch(source, /@opencode-ai\/plugin/);
+});
+
 test('the recorded 429 session: retries, the error, the failed message and idle are forwarded in order, with the directory; the rest is not', async (t) => {
   const dir = tempDir(t, 'ocp');
   const rec = recorder(dir);

@@ -120,7 +120,7 @@ test('launch puts a handoff prompt where each CLI takes its first interactive pr
   // Relay's hooks ride along for a claude Relay starts: StopFailure runs this Relay's `hook claude`.
   const settings = JSON.parse(claude.args[1]!) as { hooks: Record<string, [{ hooks: [{ command: string }] }]> };
   assert.match(settings.hooks.StopFailure![0].hooks[0].command, /relay\.js hook claude$/);
-  assert.deepEqual(spec('codex'), { command: 'codex', args: [prompt], env: {}, typePrompt: false });
+  assert.deepEqual(spec('codex'), { command: 'codex', args: ['--dangerously-bypass-hook-trust', prompt], env: {}, typePrompt: false });
   assert.deepEqual(spec('gemini'), { command: 'gemini', args: ['-i', prompt], env: {}, typePrompt: false });
   assert.deepEqual(spec('opencode'), { command: 'opencode', args: ['--prompt', prompt], env: {}, typePrompt: false });
   assert.deepEqual(claudeDescriptor.launch({ cwd: CWD }).args, [], 'no prompt, no argument');
@@ -141,6 +141,12 @@ test('launch keeps the user’s own command line and only adds the environment',
   assert.equal(withSession.agentSession, undefined);
 });
 
+test('a codex Relay starts for a handoff does not stall at "Hooks need review"; the user\'s own codex command is left as typed', () => {
+  assert.equal(codexDescriptor.launch({ cwd: CWD, prompt: 'p' }).args[0], '--dangerously-bypass-hook-trust');
+  assert.equal(codexDescriptor.launch({ cwd: CWD }).args[0], '--dangerously-bypass-hook-trust', 'with no prompt too');
+  assert.deepEqual(codexDescriptor.launch({ cwd: CWD, userArgs: ['codex', '-m', 'o3'] }).args, ['-m', 'o3']);
+});
+
 test('launch pins the session id for CLIs that accept one chosen by the caller', () => {
   const id = '6a0c4c1e-8d1f-4a53-9d5e-1b2f3c4d5e6f';
   const claude = claudeDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id });
@@ -149,7 +155,7 @@ test('launch pins the session id for CLIs that accept one chosen by the caller',
   const gemini = geminiDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id });
   assert.deepEqual(gemini.args, ['--session-id', id, '-i', 'p']);
   const codex = codexDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id });
-  assert.deepEqual(codex.args, ['p']);
+  assert.deepEqual(codex.args, ['--dangerously-bypass-hook-trust', 'p']);
   assert.equal(codex.agentSession, undefined, 'codex picks its own id');
   assert.equal(opencodeDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id }).agentSession, undefined);
 });

@@ -21,6 +21,7 @@ import { HOOKED_KINDS } from '../../adapters/registry.js';
 import { HOOK_EVENT_BOUNDS, HOOK_EVENT_VERSION, type HookEvent } from '../../hooks/hookEvent.js';
 import { DeliveredHookIds } from './deliveredHookIds.js';
 import { HookSocketServer } from './hookSocketServer.js';
+import { RolloutWatchers } from './rolloutWatcher.js';
 
 export interface HookListenerDeps {
   paths: RelayPaths;
@@ -35,6 +36,8 @@ export interface HookListenerDeps {
    * is a symlink, a FIFO, a directory) and what it did with it.
    */
   warn: (text: string) => void;
+  /** Codex rollouts read as they grow (rolloutWatcher.ts); the listener makes its own when absent. */
+  rollouts?: RolloutWatchers;
 }
 
 const B = HOOK_EVENT_BOUNDS;
@@ -46,6 +49,7 @@ const hookEventSchema = z.object({
   event: z.string().min(1).max(B.eventName),
   agentSession: z.string().max(B.id).optional(),
   cwd: z.string().max(B.cwd).optional(),
+  transcriptPath: z.string().max(B.cwd).optional(),
   relayAgent: z.string().max(B.id).optional(),
   relaySession: z.string().max(B.id).optional(),
   limit: z
@@ -86,7 +90,8 @@ export async function handleHookEvent(deps: HookListenerDeps, delivered: Deliver
       limit: e.limit?.rule ?? null,
     },
   });
-  if (e.limit) {
+  const raisedByWatcher = deps.rollouts?.observe(e) ?? false;
+  if (e.limit && !raisedByWatcher) {
     deps.reportLimit({
       source: `hook:${e.agent}`,
       // A CLI Relay runs names its agent id; any other is known only by the CLI's name.
@@ -104,7 +109,8 @@ export async function handleHookEvent(deps: HookListenerDeps, delivered: Deliver
 }
 
 /** The listener's machine; its work is in the invoked actors built from `deps`. */
-export function createHookListenerMachine(deps: HookListenerDeps) {
+export function createHookListenerMachine(listenerDeps: HookListenerDeps) {
+  const deps: HookListenerDeps = { ...listenerDeps, rollouts: listenerDeps.rollouts ?? new RolloutWatchers({ reportLimit: listenerDeps.reportLimit, env: process.env }) };
   let markReady: () => void = () => undefined;
   // Live events wait for the first drain: spooled events are older and go first.
   const ready = new Promise<void>((r) => (markReady = r));
@@ -136,7 +142,10 @@ export function createHookListenerMachine(deps: HookListenerDeps) {
           () => sendBack({ type: 'bound' }),
           (e: unknown) => sendBack({ type: 'fail', reason: (e as Error).message }),
         );
-        return () => void server.close().catch(() => undefined);
+        return () => {
+          deps.rollouts?.stopAll();
+          void server.close().catch(() => undefined);
+        };
       }),
       drain: fromPromise(async () => {
         await drain();
