@@ -293,9 +293,12 @@ export class LimitDetector {
 
   /** The first rule whose shape and guard accept the line. */
   private matchShape(shape: LineShape): Hit | undefined {
-    const body = shape.body.trim();
-    if (body === '') return undefined;
+    const drawn = shape.body.trim();
+    if (drawn === '') return undefined;
+    const afterPrompt = shape.afterPrompt.trim();
     for (const rule of this.rules) {
+      // A CLI's own sentence may follow a prompt on its row; anything else is read as drawn.
+      const body = rule.guard === 'exact' ? afterPrompt : drawn;
       const m = rule.line.exec(body);
       if (!m) continue;
       if (!this.guardAccepts(rule, shape, body)) continue;
