@@ -48,6 +48,12 @@ export interface LimitRule {
    * none (Gemini's box puts `Access resets at …` on the next row).
    */
   resetLookahead?: number;
+  /**
+   * The CLI wraps this message over two rows (OpenCode's footer: `… [retrying` / `attempt #3]`):
+   * a line that ends like this and matches no rule is joined to the next line, and `line` is
+   * tried on the two as one.
+   */
+  wrapsAfter?: RegExp;
 }
 
 /** An apostrophe as the CLIs print it: ASCII in Claude's texts, U+2019 in Codex's. */
