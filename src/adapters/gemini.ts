@@ -74,6 +74,14 @@ const LIMIT_RULES: readonly LimitRule[] = [
     resetLookahead: 2,
   },
   {
+    // Interactive, after the quota dialog's "Stop" (0.61.0): `✕ [API Error: You have exhausted
+    // your daily quota on this model.]`, then a hint on the next row.
+    id: 'gemini.api_error_quota',
+    severity: 'limit',
+    guard: 'exact',
+    line: /^(?:✕\s*)?\[API Error: (?=.*(?:[Qq]uota|\b429\b|RESOURCE_EXHAUSTED|[Rr]ate limit))/,
+  },
+  {
     id: 'gemini.stream_result_quota',
     severity: 'limit',
     guard: 'exact',
