@@ -139,8 +139,9 @@ export class LimitDetector {
   private onScreen = new Set<string>();
 
   constructor(opts: LimitDetectorOptions) {
-    this.rules = opts.rules;
-    this.wrapRules = opts.rules.filter((r) => r.wrapsAfter !== undefined);
+    // Stall rules describe a screen over time, not a line (spinnerStall.ts).
+    this.rules = opts.rules.filter((r) => r.stallAfterMs === undefined);
+    this.wrapRules = this.rules.filter((r) => r.wrapsAfter !== undefined);
     this.now = opts.now;
     this.tz = opts.tz;
     this.repeatWindowMs = opts.repeatWindowMs ?? REPEAT_WINDOW_MS;
