@@ -25,8 +25,18 @@ import { launchFrom } from './launchSpec.js';
  */
 export const GEMINI_HOOK_EVENTS = ['BeforeModel', 'AfterAgent', 'SessionEnd'] as const;
 
+/**
+ * The model a Gemini that Relay starts itself is given. Without `-m`, Gemini's default "auto"
+ * routing first asks a classifier model which model to use, and under a 429 it retries that
+ * call for minutes with no hook firing and only "Thinking..." on screen (issue 8). Any explicit
+ * model skips the router (its OverrideStrategy); the alias `pro` keeps the choice of which Pro
+ * model to Gemini (0.61.0 resolves it to gemini-3.1-pro-preview), and with it each retry is a
+ * `BeforeModel` the hooks see. The user's own `relay wrap -- gemini …` is left as typed.
+ */
+export const GEMINI_RELAY_MODEL = 'pro';
+
 function launch(opts: LaunchOptions): LaunchSpec {
-  return launchFrom(
+  const spec = launchFrom(
     {
       binary: 'gemini',
       // -i: run this prompt, then stay interactive (`-p` would be headless).
@@ -36,13 +46,37 @@ function launch(opts: LaunchOptions): LaunchSpec {
     },
     opts,
   );
+  // After the prompt: `-i <prompt>` is an option, so the order does not matter to Gemini.
+  if (opts.userArgs === undefined) spec.args.push('-m', GEMINI_RELAY_MODEL);
+  return spec;
 }
 
 /** Gemini prints its classified errors after a "Full report available at: <path>" preamble. */
 const GEMINI_HEAD = '(?:(?:Error when talking to Gemini API|Error generating content via API)\\b.*?\\s)?';
 
+/**
+ * How long "Thinking..." may count up with nothing else on screen changing before it is an early
+ * warning. Recorded with 0.61.0: under a 429 the CLI shows exactly that and nothing else; a
+ * healthy turn changes the screen well before — a thinking model's thought summaries replace
+ * "Thinking..." as they stream, and the answer or a tool call follows. 20 s is past the first
+ * two 429 backoffs (5 s and ~10 s with jitter, so a brief per-minute limit that lifts on the
+ * first retry costs nothing) and leaves ~10 s of the 30 s handoff goal for the rest: the check
+ * runs every second, and the snapshot and the next agent's start take a second or two.
+ */
+export const GEMINI_STALL_MS = 20_000;
+
 /** Gemini CLI's own limit messages, in matching order. */
 const LIMIT_RULES: readonly LimitRule[] = [
+  {
+    // The busy line with no thought, no tool phrase and no answer yet: `⠧ Thinking... (esc to
+    // cancel, 1m 11s)` (a witty phrase may follow "Thinking..." when the user enabled them).
+    id: 'gemini.thinking_stalled',
+    severity: 'warning',
+    guard: 'exact',
+    sharedWithCli: false,
+    line: /(?:^|\s)Thinking\.\.\.(?:\s.*?)?\s\(esc to cancel, (?<elapsed>(?:\d+h )?(?:\d+m )?\d+s)\)/,
+    stallAfterMs: GEMINI_STALL_MS,
+  },
   {
     // Daily quota, not retried: `… TerminalQuotaError: You have exhausted your daily quota …`.
     id: 'gemini.quota_terminal',
@@ -73,6 +107,14 @@ const LIMIT_RULES: readonly LimitRule[] = [
     guard: 'exact',
     line: /^Usage limit reached for \S+/,
     resetLookahead: 2,
+  },
+  {
+    // Interactive, after the quota dialog's "Stop" (0.61.0): `✕ [API Error: You have exhausted
+    // your daily quota on this model.]`, then a hint on the next row.
+    id: 'gemini.api_error_quota',
+    severity: 'limit',
+    guard: 'exact',
+    line: /^(?:✕\s*)?\[API Error: (?=.*(?:[Qq]uota|\b429\b|RESOURCE_EXHAUSTED|[Rr]ate limit))/,
   },
   {
     id: 'gemini.stream_result_quota',

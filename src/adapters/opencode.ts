@@ -20,6 +20,9 @@ function launch(opts: LaunchOptions): LaunchSpec {
   return launchFrom({ binary: 'opencode', promptArgs: (prompt) => ['--prompt', prompt], env: {} }, opts);
 }
 
+/** The retry footer's bracket: `[retrying attempt #3]`, or `[retrying in 1s attempt #2]`. */
+const RETRYING_FOOTER = /\[retrying(?: in \d+\s*(?:ms|s|m)\b)?\s+(?:[^\]]*\s)?attempt #\d+\]/;
+
 /** OpenCode's own limit messages, in matching order. */
 const LIMIT_RULES: readonly LimitRule[] = [
   {
@@ -42,13 +45,17 @@ const LIMIT_RULES: readonly LimitRule[] = [
     line: /^(?:Rate limit reached for \S+ in organization\b|This request would exceed the rate limit for your organization\b|You exceeded your current quota\b)/,
   },
   {
-    // TUI footer `… [retrying in 1s attempt #2]`: appended to status text, so matched anywhere,
-    // but only in its bracketed shape and subject to the content checks.
+    // TUI footer, appended to the status text, so matched anywhere but only in its bracketed
+    // shape and subject to the content checks. 1.18.33 draws `… (click to expand) [retrying
+    // attempt #3]` with no delay, wrapped after `[retrying` at 160 columns (recorded screen:
+    // test/fixtures/limit-corpus/positive/opencode/1.18.33/opencode-screen-retrying-wrapped); the form
+    // with a delay, `[retrying in 1s attempt #2]`, is kept for the builds that print it.
     id: 'opencode.retrying',
     severity: 'warning',
     guard: 'content',
-    line: /\[retrying in \d+\s*(?:ms|s|m)\b[^\]]*attempt #\d+\]/,
-    marker: /\[retrying in \d+\s*(?:ms|s|m)\b[^\]]*attempt #\d+\]/,
+    line: RETRYING_FOOTER,
+    marker: RETRYING_FOOTER,
+    wrapsAfter: /\[retrying(?: in \d+\s*(?:ms|s|m))?\s*$/,
   },
   {
     // `--format json`: `{"type":"error",…,"error":{"name":"APIError","data":{…"statusCode":429`.

@@ -16,14 +16,22 @@
  *   `warning` `hook:gemini.model_retry` (Gemini is in its backoff; it may retry for minutes);
  * - `SessionEnd` while the last request had ≥ 2 unanswered attempts → `limit`
  *   `hook:gemini.session_end_after_retries` (retries ran out, or the user quit mid-retry);
- * - `SessionEnd` while the last request had 1 unanswered attempt → `warning`
- *   `hook:gemini.session_end_unanswered` (a terminal quota error looks like this, but so does a
- *   user cancelling a call or an auth error: not proof of a limit).
+ * - `SessionEnd` while the last request had 1 unanswered attempt, and Gemini's error report of
+ *   that moment (geminiErrorReport.ts) names `TerminalQuotaError` → `limit`
+ *   `hook:gemini.session_end_quota` (`-p` on the daily quota: no retry, exit 1);
+ * - `SessionEnd` while the last request had 1 unanswered attempt otherwise → `warning`
+ *   `hook:gemini.session_end_unanswered` (a user cancelling a call or an auth error looks like
+ *   this too: not proof of a limit);
+ * - `AfterAgent` with `prompt_response: "[no response text]"` (Gemini's placeholder for a turn
+ *   that produced no text) while the turn's last request is unanswered → `limit`
+ *   `hook:gemini.turn_ended_unanswered`: interactively, the quota dialog's "Stop" ends the turn
+ *   this way (recorded with 0.61.0). An `AfterAgent` with an answer clears the attempts.
  * This needs `AfterModel` or `AfterAgent` registered too: without a response marker every
  * session would end "unanswered". No sample has `AfterModel` with an error (it fires only for
  * received chunks), so none is read from it. Reset times are unknown to the hooks.
  */
 import { recordAttempt, requestKey, type GeminiAttempts } from './geminiAttempts.js';
+import { geminiTempDir, latestGeminiErrorReport } from './geminiErrorReport.js';
 import { baseEvent, guarded, ignored, malformed, withLimit, type HookParseContext, type HookParseResult } from './hookParse.js';
 import { Fields, Invalid, isOneOf, optional, type ShapeOf } from './payloadFields.js';
 
@@ -45,7 +53,14 @@ const PAYLOAD = {
    * hashed (geminiAttempts.ts): any JSON is fine inside, but it must be the list.
    */
   llm_request: optional({ model: 'string?', messages: 'array' }),
+  /** AfterAgent: the turn's answer, or Gemini's placeholder when it produced none. */
+  prompt_response: 'string?',
 } as const;
+
+/** What Gemini 0.61 passes as `prompt_response` for a turn that produced no text (client.ts). */
+export const NO_RESPONSE_TEXT = '[no response text]';
+/** Error classes in Gemini's report that mean the request failed on a quota. */
+const QUOTA_ERRORS = new Set(['TerminalQuotaError', 'RetryableQuotaError']);
 
 /** When Gemini fired the hook (its own clock), else when the hook runs. */
 function firedAt(p: ShapeOf<typeof PAYLOAD>, ctx: HookParseContext): number {
@@ -86,10 +101,24 @@ export function parseGemini(payload: unknown, ctx: HookParseContext): HookParseR
         store?.prune(ctx.now);
         return { event };
       case 'BeforeAgent':
-      case 'AfterAgent':
-        // A new prompt, or a turn that got its answers: no request is pending either way.
+        // A new prompt: no request is pending.
         store?.clear(conversation);
         return { event };
+      case 'AfterAgent': {
+        const state = store?.load(conversation);
+        store?.clear(conversation);
+        // A turn that got its answers; or one that ended with none while its request was unanswered.
+        if (!state || p.prompt_response !== NO_RESPONSE_TEXT) return { event };
+        const model = state.model ? ` to ${state.model}` : '';
+        const attempts = state.count === 1 ? '1 unanswered attempt' : `${state.count} unanswered attempts`;
+        return {
+          event: withLimit(event, {
+            severity: 'limit',
+            rule: 'hook:gemini.turn_ended_unanswered',
+            matched: `Gemini turn ended with no response after ${attempts} of one request${model} (the quota dialog's Stop)`,
+          }),
+        };
+      }
       case 'AfterModel':
         store?.clear(conversation);
         return ignored('AfterModel: a response arrived');
@@ -115,6 +144,16 @@ export function parseGemini(payload: unknown, ctx: HookParseContext): HookParseR
               severity: 'limit',
               rule: 'hook:gemini.session_end_after_retries',
               matched: `Gemini session ended after ${state.count} unanswered attempts of one request${model} over ${seconds(state.last - state.first)}`,
+            }),
+          };
+        }
+        const report = latestGeminiErrorReport(geminiTempDir(ctx.env), state.first, firedAt(p, ctx));
+        if (report && QUOTA_ERRORS.has(report.errorClass)) {
+          return {
+            event: withLimit(event, {
+              severity: 'limit',
+              rule: 'hook:gemini.session_end_quota',
+              matched: `Gemini session ended on ${report.errorClass}: ${report.message}`,
             }),
           };
         }

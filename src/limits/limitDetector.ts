@@ -11,6 +11,9 @@
  * - {@link LimitDetector.checkScreen} reads the rows the screen model renders, which is the only
  *   place text that full-screen CLIs (Codex, Claude) draw with cursor moves becomes a line.
  *
+ * A message a CLI wraps over two rows (a rule's `wrapsAfter`) is read by both as the two rows
+ * joined: a line ending like the first row is held and joined to the next non-empty line.
+ *
  * One message, one report: a match is keyed by rule and text (digits and ids folded, so a
  * countdown or attempt counter redrawn in place is the same message). A key reported within the
  * last {@link REPEAT_WINDOW_MS} — by either reader — is not reported again, and each sighting
@@ -110,6 +113,8 @@ function matchedText(body: string): string {
  */
 export class LimitDetector {
   private readonly rules: readonly LimitRule[];
+  /** The rules whose message a CLI wraps over two rows. */
+  private readonly wrapRules: readonly LimitRule[];
   private readonly now: () => number;
   private readonly tz: string | undefined;
   private readonly repeatWindowMs: number;
@@ -126,13 +131,17 @@ export class LimitDetector {
   private readonly partialReported = new Set<LimitRuleId>();
   /** A match waiting for its reset time on the next lines. */
   private pending: Pending | undefined;
+  /** A completed line that ends like a wrapped message's first row: joined to the next line. */
+  private wrapHead: string | undefined;
   /** Key to the last time it was seen. */
   private readonly seen = new Map<string, number>();
   /** Keys on the screen at the last checkScreen. */
   private onScreen = new Set<string>();
 
   constructor(opts: LimitDetectorOptions) {
-    this.rules = opts.rules;
+    // Stall rules describe a screen over time, not a line (spinnerStall.ts).
+    this.rules = opts.rules.filter((r) => r.stallAfterMs === undefined);
+    this.wrapRules = this.rules.filter((r) => r.wrapsAfter !== undefined);
     this.now = opts.now;
     this.tz = opts.tz;
     this.repeatWindowMs = opts.repeatWindowMs ?? REPEAT_WINDOW_MS;
@@ -164,7 +173,9 @@ export class LimitDetector {
    * unfinished line is kept. Returns false when the chunk needs the line-by-line path.
    */
   private skipQuickly(plain: string): boolean {
-    if (this.pending || this.fence.isOpen || this.skipping || this.partialReported.size > 0) return false;
+    if (this.pending || this.wrapHead !== undefined || this.fence.isOpen || this.skipping || this.partialReported.size > 0) {
+      return false;
+    }
     const nl = plain.lastIndexOf('\n');
     const tail = plain.slice(nl + 1);
     if (nl < 0 || tail.length > MAX_CARRY || plain.includes(SCREEN_RESET)) return false;
@@ -188,7 +199,7 @@ export class LimitDetector {
     if (!this.skipping && this.partial !== '' && this.partial !== SCREEN_RESET) {
       const shape = shapeOf(this.partial);
       if (!this.fence.peek(shape.body)) {
-        const hit = this.matchShape(shape);
+        const hit = this.matchShape(shape) ?? this.matchWrapped(this.wrapHead, this.partial);
         if (hit && !this.partialReported.has(hit.rule.id)) {
           this.partialReported.add(hit.rule.id);
           this.resolveReset(hit, []);
@@ -206,12 +217,14 @@ export class LimitDetector {
    */
   checkScreen(lines: readonly string[]): LimitMatch[] {
     const out = this.flush();
-    const shapes = lines.map((l) => shapeOf(toPlainText(l).replace(/\n/g, ' ')));
+    const plains = lines.map((l) => toPlainText(l).replace(/\n/g, ' '));
+    const shapes = plains.map(shapeOf);
     const fenced = fencedRows(shapes.map((s) => s.body));
     const visible = new Set<string>();
     shapes.forEach((shape, i) => {
       if (fenced[i]) return;
-      const hit = this.matchShape(shape);
+      const next = i + 1 < plains.length && !fenced[i + 1] ? plains[i + 1] : undefined;
+      const hit = this.matchShape(shape) ?? this.matchWrapped(this.endsWrapped(shape) ? plains[i] : undefined, next);
       if (!hit) return;
       this.resolveReset(hit, shapes.slice(i + 1, i + 1 + (hit.rule.resetLookahead ?? 0)).map((s) => s.body));
       const key = keyOf(hit.match);
@@ -242,17 +255,24 @@ export class LimitDetector {
     // Copy only when flush() reported something for this line: the common case allocates nothing.
     const reported = this.partialReported.size > 0 ? new Set(this.partialReported) : undefined;
     this.partialReported.clear();
+    const head = this.wrapHead;
+    this.wrapHead = undefined;
     if (wasSkipping) return;
     if (line === SCREEN_RESET) {
       this.fence.reset();
       return;
     }
-    if (!this.pending && !this.fence.isOpen && !MAYBE_LIMIT.test(line) && !FENCE_CHARS.test(line)) return;
+    if (!this.pending && head === undefined && !this.fence.isOpen && !MAYBE_LIMIT.test(line) && !FENCE_CHARS.test(line)) return;
     const shape = shapeOf(line);
-    if (shape.body.trim() === '') return;
+    if (shape.body.trim() === '') {
+      // A cursor move between the two rows of a wrapped message reads as an empty line.
+      this.wrapHead = head;
+      return;
+    }
     this.feedPending(shape.body, out);
     if (this.fence.consume(shape.body)) return;
-    const hit = this.matchShape(shape);
+    const hit = this.matchShape(shape) ?? this.matchWrapped(head, line);
+    if (!hit && this.endsWrapped(shape)) this.wrapHead = line;
     if (!hit || reported?.has(hit.rule.id)) return;
     hit.match.resetAt = parseResetTime(hit.body, this.now(), this.tz);
     if (hit.match.resetAt === undefined && hit.rule.resetLookahead) {
@@ -291,11 +311,27 @@ export class LimitDetector {
     if (resetAt !== undefined) hit.match.resetAt = resetAt;
   }
 
+  /** Whether the line ends like the first row of a message some rule knows to be wrapped. */
+  private endsWrapped(shape: LineShape): boolean {
+    if (this.wrapRules.length === 0) return false;
+    const end = shape.body.trimEnd();
+    return this.wrapRules.some((r) => r.wrapsAfter!.test(end));
+  }
+
+  /** The wrapping rules tried on a first row and the row after it, read as one line. */
+  private matchWrapped(head: string | undefined, next: string | undefined): Hit | undefined {
+    if (head === undefined || next === undefined) return undefined;
+    return this.matchShape(shapeOf(`${head.trimEnd()} ${next.trimStart()}`), this.wrapRules);
+  }
+
   /** The first rule whose shape and guard accept the line. */
-  private matchShape(shape: LineShape): Hit | undefined {
-    const body = shape.body.trim();
-    if (body === '') return undefined;
-    for (const rule of this.rules) {
+  private matchShape(shape: LineShape, rules: readonly LimitRule[] = this.rules): Hit | undefined {
+    const drawn = shape.body.trim();
+    if (drawn === '') return undefined;
+    const afterPrompt = shape.afterPrompt.trim();
+    for (const rule of rules) {
+      // A CLI's own sentence may follow a prompt on its row; anything else is read as drawn.
+      const body = rule.guard === 'exact' ? afterPrompt : drawn;
       const m = rule.line.exec(body);
       if (!m) continue;
       if (!this.guardAccepts(rule, shape, body)) continue;

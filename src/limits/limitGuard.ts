@@ -39,10 +39,29 @@ function trimTrailingFrame(line: string): string {
   return line.slice(0, end);
 }
 
+/**
+ * Input the terminal echoed at the start of a line, in caret notation (`stty echoctl`): `^@`
+ * (NUL), `^C`, `^[` alone or with the rest of an escape sequence (`^[[A` for an arrow key,
+ * `^[[200~` for a paste, `^[OP` for F1). A key pressed while a CLI prints lands before its next
+ * line; it is never content, so every rule reads the line without it. (Raw C0 bytes are dropped
+ * before this, by terminalText.ts, and xterm draws none.)
+ */
+const CARET_ECHO = /\^(?:\[(?:\[[0-9;?]*[ -/]*[@-~]|O[A-DF-HP-S])?|[@A-Z\\\]^_?])/;
+/** Leading glyphs and caret echoes in any mix (`● ^@`, `^@ ›`); a prefix of the body. */
+const ECHO_LEAD = new RegExp(`^(?:${CARET_ECHO.source}|${LEADING_GLYPHS.source.slice(1, -1)})+`, 'u');
+/**
+ * A shell or REPL prompt the CLI's line can follow on the same row (`> `, `$ `, `» `, `% `): the
+ * prompt was drawn, then the message. Only the CLIs' own sentences (`exact` rules) read past it:
+ * `> ` also starts a markdown quote, and a generic marker there stays content.
+ */
+const PROMPT_LEAD = new RegExp(`^(?:[>$%»][\\s\\u00a0]+|${CARET_ECHO.source}|${LEADING_GLYPHS.source.slice(1, -1)})+`, 'u');
+
 /** A line, split into what the CLI drew around it and what it says. */
 export interface LineShape {
-  /** The text after leading glyphs and before trailing borders. */
+  /** The text after leading glyphs and echoed input and before trailing borders. */
   body: string;
+  /** {@link body} after a prompt glyph too (`> `, `$ `), for the CLIs' exact sentences. */
+  afterPrompt: string;
   /** Led by a tool-result glyph or a frame border. */
   framed: boolean;
   /** Leading spaces when no glyph leads the line (a glyph means the indent is the CLI's). */
@@ -52,12 +71,17 @@ export interface LineShape {
 /** Separate a line's leading glyphs and trailing borders from its body. */
 export function shapeOf(line: string): LineShape {
   const lead = LEADING_GLYPHS.exec(line)?.[0] ?? '';
-  const body = trimTrailingFrame(line.slice(lead.length));
-  const glyphs = lead.replace(/[\s\u00a0]/g, '');
+  const rest = line.slice(lead.length);
+  // The common case (no caret at the start) skips the two extra patterns.
+  const echo = rest.startsWith('^') ? (ECHO_LEAD.exec(rest)?.[0] ?? '') : '';
+  const body = trimTrailingFrame(rest.slice(echo.length));
+  const prompt = /^[>$%»^]/.test(body) ? (PROMPT_LEAD.exec(body)?.[0] ?? '') : '';
+  const glyphs = (lead + echo).replace(/[\s\u00a0]/g, '').replace(new RegExp(CARET_ECHO.source, 'g'), '');
   return {
     body,
+    afterPrompt: body.slice(prompt.length),
     framed: FRAME_GLYPHS.test(glyphs),
-    indent: glyphs === '' ? lead.length : 0,
+    indent: glyphs === '' && echo === '' ? lead.length : 0,
   };
 }
 

@@ -48,6 +48,20 @@ export interface LimitRule {
    * none (Gemini's box puts `Access resets at …` on the next row).
    */
   resetLookahead?: number;
+  /**
+   * The CLI wraps this message over two rows (OpenCode's footer: `… [retrying` / `attempt #3]`):
+   * a line that ends like this and matches no rule is joined to the next line, and `line` is
+   * tried on the two as one.
+   */
+  wrapsAfter?: RegExp;
+  /**
+   * A stall rule (spinnerStall.ts), not a line rule: `line` finds the CLI's busy line, whose
+   * named group `elapsed` is the CLI's own timer (`21s`, `1m 11s`, `1h 2m 3s`). It is reported
+   * when that timer has run this long while every other row of the screen stayed the same — the
+   * CLI waiting on something that never answers (Gemini retrying 429s behind its router, where
+   * nothing else shows them). The line readers (limitDetector.ts) skip these rules.
+   */
+  stallAfterMs?: number;
 }
 
 /** An apostrophe as the CLIs print it: ASCII in Claude's texts, U+2019 in Codex's. */

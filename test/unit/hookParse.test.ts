@@ -29,7 +29,10 @@ import { makeTempDir, removeTempDir } from '../helpers/tempDir.js';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'hook-payloads');
 const NOW = Date.parse('2026-11-21T10:00:00Z');
-const ctx = (extra: Partial<HookParseContext> = {}): HookParseContext => ({ now: NOW, env: { TZ: 'UTC' }, ...extra });
+/** An empty temp dir as the hook's TMPDIR: no Gemini error report from this machine is read. */
+const emptyTmp = makeTempDir('hp-tmp');
+after(() => removeTempDir(emptyTmp));
+const ctx = (extra: Partial<HookParseContext> = {}): HookParseContext => ({ now: NOW, env: { TZ: 'UTC', TMPDIR: emptyTmp }, ...extra });
 const load = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
 const fixtures = (re: RegExp): string[] => readdirSync(FIXTURES).filter((f) => re.test(f)).sort();
 const iso = (t: number | undefined): string | undefined => (t === undefined ? undefined : new Date(t).toISOString());
@@ -301,9 +304,11 @@ describe('Gemini: BeforeModel attempts, SessionEnd after a failed run', () => {
   const OK = ['gemini-ok', 'gemini-ok-dbg', 'gemini-ok-stream', 'gemini-open-stdin', 'gemini-resume'];
   const FAILED_WITH_END = ['gemini-429', 'gemini-429-longdelay', 'gemini-429-model', 'gemini-quota', 'gemini-quota-flood-dbg', 'gemini-quota-model'];
   const FAILED_NO_END = ['gemini-429-longdelay-stream', 'gemini-429-stream-max2', 'gemini-quota-json', 'gemini-quota-stream'];
+  /** Daily quota, recorded with their error reports: test/unit/geminiQuotaHooks.test.ts. */
+  const QUOTA = ['gemini-quota-headless', 'gemini-quota-interactive-stop'];
 
   it('the recorded cases are all classified', () => {
-    assert.deepEqual([...cases().keys()].sort(), [...OK, ...FAILED_WITH_END, ...FAILED_NO_END].sort());
+    assert.deepEqual([...cases().keys()].sort(), [...OK, ...FAILED_WITH_END, ...FAILED_NO_END, ...QUOTA].sort());
   });
 
   for (const kase of OK) {
@@ -315,7 +320,7 @@ describe('Gemini: BeforeModel attempts, SessionEnd after a failed run', () => {
   }
 
   for (const kase of FAILED_WITH_END) {
-    it(`${kase} in order: SessionEnd after an unanswered request is a warning`, () => {
+    it(`${kase} in order: SessionEnd after an unanswered request, with no error report, is a warning`, () => {
       const events = cases().get(kase)!;
       assert.ok(!events.some((e) => e.event === 'AfterModel' || e.event === 'AfterAgent'), 'no response was recorded');
       const results = replay(events, memoryAttemptStore());

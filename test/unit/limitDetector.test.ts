@@ -32,18 +32,30 @@ interface PositiveCase {
   now: string;
   tz: string;
   expect: Expected[];
+  /** The folders it sits in: `positive/<dirKind>/<version>/`. */
+  dirKind: string;
+  version: string;
 }
 
+/**
+ * The positive corpus is `positive/<kind>/<version>/<case>.{json,txt}`: each CLI's output next
+ * to the version it was seen in (`synthetic` for text written from a description, not recorded),
+ * so a CLI that changes its wording gets a new folder beside the old one.
+ */
 function loadPositives(): PositiveCase[] {
-  const dir = join(CORPUS, 'positive');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const name = f.slice(0, -'.json'.length);
-      const side = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Omit<PositiveCase, 'name' | 'text'>;
-      return { ...side, name, text: readFileSync(join(dir, `${name}.txt`), 'utf8') };
-    });
+  const root = join(CORPUS, 'positive');
+  const cases: PositiveCase[] = [];
+  for (const kind of readdirSync(root).sort()) {
+    for (const version of readdirSync(join(root, kind)).sort()) {
+      const dir = join(root, kind, version);
+      for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+        const name = f.slice(0, -'.json'.length);
+        const side = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Omit<PositiveCase, 'name' | 'text' | 'dirKind' | 'version'>;
+        cases.push({ ...side, name, dirKind: kind, version, text: readFileSync(join(dir, `${name}.txt`), 'utf8') });
+      }
+    }
+  }
+  return cases;
 }
 
 function loadNegatives(): { name: string; text: string }[] {
@@ -98,6 +110,21 @@ describe('positive corpus (real CLI output)', () => {
       assert.ok(streamCases.some((c) => c.kind === kind), `stream case for ${kind}`);
       assert.ok(screenCases.some((c) => c.kind === kind), `screen case for ${kind}`);
     }
+  });
+
+  it('keeps every case under positive/<kind>/<version>/, the version a CLI version or `synthetic`', () => {
+    for (const c of positives) {
+      assert.equal(c.dirKind, c.kind, `${c.name}: in the folder of its kind`);
+      assert.match(c.version, /^(?:\d+\.\d+\.\d+(?:[-+][\w.]+)?|synthetic)$/, `${c.name}: version folder`);
+    }
+  });
+
+  it('has at least one positive case for every limit rule', () => {
+    const covered = new Set(positives.flatMap((c) => c.expect.map((e) => e.rule)));
+    // Stall rules have their recorded screens in test/unit/spinnerStall.test.ts.
+    const lineRules = LIMIT_RULES.filter((r) => r.stallAfterMs === undefined);
+    const missing = lineRules.map((r) => r.id).filter((id) => !covered.has(id));
+    assert.deepEqual(missing, [], 'rules with no positive fixture');
   });
 
   for (const c of streamCases) {
@@ -421,7 +448,8 @@ describe('screen', () => {
 it('every rule can only match text that passes the MAYBE_LIMIT prefilter', () => {
   // The prefilter lets ordinary lines skip the rules; a rule whose text could avoid every
   // prefilter word would be silently disabled. Each rule's pattern source must name one.
-  for (const rule of LIMIT_RULES) {
+  // Stall rules are not line rules (the line readers skip them; test/unit/spinnerStall.test.ts).
+  for (const rule of LIMIT_RULES.filter((r) => r.stallAfterMs === undefined)) {
     const source = `${rule.line.source} ${rule.marker?.source ?? ''}`.replace(/\\/g, '');
     assert.ok(MAYBE_LIMIT.test(source), `${rule.id}: ${rule.line.source}`);
   }

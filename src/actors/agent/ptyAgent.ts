@@ -3,7 +3,8 @@
  * its lifecycle machine, and its limit detector. Output
  * is published on the agent's topic as numbered chunks, fed to the detector as text, and (after
  * it settles) the rendered screen is checked too, which is how messages that full-screen agents
- * draw with cursor moves are read.
+ * draw with cursor moves are read. For kinds with stall rules (Gemini), the screen is also looked
+ * at once a second for a busy line counting up with nothing else changing (limits/spinnerStall.ts).
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock, TimerId } from '../../platform/clock.js';
@@ -11,6 +12,7 @@ import { redactText } from '../../platform/redact.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
 import { LimitDetector, type LimitMatch } from '../../limits/limitDetector.js';
 import type { LimitRule } from '../../limits/limitRules.js';
+import { SpinnerStall } from '../../limits/spinnerStall.js';
 import {
   ATTACH_LEASE_MS,
   type AgentExit,
@@ -29,6 +31,12 @@ const QUIET_MS = 1_500;
 const SCREEN_CHECK_MS = 100;
 /** An unknown CLI is considered ready for a typed prompt when its output pauses this long. */
 const READY_QUIET_MS = 500;
+/**
+ * How often the screen is looked at for a stalled busy line (kinds with stall rules only). Not
+ * on output pauses like the screen check: a spinner redraws every few frames, so output of a
+ * stalled CLI never pauses.
+ */
+const STALL_CHECK_MS = 1_000;
 
 /** The command line, resolved, and where it runs. */
 export interface PtyLaunch {
@@ -64,6 +72,9 @@ export class PtyAgent implements SupervisedAgent {
   readonly startedAt: number;
   private readonly actor: Actor<typeof agentMachine>;
   private readonly detector: LimitDetector;
+  private readonly stall: SpinnerStall;
+  private stallTimer: TimerId | undefined;
+  private disposed = false;
   private readonly leases = new Map<string, number>();
   private screenTimer: TimerId | undefined;
   private quietTimer: TimerId | undefined;
@@ -74,6 +85,7 @@ export class PtyAgent implements SupervisedAgent {
     this.id = opts.id;
     this.startedAt = opts.clock.now();
     this.detector = new LimitDetector({ rules: opts.limitRules, now: () => opts.clock.now() });
+    this.stall = new SpinnerStall(opts.limitRules);
     this.actor = createActor(agentMachine, {
       systemId: `agent:${opts.id}`,
       clock: opts.clock,
@@ -97,12 +109,14 @@ export class PtyAgent implements SupervisedAgent {
     this.promptPending = req.typePrompt;
     this.actor.send({ type: 'pty.started', pid: this.pty.pid });
     void this.pty.exited.then(({ code, signal }) => {
+      this.disposed = true;
       this.clearTimers();
       this.actor.send({ type: 'pty.exited', code, signal });
       const exit = this.exit();
       opts.publish({ seq: this.pty.seq + 1, exit: { code, signal, reason: exit?.reason ?? 'done' } });
     });
     if (this.promptPending) this.scheduleQuiet();
+    if (this.stall.active) this.scheduleStallCheck();
   }
 
   get pid(): number {
@@ -164,6 +178,23 @@ export class PtyAgent implements SupervisedAgent {
       clock.clearTimeout(this.readyTimer);
       this.readyTimer = clock.setTimeout(() => this.typePrompt(), READY_QUIET_MS);
     }
+  }
+
+  /** Every STALL_CHECK_MS while the agent lives: is its busy line counting with nothing else moving? */
+  private scheduleStallCheck(): void {
+    const { clock } = this.opts;
+    this.stallTimer = clock.setTimeout(() => {
+      this.stallTimer = undefined;
+      if (this.disposed) return;
+      this.pty.screen.write('', () => {
+        if (this.disposed) return;
+        // A parked or limited agent's stall is nobody's news; its wait restarts if it resumes.
+        const rows = this.state === 'running' || this.state === 'idle' ? this.pty.screen.visibleLines() : [];
+        const m = this.stall.check(rows, clock.now());
+        if (m) this.report([m]);
+        this.scheduleStallCheck();
+      });
+    }, STALL_CHECK_MS);
   }
 
   private typePrompt(): void {
@@ -246,11 +277,12 @@ export class PtyAgent implements SupervisedAgent {
 
   private clearTimers(): void {
     const { clock } = this.opts;
-    for (const t of [this.screenTimer, this.quietTimer, this.readyTimer]) if (t !== undefined) clock.clearTimeout(t);
-    this.screenTimer = this.quietTimer = this.readyTimer = undefined;
+    for (const t of [this.screenTimer, this.quietTimer, this.readyTimer, this.stallTimer]) if (t !== undefined) clock.clearTimeout(t);
+    this.screenTimer = this.quietTimer = this.readyTimer = this.stallTimer = undefined;
   }
 
   dispose(): void {
+    this.disposed = true;
     this.clearTimers();
     this.actor.stop();
     this.pty.dispose();
