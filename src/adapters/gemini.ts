@@ -47,7 +47,9 @@ function launch(opts: LaunchOptions): LaunchSpec {
     opts,
   );
   // After the prompt: `-i <prompt>` is an option, so the order does not matter to Gemini.
-  if (opts.userArgs === undefined) spec.args.push('-m', GEMINI_RELAY_MODEL);
+  // `--skip-trust` (0.61.0: "trust the current workspace for this session"): an unattended
+  // handoff must not stop at the folder-trust dialog in a folder the user already works in.
+  if (opts.userArgs === undefined) spec.args.push('-m', GEMINI_RELAY_MODEL, '--skip-trust');
   return spec;
 }
 

@@ -121,7 +121,7 @@ test('launch puts a handoff prompt where each CLI takes its first interactive pr
   const settings = JSON.parse(claude.args[1]!) as { hooks: Record<string, [{ hooks: [{ command: string }] }]> };
   assert.match(settings.hooks.StopFailure![0].hooks[0].command, /relay\.js hook claude$/);
   assert.deepEqual(spec('codex'), { command: 'codex', args: ['--dangerously-bypass-hook-trust', prompt], env: {}, typePrompt: false });
-  assert.deepEqual(spec('gemini'), { command: 'gemini', args: ['-i', prompt, '-m', 'pro'], env: {}, typePrompt: false });
+  assert.deepEqual(spec('gemini'), { command: 'gemini', args: ['-i', prompt, '-m', 'pro', '--skip-trust'], env: {}, typePrompt: false });
   assert.deepEqual(spec('opencode'), { command: 'opencode', args: ['--prompt', prompt], env: {}, typePrompt: false });
   assert.deepEqual(claudeDescriptor.launch({ cwd: CWD }).args, [], 'no prompt, no argument');
 });
@@ -153,7 +153,7 @@ test('launch pins the session id for CLIs that accept one chosen by the caller',
   assert.deepEqual([...claude.args.slice(0, 3), claude.args.at(-1)], ['--session-id', id, '--settings', 'p']);
   assert.equal(claude.agentSession, id);
   const gemini = geminiDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id });
-  assert.deepEqual(gemini.args, ['--session-id', id, '-i', 'p', '-m', 'pro']);
+  assert.deepEqual(gemini.args, ['--session-id', id, '-i', 'p', '-m', 'pro', '--skip-trust']);
   const codex = codexDescriptor.launch({ cwd: CWD, prompt: 'p', agentSession: id });
   assert.deepEqual(codex.args, ['--dangerously-bypass-hook-trust', 'p']);
   assert.equal(codex.agentSession, undefined, 'codex picks its own id');
