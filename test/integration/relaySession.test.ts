@@ -714,9 +714,11 @@ test("the daemon's PATH does not decide who takes over: the next agent is found 
   // user's shell, which ran `relay wrap`, has them.
   const w = world(t);
   const daemonBlind = new FakeAgents(w.clock, '');
+  const homesRead: string[] = [];
   const sessions = new RelaySessions({
     agents: daemonBlind, db: w.db, paths: w.paths, clock: w.clock, config: defaultConfig(),
-    record: () => undefined, readTranscript: async () => [], transcriptWaitMs: 0, env: { PATH: '' }, notify: () => undefined,
+    record: () => undefined, transcriptWaitMs: 0, env: { PATH: '', HOME: '/daemon-home' }, notify: () => undefined,
+    readTranscript: async (_kind, q) => (homesRead.push(q.home), []),
   });
   t.after(() => sessions.close());
   const userEnv = { PATH: join(w.root, 'bin'), HOME: join(w.root, 'home'), CODEX_HOME: join(w.root, 'codex-home') };
@@ -729,6 +731,7 @@ test("the daemon's PATH does not decide who takes over: the next agent is found 
   const info = await sessions.settled(id);
   assert.deepEqual([info.state, info.activeAgent], ['running', 'codex-1']);
   assert.deepEqual(daemonBlind.launched[0]!.env, userEnv, "codex runs with the user's environment (PATH, HOME, CODEX_HOME)");
+  assert.deepEqual(homesRead, [userEnv.HOME], "claude's transcript is looked for in the user's HOME, not the daemon's");
 });
 
 test('a stranded session says which agents were missing and why, not that every agent is limited', async (t) => {
@@ -771,12 +774,13 @@ test('a session started without a task takes the first line typed into its agent
   assert.match(promptOf(w.agents.launched[0]!), /fix the login bug/);
 });
 
-test("a handoff right after the start waits briefly for the transcript the CLI is still creating", async (t) => {
+test("a handoff right after the start waits briefly for the transcript the CLI is still creating, when no task is known", async (t) => {
   let reads = 0;
   const turns: Turn[] = [{ role: 'user', text: 'please fix the login bug' }, { role: 'assistant', text: 'Looking at auth.ts' }];
   // The file appears on the third look, as Claude's did 145 ms after its limit showed.
   const w = world(t, { transcriptWaitMs: 1_000, readTranscript: async () => (++reads >= 3 ? turns : []) });
-  const { id } = await begin(w, ['claude', 'codex']);
+  // Neither the command line nor a typed line gave the task: the transcript is all there is.
+  const { id } = await begin(w, ['claude', 'codex'], null);
   w.agents.limit('claude-1', { resetAt: T0 + HOUR });
   const settled = w.sessions.settled(id);
   await waitFor(() => {
@@ -786,4 +790,14 @@ test("a handoff right after the start waits briefly for the transcript the CLI i
   await settled;
   assert.equal(reads, 3);
   assert.match(promptOf(w.agents.launched[0]!), /Looking at auth\.ts/);
+});
+
+test('with the task known a handoff does not wait for a transcript that is not there', async (t) => {
+  let reads = 0;
+  const w = world(t, { transcriptWaitMs: 1_000, readTranscript: async () => (++reads, []) });
+  const { id } = await begin(w, ['claude', 'codex'], 'fix the login bug');
+  w.agents.limit('claude-1', { resetAt: T0 + HOUR });
+  await w.sessions.settled(id);
+  assert.equal(reads, 1);
+  assert.equal(w.agents.launched.length, 1);
 });

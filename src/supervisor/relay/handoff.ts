@@ -146,12 +146,17 @@ function nobodyAvailable(req: HandoffRequest, gaps: readonly SuccessorGap[], now
   });
 }
 
+/** The environment a session's work sees: the daemon's, under that of the shell that started it. */
+function sessionEnv(parts: HandoffParts, session: HandoffSession): NodeJS.ProcessEnv {
+  return session.env ? { ...parts.env, ...session.env } : parts.env;
+}
+
 function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
 
 /** One read of the agent's transcript, within a bounded time; [] when none. */
-async function readTurnsOnce(parts: HandoffParts, from: AgentInfo, cwd: string, agentSession: string | undefined): Promise<Turn[]> {
+async function readTurnsOnce(parts: HandoffParts, env: NodeJS.ProcessEnv, from: AgentInfo, cwd: string, agentSession: string | undefined): Promise<Turn[]> {
   let timer: unknown;
   const timeout = new Promise<Turn[]>((resolve) => {
     timer = parts.clock.setTimeout(() => resolve([]), TRANSCRIPT_TIMEOUT_MS);
@@ -159,8 +164,8 @@ async function readTurnsOnce(parts: HandoffParts, from: AgentInfo, cwd: string, 
   try {
     const read = parts.readTranscript(kindOfName(from.name), {
       cwd,
-      home: parts.env.HOME ?? '',
-      env: parts.env,
+      home: env.HOME ?? '',
+      env,
       ...(agentSession ? { agentSession } : {}),
       since: from.startedAt,
       limit: MAX_TURNS,
@@ -174,15 +179,20 @@ async function readTurnsOnce(parts: HandoffParts, from: AgentInfo, cwd: string, 
   }
 }
 
-/** The last turns from the agent's own transcript; for a young agent, once it has written one. */
-async function readTurns(parts: HandoffParts, from: AgentInfo, cwd: string, agentSession: string | undefined): Promise<Turn[]> {
+/**
+ * The last turns from the agent's own transcript. When the session's task is not known either
+ * (none on the command line, none typed yet) and the agent is young, its CLI may still be
+ * writing the file of the turn it just failed: wait briefly for it, or the next agent would get
+ * no task at all. With a task known the snapshot carries it, and a handoff does not wait.
+ */
+async function readTurns(parts: HandoffParts, env: NodeJS.ProcessEnv, req: HandoffRequest, from: AgentInfo, agentSession: string | undefined): Promise<Turn[]> {
   const start = parts.clock.now();
-  let turns = await readTurnsOnce(parts, from, cwd, agentSession);
-  const fresh = start - from.startedAt < FRESH_AGENT_MS && kindOfName(from.name) !== 'cli';
-  while (turns.length === 0 && fresh && parts.clock.now() - start < parts.transcriptWaitMs) {
+  let turns = await readTurnsOnce(parts, env, from, req.cwd, agentSession);
+  const mayAppear = req.task === null && start - from.startedAt < FRESH_AGENT_MS && kindOfName(from.name) !== 'cli';
+  while (turns.length === 0 && mayAppear && parts.clock.now() - start < parts.transcriptWaitMs) {
     await sleep(parts.clock, TRANSCRIPT_POLL_MS);
     parts.assertOpen();
-    turns = await readTurnsOnce(parts, from, cwd, agentSession);
+    turns = await readTurnsOnce(parts, env, from, req.cwd, agentSession);
   }
   return turns;
 }
@@ -219,6 +229,7 @@ function fromAgent(parts: HandoffParts, req: HandoffRequest): AgentInfo {
 /** Write the snapshot file and its row: the task, where the work stands, the last turns, why. */
 async function writeHandoffSnapshot(
   parts: HandoffParts,
+  session: HandoffSession,
   req: HandoffRequest,
   from: AgentInfo,
   why: { reason: SnapshotReason; limitedUntil: number | null },
@@ -226,7 +237,9 @@ async function writeHandoffSnapshot(
   now: number,
 ): Promise<PendingSnapshot> {
   const t = req.trigger;
-  const turns = await readTurns(parts, from, req.cwd, t.kind === 'limit' ? t.limit.agentSession : undefined);
+  // The user's HOME and CLI config dirs (CLAUDE_CONFIG_DIR, CODEX_HOME) find the transcript; git runs with them too.
+  const env = sessionEnv(parts, session);
+  const turns = await readTurns(parts, env, req, from, t.kind === 'limit' ? t.limit.agentSession : undefined);
   const screen = turns.length > 0 ? undefined : visibleText(parts, from.id);
   const id = snapshotId(now, req.fromName);
   parts.assertOpen();
@@ -242,7 +255,7 @@ async function writeHandoffSnapshot(
     reason: why.reason,
     nextAgent,
     now,
-    env: parts.env,
+    env,
   });
   const row: SnapshotInfo = {
     id,
@@ -354,7 +367,7 @@ export async function performHandoff(parts: HandoffParts, session: HandoffSessio
     // Limits go around the whole order, back to the same CLI last once its limit lifts.
     candidates = pickCandidates(parts, session, req, true, now);
   }
-  const snap = await writeHandoffSnapshot(parts, req, from, why, candidates.names[0] ?? null, now);
+  const snap = await writeHandoffSnapshot(parts, session, req, from, why, candidates.names[0] ?? null, now);
   retire(parts, from, t.kind === 'limit' ? parts.handoff.onLimit : 'park');
   return launchNext(parts, session, req, snap, candidates);
 }
