@@ -178,7 +178,8 @@ export async function ensureDaemon(paths: RelayPaths): Promise<number> {
 
 /** An agent whose process is still there (a restart would end it). */
 function isLive(agent: AgentInfo): boolean {
-  return agent.exit === null && agent.state !== 'exited' && agent.state !== 'crashed';
+  // A row from an earlier daemon run describes a process that ended with that daemon.
+  return agent.previousRun !== true && agent.exit === null && agent.state !== 'exited' && agent.state !== 'crashed';
 }
 
 export interface RestartResult extends LaunchResult {

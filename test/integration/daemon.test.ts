@@ -255,6 +255,20 @@ test('regression: daemon restart with running agents says it would stop them and
   assert.match(plain.stdout, /^relay daemon restarted \(pid \d+\)\n$/);
 });
 
+test('regression: after a daemon crash, daemon restart is not refused for the agents that died with it', async () => {
+  const h = home();
+  assert.equal((await h.relay(['daemon', 'start'])).code, 0);
+  const pid = readPidFile(h.paths.pidFile)!.pid;
+  const agent = await startIdleAgent(h);
+  const agentPid = (await waitFor(async () => (await liveAgents(h)).find((a) => a.id === agent.id && a.pid !== null), 'the agent to run')).pid!;
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => !alive(pid) && !alive(agentPid), 'the daemon and its agent to be gone');
+  assert.equal((await h.relay(['daemon', 'start'])).code, 0);
+  // The store still says the agent was running when its daemon died: a row of an earlier run.
+  const r = await h.relay(['daemon', 'restart']);
+  assert.equal(r.code, 0, r.stderr);
+});
+
 /** Fill relay.db with real events through the daemon, stop it, and overwrite part of a page in the middle. */
 async function corruptMiddlePage(h: TempHome): Promise<void> {
   assert.equal((await h.relay(['daemon', 'start'])).code, 0);

@@ -114,3 +114,27 @@ test('a Codex Relay runs is not watched (its PTY detector reads the screen); a q
   assert.deepEqual(w.rollouts.paths(), [w.rollout]);
   await waitFor(() => w.rollouts.paths().length === 0, 'the idle watcher stopped');
 });
+
+test('a limit whose report fails (the store refusing its write) is logged, and neither ends the daemon nor the watch', async (t) => {
+  const dir = tempDir(t, 'rollout-fail');
+  const rollout = join(dir, 'rollout-2026-11-21T10-15-59-01a1fd9b-0b62-75a0-9d95-ff6cb4871e14.jsonl');
+  const warnings: string[] = [];
+  let calls = 0;
+  const rollouts = new RolloutWatchers({
+    reportLimit: () => {
+      calls++;
+      throw new Error('SQLITE_FULL: database or disk is full');
+    },
+    warn: (text) => warnings.push(text),
+    now: () => SAMPLE_NOW,
+    pollMs: 20,
+  });
+  t.after(() => rollouts.stopAll());
+  writeFileSync(rollout, `${ROLLOUT_LINES[0]}\n`);
+  rollouts.observe(hookEvent('SessionStart', rollout));
+  appendFileSync(rollout, `${ROLLOUT_LINES.slice(1).join('\n')}\n`);
+  await waitFor(() => warnings.length > 0, 'the failure in the daemon log');
+  assert.equal(calls, 1);
+  assert.match(warnings[0]!, /SQLITE_FULL/);
+  assert.deepEqual(rollouts.paths(), [rollout], 'still watched');
+});

@@ -33,3 +33,8 @@ test('an empty Enter (answering a trust prompt) is not the task', () => {
 test('a bracketed paste is one turn, newlines included', () => {
   assert.deepEqual(typed('\x1b[200~line one\rline two\x1b[201~\r'), ['line one\nline two']);
 });
+
+test('answers to the CLI are not the task: a slash command, a menu choice, a yes/no', () => {
+  assert.deepEqual(typed('/login\r', '/model gpt-5\r', '1\r', 'y\r', 'fix the login bug\r'), [null, null, null, null, 'fix the login bug']);
+  assert.deepEqual(typed('/src/app.ts throws on save, fix it\r'), ['/src/app.ts throws on save, fix it'], 'a path is not a slash command');
+});

@@ -107,6 +107,8 @@ export class AgentManager implements AgentControl, AgentTerminals {
   private readonly endedAt = new Map<string, number>();
   private readonly limitListeners = new Set<(e: RateLimited) => void>();
   private readonly exitListeners = new Set<(info: AgentInfo) => void>();
+  /** The highest number given to an id of each stem (`claude` → 3 for claude-3). */
+  private readonly highestId = new Map<string, number>();
   private readonly firstLineListeners = new Set<(agentId: string, line: string) => void>();
   /** Agents of relay sessions whose first typed line is still awaited. */
   private readonly firstLines = new Map<string, FirstTypedLine>();
@@ -124,11 +126,14 @@ export class AgentManager implements AgentControl, AgentTerminals {
 
   private nextId(name: string): string {
     const stem = name.replace(/^cli:/, '').replace(/[^A-Za-z0-9_.-]/g, '_') || 'agent';
-    let max = 0;
+    // Never lowered, so an id `relay rm` removed is not given to a new agent of this daemon
+    // (relay sessions and the event log still know the old one by it).
+    let max = this.highestId.get(stem) ?? 0;
     for (const id of [...this.opts.repo.list().map((r) => r.id), ...this.agents.keys()]) {
       const m = id.startsWith(`${stem}-`) ? Number(id.slice(stem.length + 1)) : NaN;
       if (Number.isInteger(m) && m > max) max = m;
     }
+    this.highestId.set(stem, max + 1);
     return `${stem}-${max + 1}`;
   }
 

@@ -12,6 +12,12 @@ const MAX_LINE = 4_000;
 /** The longest escape sequence kept across a chunk boundary. */
 const MAX_ESCAPE = 256;
 
+/**
+ * Lines that answer the CLI rather than state a task: a slash command (`/login`, `/model`), a
+ * menu choice or a yes/no (`1`, `y`) typed at a trust or onboarding prompt.
+ */
+const NOT_A_TASK = /^(?:\/[a-z][\w:-]*(?:\s.*)?|\d{1,2}|y|n|yes|no|ok|q)$/is;
+
 const PASTE_START = '\x1b[200~';
 const PASTE_END = '\x1b[201~';
 
@@ -22,7 +28,7 @@ export class FirstTypedLine {
   private pendingEscape = '';
   private done = false;
 
-  /** Feed keystrokes; returns the line once Enter ends a non-empty one, then null forever. */
+  /** Feed keystrokes; returns the line once Enter ends one that states a task, then null forever. */
   feed(data: string | Uint8Array): string | null {
     if (this.done) return null;
     const s = this.pendingEscape + (typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
@@ -50,7 +56,7 @@ export class FirstTypedLine {
         }
         const line = this.text.trim();
         this.text = '';
-        if (line !== '') {
+        if (line !== '' && !NOT_A_TASK.test(line)) {
           this.done = true;
           return line;
         }

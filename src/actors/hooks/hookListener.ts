@@ -110,7 +110,7 @@ export async function handleHookEvent(deps: HookListenerDeps, delivered: Deliver
 
 /** The listener's machine; its work is in the invoked actors built from `deps`. */
 export function createHookListenerMachine(listenerDeps: HookListenerDeps) {
-  const deps: HookListenerDeps = { ...listenerDeps, rollouts: listenerDeps.rollouts ?? new RolloutWatchers({ reportLimit: listenerDeps.reportLimit, env: process.env }) };
+  const deps: HookListenerDeps = { ...listenerDeps, rollouts: listenerDeps.rollouts ?? new RolloutWatchers({ reportLimit: listenerDeps.reportLimit, env: process.env, warn: listenerDeps.warn }) };
   let markReady: () => void = () => undefined;
   // Live events wait for the first drain: spooled events are older and go first.
   const ready = new Promise<void>((r) => (markReady = r));

@@ -39,6 +39,8 @@ export interface RolloutWatcherOptions {
   env?: Readonly<Record<string, string | undefined>>;
   idleStopMs?: number;
   pollMs?: number;
+  /** A line for the daemon log when reading a rollout or reporting its limit failed. */
+  warn?: (text: string) => void;
 }
 
 interface Watched {
@@ -117,11 +119,11 @@ export class RolloutWatchers {
       // What is in the file already happened before this watch: it is not news.
       lastTurn: turnKey(tail === undefined ? undefined : lastTurnOutcome(tail)),
       watcher: undefined,
-      timer: setInterval(() => this.check(w), this.o.pollMs ?? POLL_MS),
+      timer: setInterval(() => this.checkSafely(w), this.o.pollMs ?? POLL_MS),
     };
     w.timer.unref();
     try {
-      w.watcher = watch(path, () => this.check(w));
+      w.watcher = watch(path, () => this.checkSafely(w));
       w.watcher.on('error', () => {
         // The poll goes on without it.
         w.watcher?.close();
@@ -140,6 +142,18 @@ export class RolloutWatchers {
     clearInterval(w.timer);
     w.watcher?.close();
     this.watched.delete(path);
+  }
+
+  /**
+   * A timer's or a watcher's callback: nothing above it catches, so a failure here (the store
+   * refusing the limit's write, a disk full) would end the daemon. Logged; the watch goes on.
+   */
+  private checkSafely(w: Watched): void {
+    try {
+      this.check(w);
+    } catch (e) {
+      this.o.warn?.(`reading the Codex rollout ${w.path} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private check(w: Watched): void {

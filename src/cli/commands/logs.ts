@@ -69,10 +69,14 @@ export function logs(name: string, opts: LogsOptions): Promise<number> {
     let exited = false;
     let wake: (() => void) | undefined;
     let target = '';
+    // Every exit heard, so one between the lookup's answer and `target` being set is not missed.
+    const exits = new Set<string>();
     // Subscribed before the agent is looked up, so an exit in between is not missed.
     const sub = opts.follow
       ? new EventSubscriber(paths, [TOPIC.eventPrefix('agent.exited')], (_topic, value) => {
-          if ((value as EventRecord).actor === `agent:${target}`) {
+          const actor = (value as EventRecord).actor;
+          exits.add(actor);
+          if (actor === `agent:${target}`) {
             exited = true;
             wake?.();
           }
@@ -89,6 +93,7 @@ export function logs(name: string, opts: LogsOptions): Promise<number> {
       if (sub) await sub.live(client);
       const { agent, logFile } = await client.request('agent.resolve', { name });
       target = agent.id;
+      if (exits.has(`agent:${target}`)) exited = true;
       const parts = logParts(logFile);
       for (const part of parts.slice(0, -1)) copyFrom(part, 0);
       let offset = copyFrom(logFile, 0);

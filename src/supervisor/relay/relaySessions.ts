@@ -17,6 +17,7 @@ import type { RateLimited } from '../../protocol/rateLimited.js';
 import type { HandoffResult, RelaySessionInfo, RelayState } from '../../protocol/relayProtocol.js';
 import type { Clock } from '../../platform/clock.js';
 import { desktopNotify } from '../../platform/desktopNotify.js';
+import { redactText } from '../../platform/redact.js';
 import { RelayError, toRelayError } from '../../platform/errors.js';
 import type { RelayPaths } from '../../platform/paths.js';
 import type { Database } from '../../store/database.js';
@@ -382,7 +383,8 @@ export class RelaySessions {
     if (this.closed) return;
     const sessionId = this.sessionOfAgent.get(agentId);
     const s = sessionId === undefined ? undefined : this.sessions.get(sessionId);
-    s?.actor.send({ type: 'task.recorded', task: line, source: 'typed' });
+    // A key pasted at a CLI's login prompt must not reach the session row or the next prompt.
+    s?.actor.send({ type: 'task.recorded', task: redactText(line), source: 'typed' });
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
