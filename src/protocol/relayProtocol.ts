@@ -50,12 +50,12 @@ export interface SuccessorGap {
   /**
    * `not_installed`: none of its binaries on the PATH of the shell that started the session;
    * `not_executable`: a file of that name there may not be run; `limited`: the ledger holds it
-   * limited until `until`; `refused`: a veto (a budget) refused it; `failed`: it did not start.
+   * limited until `until`; `refused`: a veto (a budget) refused it.
    */
-  why: 'not_installed' | 'not_executable' | 'limited' | 'refused' | 'failed';
+  why: 'not_installed' | 'not_executable' | 'limited' | 'refused';
   /** For `limited`: when it lifts, ms since the epoch. */
   until?: number;
-  /** The path that is not executable, the veto's reason, the start error. */
+  /** The path that is not executable, or the veto's reason. */
   detail?: string;
 }
 
@@ -70,8 +70,6 @@ export function describeGap(g: SuccessorGap, time: (ms: number) => string): stri
       return g.until === undefined ? `${g.name}: limited` : `${g.name}: limited until ${time(g.until)}`;
     case 'refused':
       return `${g.name}: ${g.detail ?? 'refused'}`;
-    case 'failed':
-      return `${g.name}: did not start${g.detail ? ` (${g.detail})` : ''}`;
   }
 }
 

@@ -28,8 +28,8 @@ const TRANSCRIPT_TIMEOUT_MS = 2_000;
 
 /**
  * An agent this young may not have written its transcript yet (Claude wrote its session file
- * 145 ms after its limit showed): its reader is asked again, every {@link TRANSCRIPT_POLL_MS},
- * for up to {@link HandoffParts.transcriptWaitMs}. An older agent without one has none.
+ * 145 ms after its limit showed): when no task is known, its reader is asked again, every
+ * {@link TRANSCRIPT_POLL_MS}, for up to {@link HandoffParts.transcriptWaitMs}.
  */
 const FRESH_AGENT_MS = 10_000;
 const TRANSCRIPT_POLL_MS = 100;
@@ -301,7 +301,6 @@ async function launchNext(
   candidates: Candidates,
 ): Promise<HandoffOutcome> {
   let firstError: unknown;
-  const gaps = [...candidates.gaps];
   for (const name of candidates.names) {
     parts.assertOpen();
     let agent: AgentInfo;
@@ -316,7 +315,6 @@ async function launchNext(
       });
     } catch (e) {
       firstError ??= e;
-      gaps.push({ name, why: 'failed', detail: e instanceof Error ? e.message : String(e) });
       continue;
     }
     session.launched(agent);
@@ -329,6 +327,7 @@ async function launchNext(
   if (firstError !== undefined) throw firstError;
   const now = parts.clock.now();
   const resumeAt = parts.ledger.earliestReset([...new Set([...req.order, req.fromName])], now);
+  const gaps = candidates.gaps;
   const why = gaps.length > 0 ? describeGaps(gaps, now) : 'nobody else in its order';
   notify(
     parts,
