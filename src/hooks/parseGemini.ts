@@ -23,9 +23,14 @@
  *   `hook:gemini.session_end_unanswered` (a user cancelling a call or an auth error looks like
  *   this too: not proof of a limit);
  * - `AfterAgent` with `prompt_response: "[no response text]"` (Gemini's placeholder for a turn
- *   that produced no text) while the turn's last request is unanswered → `limit`
- *   `hook:gemini.turn_ended_unanswered`: interactively, the quota dialog's "Stop" ends the turn
- *   this way (recorded with 0.61.0). An `AfterAgent` with an answer clears the attempts.
+ *   that produced no text) while the turn's last request is unanswered: interactively both the
+ *   quota dialog's "Stop" and Esc (cancelling a slow request) end the turn this way, with the
+ *   same hooks (recorded with 0.61.0). Only the failure writes an error report (Turn.run awaits
+ *   it before the turn ends; a cancel returns without one). So → `limit`
+ *   `hook:gemini.turn_ended_unanswered` when the request had ≥ 2 unanswered attempts (Gemini was
+ *   in its backoff: stopped or cancelled mid-retry, as for `SessionEnd`), or 1 and a report
+ *   written shortly before the turn ended names a quota error; with 1 and no such report the user
+ *   cancelled: not a limit. An `AfterAgent` with an answer clears the attempts.
  * This needs `AfterModel` or `AfterAgent` registered too: without a response marker every
  * session would end "unanswered". No sample has `AfterModel` with an error (it fires only for
  * received chunks), so none is read from it. Reset times are unknown to the hooks.
@@ -61,6 +66,13 @@ const PAYLOAD = {
 export const NO_RESPONSE_TEXT = '[no response text]';
 /** Error classes in Gemini's report that mean the request failed on a quota. */
 const QUOTA_ERRORS = new Set(['TerminalQuotaError', 'RetryableQuotaError']);
+/**
+ * How long before `AfterAgent` the report of the failure that ended the turn can be named: its
+ * name is stamped before the whole conversation is serialised and written, then the turn ends
+ * (about 20 ms in the recordings). Bounded so that a report of another Gemini sharing the temp dir
+ * during a long cancelled request is not taken for this turn's.
+ */
+const TURN_END_REPORT_MS = 30_000;
 
 /** When Gemini fired the hook (its own clock), else when the hook runs. */
 function firedAt(p: ShapeOf<typeof PAYLOAD>, ctx: HookParseContext): number {
@@ -110,12 +122,24 @@ export function parseGemini(payload: unknown, ctx: HookParseContext): HookParseR
         // A turn that got its answers; or one that ended with none while its request was unanswered.
         if (!state || p.prompt_response !== NO_RESPONSE_TEXT) return { event };
         const model = state.model ? ` to ${state.model}` : '';
-        const attempts = state.count === 1 ? '1 unanswered attempt' : `${state.count} unanswered attempts`;
+        if (state.count >= 2) {
+          return {
+            event: withLimit(event, {
+              severity: 'limit',
+              rule: 'hook:gemini.turn_ended_unanswered',
+              matched: `Gemini turn ended with no response after ${state.count} unanswered attempts of one request${model} over ${seconds(state.last - state.first)}`,
+            }),
+          };
+        }
+        const end = firedAt(p, ctx);
+        const report = latestGeminiErrorReport(geminiTempDir(ctx.env), Math.max(state.first, end - TURN_END_REPORT_MS), end);
+        // No quota report: Esc cancelled the request (or it failed otherwise), not a limit.
+        if (!report || !QUOTA_ERRORS.has(report.errorClass)) return { event };
         return {
           event: withLimit(event, {
             severity: 'limit',
             rule: 'hook:gemini.turn_ended_unanswered',
-            matched: `Gemini turn ended with no response after ${attempts} of one request${model} (the quota dialog's Stop)`,
+            matched: `Gemini turn ended with no response after 1 unanswered attempt of one request${model} on ${report.errorClass}: ${report.message} (the quota dialog's Stop)`,
           }),
         };
       }

@@ -6,7 +6,11 @@
  *   to its TMPDIR, which the hook inherits;
  * - interactive, the quota dialog answered "Stop": BeforeModel once, then AfterAgent with
  *   `prompt_response: "[no response text]"`, which cleared the attempts as if answered.
- * Both are limits now.
+ * Both are limits now. But Esc on a slow request that is not limited (stand-in that never
+ * answers) fires the very same hooks: SessionStart, BeforeAgent, BeforeModel once, AfterAgent
+ * "[no response text]", then at /quit SessionEnd (3 times). What differs is on disk: the Stop
+ * wrote a TerminalQuotaError report to TMPDIR ~20 ms before AfterAgent, Esc wrote none. So the
+ * 1-attempt AfterAgent is a limit only with that report.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
@@ -26,11 +30,18 @@ const load = (name: string): Record<string, unknown> => JSON.parse(readFileSync(
 
 const withReport = makeTempDir('gq-report');
 const empty = makeTempDir('gq-empty');
+/** The report the interactive Stop writes (as recorded: the same TerminalQuotaError head), named 20 ms before its AfterAgent. */
+const stopReport = makeTempDir('gq-stop');
 after(() => {
   removeTempDir(withReport);
   removeTempDir(empty);
+  removeTempDir(stopReport);
 });
 for (const f of readdirSync(REPORTS)) copyFileSync(join(REPORTS, f), join(withReport, f));
+const reportName = (at: number) => `gemini-client-error-Turn.run-sendMessageStream-${new Date(at).toISOString().replace(/[:.]/g, '-')}`;
+const quotaReport = join(REPORTS, 'gemini-client-error-Turn.run-sendMessageStream-2026-12-02T16-47-04-854Z.json');
+const stopAt = Date.parse(String(load('gemini-quota-interactive-stop--AfterAgent.stdin.json').timestamp));
+copyFileSync(quotaReport, join(stopReport, `${reportName(stopAt - 20)}.json`));
 
 function replay(kase: string, events: readonly string[], tmp: string): HookParseResult[] {
   const store = memoryAttemptStore();
@@ -65,12 +76,61 @@ describe('Gemini daily quota through the hooks', () => {
     assert.equal(latestGeminiErrorReport(withReport, at - 1_000, at)?.errorClass, 'TerminalQuotaError');
   });
 
-  it('interactive "Stop" in the quota dialog: AfterAgent "[no response text]" after an unanswered request is a limit', () => {
-    const results = replay('gemini-quota-interactive-stop', ['SessionStart', 'BeforeAgent', 'BeforeModel', 'AfterAgent'], empty);
+  it('interactive "Stop" in the quota dialog: AfterAgent "[no response text]" after an unanswered request and a quota report is a limit', () => {
+    const results = replay('gemini-quota-interactive-stop', ['SessionStart', 'BeforeAgent', 'BeforeModel', 'AfterAgent'], stopReport);
     const limit = limitOf(results[3]);
     assert.equal(limit?.severity, 'limit');
     assert.equal(limit?.rule, 'hook:gemini.turn_ended_unanswered');
-    assert.match(limit!.matched, /no response after 1 unanswered attempt of one request to gemini-/);
+    assert.match(limit!.matched, /no response after 1 unanswered attempt of one request to gemini-\S+ on TerminalQuotaError: You have exhausted your daily quota/);
+  });
+
+  const ESC = ['SessionStart', 'BeforeAgent', 'BeforeModel', 'AfterAgent', 'SessionEnd'] as const;
+
+  it('Esc cancelling a slow request (the same hooks as the Stop, but no error report) is not a limit', () => {
+    // Recorded with 0.61.0 against a stand-in that never answers: Esc ~29 s after BeforeModel.
+    const results = replay('gemini-esc-cancel', ESC, empty);
+    assert.equal(load('gemini-esc-cancel--AfterAgent.stdin.json').prompt_response, '[no response text]');
+    for (const r of results) assert.equal(limitOf(r), undefined);
+    // Nor does the Stop's own sequence count without its report: the report is what tells them apart.
+    const stop = replay('gemini-quota-interactive-stop', ['SessionStart', 'BeforeAgent', 'BeforeModel', 'AfterAgent'], empty);
+    assert.equal(limitOf(stop[3]), undefined);
+  });
+
+  it("a quota report from outside the turn's end (another Gemini in the same TMPDIR) does not make an Esc a limit", () => {
+    const dir = makeTempDir('gq-other');
+    try {
+      const [start, agent, model, end] = ESC.map((ev) => load(`gemini-esc-cancel--${ev}.stdin.json`));
+      const endAt = Date.parse(String(end!.timestamp));
+      // A request pending for 5 minutes; someone else's quota report 2 minutes before the Esc.
+      model!.timestamp = new Date(endAt - 300_000).toISOString();
+      copyFileSync(quotaReport, join(dir, `${reportName(endAt - 120_000)}.json`));
+      const store = memoryAttemptStore();
+      const ctx = (p: Record<string, unknown>): HookParseContext => ({ now: Date.parse(String(p.timestamp)) + 50, env: { TMPDIR: dir }, geminiAttempts: store });
+      for (const p of [start!, agent!, model!]) parseGemini(p, ctx(p));
+      assert.equal(limitOf(parseGemini(end!, ctx(end!))), undefined);
+      // The same report just before the turn ended is this turn's.
+      copyFileSync(quotaReport, join(dir, `${reportName(endAt - 20)}.json`));
+      parseGemini(model!, ctx(model!));
+      assert.equal(limitOf(parseGemini(end!, ctx(end!)))?.severity, 'limit');
+    } finally {
+      removeTempDir(dir);
+    }
+  });
+
+  it('Esc after Gemini retried the request (429 backoff, no report) is still a limit', () => {
+    // Recorded too: a per-minute 429 stand-in, Esc after 6 BeforeModel of the same request.
+    const store = memoryAttemptStore();
+    const [model, end] = ['BeforeModel', 'AfterAgent'].map((ev) => load(`gemini-esc-cancel--${ev}.stdin.json`));
+    const endAt = Date.parse(String(end!.timestamp));
+    const ctx = (p: Record<string, unknown>): HookParseContext => ({ now: Date.parse(String(p.timestamp)) + 50, env: { TMPDIR: empty }, geminiAttempts: store });
+    for (const ago of [30_000, 20_000]) {
+      const p = { ...model!, timestamp: new Date(endAt - ago).toISOString() };
+      parseGemini(p, ctx(p));
+    }
+    const limit = limitOf(parseGemini(end!, ctx(end!)));
+    assert.equal(limit?.severity, 'limit');
+    assert.equal(limit?.rule, 'hook:gemini.turn_ended_unanswered');
+    assert.match(limit!.matched, /after 2 unanswered attempts of one request to gemini-3\.1-pro-preview over 10\.0 s/);
   });
 
   it('an answered turn (AfterAgent with text, or "[no response text]" after a response arrived) is not a limit', () => {

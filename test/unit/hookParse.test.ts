@@ -304,8 +304,8 @@ describe('Gemini: BeforeModel attempts, SessionEnd after a failed run', () => {
   const OK = ['gemini-ok', 'gemini-ok-dbg', 'gemini-ok-stream', 'gemini-open-stdin', 'gemini-resume'];
   const FAILED_WITH_END = ['gemini-429', 'gemini-429-longdelay', 'gemini-429-model', 'gemini-quota', 'gemini-quota-flood-dbg', 'gemini-quota-model'];
   const FAILED_NO_END = ['gemini-429-longdelay-stream', 'gemini-429-stream-max2', 'gemini-quota-json', 'gemini-quota-stream'];
-  /** Daily quota, recorded with their error reports: test/unit/geminiQuotaHooks.test.ts. */
-  const QUOTA = ['gemini-quota-headless', 'gemini-quota-interactive-stop'];
+  /** Daily quota, recorded with their error reports, and the Esc cancel that looks alike: test/unit/geminiQuotaHooks.test.ts. */
+  const QUOTA = ['gemini-quota-headless', 'gemini-quota-interactive-stop', 'gemini-esc-cancel'];
 
   it('the recorded cases are all classified', () => {
     assert.deepEqual([...cases().keys()].sort(), [...OK, ...FAILED_WITH_END, ...FAILED_NO_END, ...QUOTA].sort());
