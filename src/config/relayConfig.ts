@@ -6,7 +6,7 @@
  * (`relay install` writes only `handoff.order`, so no other command adds keys of its own.)
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { AGENT_NAMES_HINT, isAgentName } from '../adapters/registry.js';
 import { RelayError } from '../platform/errors.js';
@@ -85,10 +85,11 @@ function keyPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Parse and validate the text of a config file. `file` names it in errors.
- * Throws RelayError E_CONFIG for invalid YAML or a wrong value.
+ * The config file's YAML document, not validated: for an edit that must work on a file with a
+ * setting this version does not know (`relay uninstall` taking its order out). `file` names it
+ * in errors. Throws RelayError E_CONFIG for text that is not YAML.
  */
-export function parseConfig(text: string, file: string): RelayConfig {
+export function parseConfigYaml(text: string, file: string): Document.Parsed {
   const doc = parseDocument(text);
   const yamlError = doc.errors[0];
   if (yamlError) {
@@ -98,6 +99,15 @@ export function parseConfig(text: string, file: string): RelayConfig {
     const what = (yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw configError(file, `not valid YAML: ${where}${what}`, yamlError);
   }
+  return doc;
+}
+
+/**
+ * Parse and validate the text of a config file. `file` names it in errors.
+ * Throws RelayError E_CONFIG for invalid YAML or a wrong value.
+ */
+export function parseConfig(text: string, file: string): RelayConfig {
+  const doc = parseConfigYaml(text, file);
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw configError(file, 'expected a mapping of settings (key: value) at the top level');

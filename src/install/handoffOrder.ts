@@ -17,7 +17,7 @@ import { isPrefixPath, type DocPath, type FileChange } from './fileChange.js';
 import { sameJson } from './jsonText.js';
 import { editOrderInText } from './yamlOrderText.js';
 import { AGENT_NAMES_HINT, isAgentName } from '../adapters/registry.js';
-import { parseConfig } from '../config/relayConfig.js';
+import { parseConfig, parseConfigYaml } from '../config/relayConfig.js';
 import { RelayError } from '../platform/errors.js';
 
 export type HandoffOrderChoice = { kind: 'explicit'; order: string[] } | { kind: 'infer' } | { kind: 'skip' };
@@ -161,7 +161,9 @@ export function stripHandoffOrder(
   deleteIfEmpty: boolean,
 ): Buffer | null {
   const text = current.toString('utf8');
-  const doc = parse(file, text);
+  // YAML only: uninstall must take Relay's order out of a file whose other settings this
+  // version refuses (a typo, a newer key), without judging them.
+  const doc = parseConfigYaml(text, file);
   if (!data || !sameJson(currentOrder(doc), data.written)) return current;
   const dropHandoff = created?.some((c) => isPrefixPath(c, ['handoff'])) ?? false;
   let out = editOrderInText(text, data.previous, dropHandoff);

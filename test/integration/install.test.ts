@@ -165,6 +165,19 @@ test('uninstall after the user edited the files keeps their edits and removes on
   });
 });
 
+test('regression: uninstall takes its order out of a config.yaml with a key this version refuses (a typo), and keeps the typo', async () => {
+  await withWorld('full', async (w) => {
+    assert.equal((await w.relay(['install'])).code, 0);
+    const typo = `${w.read(RELAY_CONFIG).toString('utf8')}wrpa:\n  detachKey: ctrl-q\n`;
+    writeFileSync(join(w.home, RELAY_CONFIG), typo);
+    const un = await w.relay(['uninstall']);
+    assert.equal(un.code, 0, un.stderr);
+    const after = w.read(RELAY_CONFIG).toString('utf8');
+    assert.equal(parseYaml(after).handoff.order, undefined, 'the order install wrote is gone');
+    assert.match(after, /^wrpa:\n {2}detachKey: ctrl-q\n/m, "the user's typo is theirs to fix; it stays");
+  });
+});
+
 test('a malformed settings file is refused with E_CONFIG (exit 4), left untouched, and nothing else is written', async () => {
   await withWorld('malformed', async (w) => {
     const before = w.tree();
