@@ -30,10 +30,13 @@ function homeFromArgv(argv: string[]): string | undefined {
 async function main(): Promise<void> {
   // Every file and socket the daemon creates is private to the user.
   process.umask(0o077);
-  const home = homeFromArgv(process.argv.slice(2)) ?? resolveHome();
+  const paths = relayPaths(homeFromArgv(process.argv.slice(2)) ?? resolveHome());
+  // The daemon outlives the shell that started it: holding that shell's directory would keep
+  // it busy (an unmount, a removed checkout). Its paths are absolute; agents get their own cwd.
+  process.chdir('/');
   let daemon: RunningDaemon;
   try {
-    daemon = await runDaemon({ paths: relayPaths(home) });
+    daemon = await runDaemon({ paths });
   } catch (e) {
     const err = toRelayError(e);
     reportReady({ error: err.toRecord().error });

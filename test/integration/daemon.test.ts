@@ -1,7 +1,8 @@
 import { after, test } from 'node:test';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { BusClient } from '../../src/bus/busClient.js';
 import { openDatabase } from '../../src/store/database.js';
 import { EventsRepo } from '../../src/store/eventsRepo.js';
@@ -253,6 +254,16 @@ test('regression: daemon restart with running agents says it would stop them and
   const plain = await h.relay(['daemon', 'restart']);
   assert.equal(plain.code, 0, plain.stderr);
   assert.match(plain.stdout, /^relay daemon restarted \(pid \d+\)\n$/);
+});
+
+test('the daemon does not hold the directory it was started from (it would keep a checkout or a mount busy)', async () => {
+  const h = home();
+  const from = join(h.root, 'started-here');
+  mkdirSync(from);
+  const started = await startRelay(['daemon', 'start'], h.env, from).done;
+  assert.equal(started.code, 0, started.stderr);
+  const pid = readPidFile(h.paths.pidFile)!.pid;
+  assert.equal(readlinkSync(`/proc/${pid}/cwd`), '/');
 });
 
 test('regression: after a daemon crash, daemon restart is not refused for the agents that died with it', async () => {
