@@ -13,7 +13,7 @@ import type { EventRecord } from '../protocol/eventRecord.js';
 import { TOPIC } from '../protocol/requests.js';
 import type { RelayPaths } from '../platform/paths.js';
 import { formatClockTime } from '../platform/duration.js';
-import { describeGap, type SuccessorGap } from '../protocol/relayProtocol.js';
+import { describeGaps, type SuccessorGap } from '../protocol/relayProtocol.js';
 
 /** Renew the attachment lease this often (the daemon drops it after 3 s without renewal). */
 const KEEPALIVE_MS = 1_000;
@@ -214,7 +214,7 @@ export class AgentAttachment {
     } else if (e.type === 'handoff.stranded') {
       // Say who could not take over and why: a successor missing from PATH is not a limit.
       const now = Date.now();
-      const gaps = (p.unavailable ?? []).map((g) => describeGap(g, (ms) => formatClockTime(ms, now))).join('; ');
+      const gaps = describeGaps(p.unavailable ?? [], now);
       const who = gaps ? `no agent can take over (${gaps})` : 'no other agent can take over';
       const when = p.resumeAt ? `resuming at ${formatClockTime(p.resumeAt, now)}` : 'waiting for relay handoff --to <agent>';
       this.opts.view.banner(`${who}; ${when} (${this.opts.detachKeyName} detaches)`);

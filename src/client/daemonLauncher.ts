@@ -176,6 +176,17 @@ export async function ensureDaemon(paths: RelayPaths): Promise<number> {
   return launched.pid;
 }
 
+/** Run `work` with a bus client of the daemon (started first when none runs), closed after it. */
+export async function withDaemonClient<T>(paths: RelayPaths, work: (client: BusClient) => Promise<T>): Promise<T> {
+  await ensureDaemon(paths);
+  const client = new BusClient(paths);
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}
+
 /** An agent whose process is still there (a restart would end it). */
 function isLive(agent: AgentInfo): boolean {
   // A row from an earlier daemon run describes a process that ended with that daemon.

@@ -5,7 +5,7 @@
  */
 import { isRelayError } from '../platform/errors.js';
 import type { RelayPaths } from '../platform/paths.js';
-import { describeGap } from '../protocol/relayProtocol.js';
+import { describeGaps } from '../protocol/relayProtocol.js';
 import { KNOWN_KINDS, unavailableOnPath } from '../adapters/registry.js';
 import type { CheckOutcome, DoctorCheck } from './doctorCheck.js';
 
@@ -21,14 +21,16 @@ async function checkHandoff(paths: RelayPaths, env: NodeJS.ProcessEnv): Promise<
   }
   const path = env.PATH ?? '';
   const configured = order.length > 0;
-  const names = configured ? order : KNOWN_KINDS.filter((k) => unavailableOnPath(k, path) === null);
-  const gaps = names.map((n) => unavailableOnPath(n, path)).filter((g) => g !== null);
-  const usable = names.filter((n) => unavailableOnPath(n, path) === null);
+  // One lookup per name; without an order, the daemon's default is the known CLIs found here.
+  const looked = (configured ? order : KNOWN_KINDS).map((name) => ({ name, gap: unavailableOnPath(name, path) }));
+  const names = configured ? order : looked.filter((l) => l.gap === null).map((l) => l.name);
+  const gaps = looked.flatMap((l) => (l.gap && configured ? [l.gap] : []));
+  const usable = looked.filter((l) => l.gap === null).map((l) => l.name);
   const where = "from this shell (relay wrap hands off with this shell's PATH)";
   if (gaps.length > 0) {
     return {
       status: 'warn',
-      detail: `handoff order ${names.join(' → ')} ${where}: ${gaps.map((g) => describeGap(g, String)).join('; ')}; a handoff skips ${gaps.length === 1 ? 'it' : 'them'}`,
+      detail: `handoff order ${names.join(' → ')} ${where}: ${describeGaps(gaps, Date.now())}; a handoff skips ${gaps.length === 1 ? 'it' : 'them'}`,
       fix: `install ${gaps.map((g) => g.name).join(', ')}, or take ${gaps.length === 1 ? 'it' : 'them'} out of handoff.order in ${paths.config}`,
     };
   }

@@ -80,6 +80,15 @@ function firedAt(p: ShapeOf<typeof PAYLOAD>, ctx: HookParseContext): number {
   return Number.isFinite(t) ? t : ctx.now;
 }
 
+/**
+ * Gemini's error report written between `from` and `to` when it names a quota error: what tells
+ * a request that failed on the quota from one the user cancelled (which writes none).
+ */
+function quotaReport(ctx: HookParseContext, from: number, to: number): ReturnType<typeof latestGeminiErrorReport> {
+  const report = latestGeminiErrorReport(geminiTempDir(ctx.env), from, to);
+  return report && QUOTA_ERRORS.has(report.errorClass) ? report : undefined;
+}
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -132,9 +141,9 @@ export function parseGemini(payload: unknown, ctx: HookParseContext): HookParseR
           };
         }
         const end = firedAt(p, ctx);
-        const report = latestGeminiErrorReport(geminiTempDir(ctx.env), Math.max(state.first, end - TURN_END_REPORT_MS), end);
+        const report = quotaReport(ctx, Math.max(state.first, end - TURN_END_REPORT_MS), end);
         // No quota report: Esc cancelled the request (or it failed otherwise), not a limit.
-        if (!report || !QUOTA_ERRORS.has(report.errorClass)) return { event };
+        if (!report) return { event };
         return {
           event: withLimit(event, {
             severity: 'limit',
@@ -171,8 +180,8 @@ export function parseGemini(payload: unknown, ctx: HookParseContext): HookParseR
             }),
           };
         }
-        const report = latestGeminiErrorReport(geminiTempDir(ctx.env), state.first, firedAt(p, ctx));
-        if (report && QUOTA_ERRORS.has(report.errorClass)) {
+        const report = quotaReport(ctx, state.first, firedAt(p, ctx));
+        if (report) {
           return {
             event: withLimit(event, {
               severity: 'limit',

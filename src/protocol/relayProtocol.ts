@@ -2,6 +2,7 @@
  * Requests about relay sessions (an ordered chain of agents working on one task) and the
  * snapshots written when one hands off to the next.
  */
+import { formatClockTime } from '../platform/duration.js';
 
 
 export type RelayState = 'running' | 'handingOff' | 'stranded' | 'ended';
@@ -60,7 +61,7 @@ export interface SuccessorGap {
 }
 
 /** `codex: not on PATH`, `gemini: limited until 11:02`; `time` formats a moment for the reader. */
-export function describeGap(g: SuccessorGap, time: (ms: number) => string): string {
+function describeGap(g: SuccessorGap, time: (ms: number) => string): string {
   switch (g.why) {
     case 'not_installed':
       return `${g.name}: not on PATH`;
@@ -71,6 +72,11 @@ export function describeGap(g: SuccessorGap, time: (ms: number) => string): stri
     case 'refused':
       return `${g.name}: ${g.detail ?? 'refused'}`;
   }
+}
+
+/** Each gap as one clause, in local time: `codex: not on PATH; gemini: limited until 11:02`. */
+export function describeGaps(gaps: readonly SuccessorGap[], now: number): string {
+  return gaps.map((g) => describeGap(g, (ms) => formatClockTime(ms, now))).join('; ');
 }
 
 export interface HandoffResult {

@@ -14,6 +14,7 @@ import { defaultConfig, type RelayConfig } from '../../src/config/relayConfig.js
 import { desktopNotify } from '../../src/platform/desktopNotify.js';
 import { RelayError } from '../../src/platform/errors.js';
 import { findOnPath } from '../../src/platform/findOnPath.js';
+import { Listeners } from '../../src/platform/listeners.js';
 import { relayPaths, type RelayPaths } from '../../src/platform/paths.js';
 import { snapshotId, writeSnapshot } from '../../src/snapshots/snapshotWriter.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
@@ -43,9 +44,9 @@ class FakeAgents implements AgentControl {
   readonly screens = new Map<string, string[]>();
   /** Kinds whose start fails, as a spawn of a broken install would. */
   readonly failing = new Set<AgentKind>();
-  private readonly limitListeners = new Set<(e: RateLimited) => void>();
-  private readonly exitListeners = new Set<(info: AgentInfo) => void>();
-  private readonly lineListeners = new Set<(agentId: string, line: string) => void>();
+  private readonly limitListeners = new Listeners<[RateLimited]>();
+  private readonly exitListeners = new Listeners<[AgentInfo]>();
+  private readonly lineListeners = new Listeners<[agentId: string, line: string]>();
   private readonly counters = new Map<string, number>();
 
   constructor(
@@ -114,23 +115,20 @@ class FakeAgents implements AgentControl {
   }
 
   onLimit(listener: (e: RateLimited) => void): () => void {
-    this.limitListeners.add(listener);
-    return () => this.limitListeners.delete(listener);
+    return this.limitListeners.add(listener);
   }
 
   onExit(listener: (info: AgentInfo) => void): () => void {
-    this.exitListeners.add(listener);
-    return () => this.exitListeners.delete(listener);
+    return this.exitListeners.add(listener);
   }
 
   onFirstLine(listener: (agentId: string, line: string) => void): () => void {
-    this.lineListeners.add(listener);
-    return () => this.lineListeners.delete(listener);
+    return this.lineListeners.add(listener);
   }
 
   /** The user typed the first line of `agent`'s session. */
   typed(agent: string, line: string): void {
-    for (const l of this.lineListeners) l(agent, line);
+    this.lineListeners.emit(agent, line);
   }
 
   /** The detector of `agent` saw a limit. */
@@ -144,7 +142,7 @@ class FakeAgents implements AgentControl {
       at: this.clock.now(),
       ...extra,
     };
-    for (const l of this.limitListeners) l(e);
+    this.limitListeners.emit(e);
   }
 
   exit(id: string, reason: AgentExitReason, code: number | null = null): void {
@@ -152,7 +150,7 @@ class FakeAgents implements AgentControl {
     if (!info) throw new Error(`no agent ${id}`);
     info.state = reason === 'crashed' ? 'crashed' : 'exited';
     info.exit = { reason, code, signal: null };
-    for (const l of this.exitListeners) l({ ...info });
+    this.exitListeners.emit({ ...info });
   }
 
   /** Starts after the first agent's, i.e. handoffs that launched someone. */

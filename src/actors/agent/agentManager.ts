@@ -23,6 +23,7 @@ import {
 import type { Clock, TimerId } from '../../platform/clock.js';
 import { RelayError } from '../../platform/errors.js';
 import { locateExecutable } from '../../platform/findOnPath.js';
+import { Listeners } from '../../platform/listeners.js';
 import { ensurePrivateDir, type RelayPaths } from '../../platform/paths.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
 import type { SuccessorGap } from '../../protocol/relayProtocol.js';
@@ -105,11 +106,11 @@ export class AgentManager implements AgentControl, AgentTerminals {
   private readonly startedHere = new Set<string>();
   /** When each agent of this daemon exited. */
   private readonly endedAt = new Map<string, number>();
-  private readonly limitListeners = new Set<(e: RateLimited) => void>();
-  private readonly exitListeners = new Set<(info: AgentInfo) => void>();
+  private readonly limitListeners = new Listeners<[RateLimited]>();
+  private readonly exitListeners = new Listeners<[AgentInfo]>();
   /** The highest number given to an id of each stem (`claude` → 3 for claude-3). */
   private readonly highestId = new Map<string, number>();
-  private readonly firstLineListeners = new Set<(agentId: string, line: string) => void>();
+  private readonly firstLineListeners = new Listeners<[agentId: string, line: string]>();
   /** Agents of relay sessions whose first typed line is still awaited. */
   private readonly firstLines = new Map<string, FirstTypedLine>();
   private leaseTimer: TimerId;
@@ -370,7 +371,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
     const line = reader?.feed(data);
     if (line) {
       this.firstLines.delete(id);
-      for (const l of this.firstLineListeners) l(id, line);
+      this.firstLineListeners.emit(id, line);
     }
   }
 
@@ -379,18 +380,15 @@ export class AgentManager implements AgentControl, AgentTerminals {
   }
 
   onLimit(listener: (e: RateLimited) => void): () => void {
-    this.limitListeners.add(listener);
-    return () => this.limitListeners.delete(listener);
+    return this.limitListeners.add(listener);
   }
 
   onExit(listener: (info: AgentInfo) => void): () => void {
-    this.exitListeners.add(listener);
-    return () => this.exitListeners.delete(listener);
+    return this.exitListeners.add(listener);
   }
 
   onFirstLine(listener: (agentId: string, line: string) => void): () => void {
-    this.firstLineListeners.add(listener);
-    return () => this.firstLineListeners.delete(listener);
+    return this.firstLineListeners.add(listener);
   }
 
   /**
@@ -404,7 +402,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
 
   private limited(e: RateLimited): void {
     this.opts.record({ type: 'rate_limited', actor: `agent:${e.agent}`, payload: { ...e } });
-    for (const l of this.limitListeners) l(e);
+    this.limitListeners.emit(e);
   }
 
   /** `at`: when this state began (an exit: the time `relay ps` says it ended, now and after a restart). */
@@ -442,7 +440,7 @@ export class AgentManager implements AgentControl, AgentTerminals {
     });
     this.firstLines.delete(a.id);
     // What it showed stays readable after exit: a snapshot may still need it.
-    for (const l of this.exitListeners) l(info);
+    this.exitListeners.emit(info);
     const exited = [...this.agents.values()].filter((x) => x.exit() !== null);
     for (const old of exited.slice(0, Math.max(0, exited.length - KEEP_EXITED))) {
       old.dispose();

@@ -2,11 +2,10 @@
  * `relay handoff [<agent>] [--to <name>] [--json]`: hand a relay session on now, as if its agent
  * had hit its limit (the agent is parked, not stopped, so the user can go back to it).
  */
-import { BusClient } from '../../bus/busClient.js';
-import { describeGap, type HandoffResult } from '../../protocol/relayProtocol.js';
+import { describeGaps, type HandoffResult } from '../../protocol/relayProtocol.js';
 import { formatClockTime } from '../../platform/duration.js';
 import { relayPaths } from '../../platform/paths.js';
-import { ensureDaemon } from '../../client/daemonLauncher.js';
+import { withDaemonClient } from '../../client/daemonLauncher.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 
 /**
@@ -24,7 +23,7 @@ function describe(r: HandoffResult): string {
   if (r.stranded) {
     const now = Date.now();
     const when = r.resumeAt === null ? 'when an agent becomes available' : `at ${formatClockTime(r.resumeAt, now)}`;
-    const why = r.unavailable.map((g) => describeGap(g, (ms) => formatClockTime(ms, now))).join('; ');
+    const why = describeGaps(r.unavailable, now);
     return `relay session ${r.relaySession}: no agent can take over now${why ? ` (${why})` : ''}; it resumes ${when} (snapshot ${r.snapshot.id})`;
   }
   return `relay session ${r.relaySession}: ${r.from} → ${r.toName} (${r.to}); snapshot ${r.snapshot.id} — relay attach ${r.to}`;
@@ -33,19 +32,10 @@ function describe(r: HandoffResult): string {
 /** `agent`: an agent id, an agent name or a relay session id; the most recent session when absent. */
 export function handoff(agent: string | undefined, opts: HandoffOptions): Promise<number> {
   return runCommand(opts.json, async () => {
-    const paths = relayPaths();
-    await ensureDaemon(paths);
-    const client = new BusClient(paths);
-    try {
-      const result = await client.request(
-        'relay.handoff',
-        { ...(agent ? { agent } : {}), ...(opts.to ? { to: opts.to } : {}) },
-        HANDOFF_TIMEOUT_MS,
-      );
-      if (opts.json) printJson(result);
-      else printLine(describe(result));
-    } finally {
-      await client.close();
-    }
+    const result = await withDaemonClient(relayPaths(), (client) =>
+      client.request('relay.handoff', { ...(agent ? { agent } : {}), ...(opts.to ? { to: opts.to } : {}) }, HANDOFF_TIMEOUT_MS),
+    );
+    if (opts.json) printJson(result);
+    else printLine(describe(result));
   });
 }

@@ -15,7 +15,7 @@ import type { RelayConfig } from '../../config/relayConfig.js';
 import type { LimitLedger } from '../../limits/limitLedger.js';
 import type { AgentInfo, TerminalSize } from '../../protocol/agentProtocol.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
-import { describeGap, type SnapshotInfo, type SuccessorGap } from '../../protocol/relayProtocol.js';
+import { describeGaps, type SnapshotInfo, type SuccessorGap } from '../../protocol/relayProtocol.js';
 import type { Clock } from '../../platform/clock.js';
 import { formatClockTime } from '../../platform/duration.js';
 import { RelayError } from '../../platform/errors.js';
@@ -131,11 +131,6 @@ export function pickCandidates(parts: HandoffParts, session: HandoffSession, req
     else names.push(n);
   }
   return { names, gaps };
-}
-
-/** Each gap as one clause: `codex: not on PATH; gemini: limited until 11:02`. */
-export function describeGaps(gaps: readonly SuccessorGap[], now: number): string {
-  return gaps.map((g) => describeGap(g, (ms) => formatClockTime(ms, now))).join('; ');
 }
 
 /** The error for a manual handoff nobody can take: each other agent and why not. */

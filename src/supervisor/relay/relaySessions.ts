@@ -14,7 +14,7 @@ import { LimitLedger } from '../../limits/limitLedger.js';
 import type { AgentInfo, TerminalSize } from '../../protocol/agentProtocol.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
-import type { HandoffResult, RelaySessionInfo, RelayState } from '../../protocol/relayProtocol.js';
+import { describeGaps, type HandoffResult, type RelaySessionInfo, type RelayState } from '../../protocol/relayProtocol.js';
 import type { Clock } from '../../platform/clock.js';
 import { desktopNotify } from '../../platform/desktopNotify.js';
 import { redactText } from '../../platform/redact.js';
@@ -24,7 +24,7 @@ import type { Database } from '../../store/database.js';
 import { LimitsRepo } from '../../store/limitsRepo.js';
 import { RelayRepo } from '../../store/relayRepo.js';
 import { SnapshotsRepo } from '../../store/snapshotsRepo.js';
-import { describeGaps, limitUntil, performHandoff, type AfterHandoff, type HandoffParts, type SuccessorVeto } from './handoff.js';
+import { limitUntil, performHandoff, type AfterHandoff, type HandoffParts, type SuccessorVeto } from './handoff.js';
 import { createRelaySessionMachine, hasNextAgent, relaySystemId, type RelaySessionMachine } from './relaySessionMachine.js';
 
 export interface RelaySessionsDeps {
