@@ -50,9 +50,75 @@ const wrapSchema = z.strictObject({
     .default('ctrl-]'),
 });
 
+/** USD per million tokens, as vendors publish prices (stored as µ$ per token: the same number). */
+const pricePerMTok = z.number().nonnegative().max(10_000);
+const tierSchema = z.enum(['basic', 'standard', 'premium']);
+
+const modelSchema = z.strictObject({
+  id: z.string().min(1),
+  contextTokens: z.number().int().positive().optional(),
+  tier: tierSchema.optional(),
+  /** USD per million input / output tokens; absent: the shipped price table, else unpriced. */
+  inputPrice: pricePerMTok.optional(),
+  outputPrice: pricePerMTok.optional(),
+});
+
+/**
+ * A secret as config.yaml may give it: `env:VAR` (read from the environment of the shell that
+ * runs relay; the value never lands in a file Relay writes) or the key itself.
+ */
+const secretSchema = z.string().min(1);
+
+const providerSchema = z.strictObject({
+  type: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'ollama', 'openai-compatible']),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  apiKey: secretSchema.optional(),
+  /** Models to offer; a bare id or the full entry. */
+  models: z.array(z.union([z.string().min(1), modelSchema])).default([]),
+  /** Local servers (Ollama, LM Studio) and free tiers cost nothing per call. */
+  billing: z.enum(['metered', 'local']).optional(),
+  enabled: z.boolean().default(true),
+});
+
+const workerSchema = z.strictObject({
+  description: z.string().min(1),
+  systemPrompt: z.string().min(1),
+  tier: tierSchema.default('basic'),
+  minContextTokens: z.number().int().positive().default(8_000),
+  /** The intents it takes (chat, explain, code, review, design, write, research). */
+  intents: z.array(z.string().min(1)).default([]),
+});
+
+const budgetSchema = z.strictObject({
+  /** Allow models with no known price while a hard limit is set (their cost cannot be held to it). */
+  allowUnpriced: z.boolean().default(false),
+  /** Warn when a limit is this much used (0.8 = 80 %). */
+  warnAt: z.number().gt(0).lte(1).default(0.8),
+});
+
+const routingSchema = z.strictObject({
+  /** A provider's retry-after is honoured up to this; a multi-hour one must not stop the fallback. */
+  maxCooldownMs: z.number().int().positive().default(15 * 60_000),
+  /** Consecutive 5xx answers that open a provider's circuit breaker. */
+  breakerFailures: z.number().int().positive().default(3),
+  breakerOpenMs: z.number().int().positive().default(60_000),
+  firstByteTimeoutMs: z.number().int().positive().default(60_000),
+  idleTimeoutMs: z.number().int().positive().default(60_000),
+  /** Skip the agent CLIs as providers (they then serve only `relay wrap`). */
+  useAgentClis: z.boolean().default(true),
+});
+
 const configSchema = z.strictObject({
   handoff: handoffSchema.prefault({}),
   wrap: wrapSchema.prefault({}),
+  /** `auto` runs each call at once; `edit` shows worker, model and estimated cost and asks first. */
+  mode: z.enum(['auto', 'edit']).default('auto'),
+  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'provider names are lower case letters, digits, . _ -'), providerSchema).default({}),
+  workers: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'worker names are lower case letters, digits and -'), workerSchema).default({}),
+  /** Price overrides, `<provider>/<model>: {inputPrice, outputPrice}` in USD per million tokens. */
+  prices: z.record(z.string().min(1), z.strictObject({ inputPrice: pricePerMTok, outputPrice: pricePerMTok })).default({}),
+  budget: budgetSchema.prefault({}),
+  routing: routingSchema.prefault({}),
 });
 
 /** The valid keys of each section, by its path (`''` for the top level), for "did you mean". */
@@ -60,7 +126,20 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(configSchema.shape),
   handoff: Object.keys(handoffSchema.shape),
   wrap: Object.keys(wrapSchema.shape),
+  budget: Object.keys(budgetSchema.shape),
+  routing: Object.keys(routingSchema.shape),
 };
+
+/** The keys of a provider, worker or model entry, for "did you mean" inside a named entry. */
+const ENTRY_KEYS: Record<string, readonly string[]> = {
+  providers: Object.keys(providerSchema.shape),
+  workers: Object.keys(workerSchema.shape),
+  prices: ['inputPrice', 'outputPrice'],
+};
+
+export type ProviderConfig = z.output<typeof providerSchema>;
+export type WorkerConfig = z.output<typeof workerSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
 
 /** The validated settings, defaults filled in. */
 export type RelayConfig = z.output<typeof configSchema>;
@@ -128,8 +207,8 @@ export function parseConfig(text: string, file: string): RelayConfig {
 
 /** `handoff.ordr is not a setting (did you mean order?)`, with the valid keys as the fix. */
 function unknownKeyError(file: string, section: readonly PropertyKey[], key: string, more: string): RelayError {
-  const sectionName = section.map(String).join('.');
-  const known = KNOWN_KEYS[sectionName] ?? [];
+  const sectionName = keyPath(section);
+  const known = KNOWN_KEYS[sectionName] ?? knownInEntry(section);
   const near = nearestKey(key, known);
   const where = sectionName ? `${sectionName}.${key}` : key;
   const guess = near === undefined ? '' : ` (did you mean ${near}?)`;
@@ -138,6 +217,13 @@ function unknownKeyError(file: string, section: readonly PropertyKey[], key: str
       ? `the keys ${sectionName ? `under ${sectionName}` : 'at the top level'} are ${known.join(', ')}; remove or rename it`
       : `rename it to ${near}, or remove it`,
   });
+}
+
+/** The keys valid at `providers.<name>`, `providers.<name>.models[i]`, `workers.<name>`. */
+function knownInEntry(section: readonly PropertyKey[]): readonly string[] {
+  const [top, , third] = section;
+  if (top === 'providers' && third === 'models') return Object.keys(modelSchema.shape);
+  return section.length === 2 ? (ENTRY_KEYS[String(top)] ?? []) : [];
 }
 
 /** Read `paths.config`; the defaults when the file does not exist. Throws RelayError E_CONFIG. */

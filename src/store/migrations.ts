@@ -143,6 +143,76 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX events_hook_id ON events (hook_id) WHERE hook_id IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'conversations and the budget ledger',
+    // sessions/messages: DESIGN.md's conversation model. A message has a parent (NULL for the
+    // first of a chain); a session is a head pointer, so its history is the chain from its head
+    // and a fork is one new row. No foreign key from head to messages: the two rows point at
+    // each other and are written in one transaction. `number` is the short name people use (#12).
+    //
+    // ledger: one row per provider call. `reserved` holds the estimate until the call ends; then
+    // `committed` (charged = actual cost), `released` (failed or cancelled: charged = what was
+    // used) or `interrupted` (settled at the next start of a daemon that died mid-call).
+    // `priced` 0 means the model had no known price: its cost is unknown, not zero.
+    // day/month are the daemon's local calendar, fixed at reservation time.
+    up: `
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        number INTEGER NOT NULL UNIQUE,
+        name TEXT,
+        head_id TEXT,
+        origin TEXT NOT NULL,        -- ask | wrap | import | fork | merge | new
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        parent_id TEXT REFERENCES messages (id),
+        session_id TEXT NOT NULL,    -- the session it was written in
+        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant', 'summary')),
+        content TEXT NOT NULL,
+        worker TEXT,
+        provider TEXT,
+        model TEXT,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cost_micros INTEGER,
+        status TEXT NOT NULL DEFAULT 'complete' CHECK (status IN ('complete', 'partial', 'failed')),
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX messages_parent ON messages (parent_id);
+      CREATE INDEX messages_session ON messages (session_id, created_at);
+      CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY,
+        call_id TEXT NOT NULL UNIQUE,
+        task_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        worker TEXT,
+        billing TEXT NOT NULL,       -- metered | subscription | local
+        priced INTEGER NOT NULL,     -- 1: cost known; 0: unpriced
+        state TEXT NOT NULL CHECK (state IN ('reserved', 'committed', 'released', 'interrupted')),
+        reserved_micros INTEGER NOT NULL,
+        charged_micros INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        day TEXT NOT NULL,           -- YYYY-MM-DD, local
+        month TEXT NOT NULL,         -- YYYY-MM, local
+        created_at INTEGER NOT NULL,
+        settled_at INTEGER
+      );
+      CREATE INDEX ledger_day ON ledger (day);
+      CREATE INDEX ledger_month ON ledger (month);
+      CREATE INDEX ledger_task ON ledger (task_id);
+      CREATE INDEX ledger_open ON ledger (state) WHERE state = 'reserved';
+      CREATE TABLE budgets (
+        scope TEXT PRIMARY KEY CHECK (scope IN ('task', 'daily', 'monthly')),
+        limit_micros INTEGER NOT NULL CHECK (limit_micros >= 0),
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The version a file has once every migration in the list is applied. */

@@ -18,9 +18,11 @@ export const LAYER_RANKS: Readonly<Record<string, number>> = {
   ui: 10, // text views and the TUI
   supervisor: 9, // the daemon process: supervision tree, relay sessions, bus handlers
   client: 9, // talks to the daemon (launcher, doctor, attach protocol); never loaded by the daemon
-  actors: 8, // xstate actors the daemon runs: agents (PTY backend), hook listener
+  actors: 8, // xstate actors the daemon runs: agents (PTY backend), hook listener, providers, budget
+  routing: 8, // workers, task classification, the router: pure decisions over provider facts
   install: 7, // `relay install` edits
   snapshots: 7, // handoff snapshot files
+  providers: 7, // provider calls: wire formats, CLI headless JSON, detection, prices, the worker
   config: 6, // config.yaml, its agent names checked against the registry
   adapters: 5, // one descriptor per agent CLI (the registry)
   hooks: 4, // `relay hook` payload parsers, spool, hook client
