@@ -20,3 +20,6 @@ export const DAEMON_ENTRY = join(PACKAGE_ROOT, 'dist', 'supervisor', 'daemonMain
 
 /** The compiled CLI entry point (what `relay` on the PATH runs). */
 export const CLI_ENTRY = join(PACKAGE_ROOT, 'bin', 'relay.js');
+
+/** The compiled worker-thread entry that runs one provider call (piscina loads it by path). */
+export const CALL_WORKER_ENTRY = join(PACKAGE_ROOT, 'dist', 'providers', 'callWorker.js');
