@@ -79,7 +79,8 @@ export class CodexHeadlessParser implements HeadlessParser {
       ?.slice('ERROR: '.length);
     const message = this.failed ?? this.lastError ?? stderrError;
     if (!message) return exitFailure('codex', exit);
-    const status = num(Number(STATUS.exec(message)?.[1])) || undefined;
+    const code = STATUS.exec(message)?.[1];
+    const status = code === undefined ? undefined : Number(code);
     // Codex prints the reset in local time, as the process's zone reads it.
     if (USAGE_LIMIT.test(message)) return cliFailure('rate_limited', message, { status: 429, resetAt: parseResetTime(message, exit.now) });
     if (QUOTA.test(message)) return cliFailure('quota', message, { status: 429 });
