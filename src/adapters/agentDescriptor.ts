@@ -5,6 +5,7 @@
  * in Relay (the hook listener's, install's, doctor's, the order's names) is derived from it.
  */
 import type { LimitRule } from '../limits/limitRules.js';
+import type { CallFailure, ModelTier, StreamEvent } from '../protocol/providerProtocol.js';
 import type { PromptGrammar } from './commandPrompt.js';
 
 /** One turn of a conversation, for a snapshot's "last turns". */
@@ -85,6 +86,58 @@ export interface HookBinding {
   countsAttempts?: boolean;
 }
 
+/** A model a CLI offers in headless mode, as the router sees it. */
+export interface HeadlessModel {
+  /** What `--model`/`-m` takes (`sonnet`, `gemini-2.5-flash`); {@link CLI_DEFAULT_MODEL}: no flag. */
+  id: string;
+  tier: ModelTier;
+  /** Tokens of context; undefined when unknown. */
+  contextTokens?: number;
+}
+
+/** The model id that means "whatever the CLI is configured to use": no model flag is passed. */
+export const CLI_DEFAULT_MODEL = 'default';
+
+/** How a headless run ended, for {@link HeadlessParser.end}. */
+export interface HeadlessExit {
+  /** null when a signal ended it. */
+  code: number | null;
+  signal: string | null;
+  /** The last lines the CLI wrote on stderr (bounded), ANSI colours left in. */
+  stderrTail: readonly string[];
+  /** ms since the epoch, the anchor for relative reset times. */
+  now: number;
+}
+
+/**
+ * Reads one headless run's stdout, a line at a time, into the stream every provider speaks.
+ * Stateful: one parser per run. Never throws on odd input (a line that is not JSON is ignored).
+ */
+export interface HeadlessParser {
+  /** One stdout line, without its newline → what it means, in order (often nothing). */
+  line(text: string): StreamEvent[];
+  /** Once the process has exited: why the run failed, or undefined when it answered. */
+  end(exit: HeadlessExit): CallFailure | undefined;
+}
+
+/** How to run the CLI for one answer, non-interactively, with machine-readable output. */
+export interface HeadlessMode {
+  /**
+   * The arguments after the binary. The prompt is in them unless {@link promptOnStdin} says
+   * it goes on stdin, in which case they are the arguments that read it from there.
+   * `model` undefined or {@link CLI_DEFAULT_MODEL}: the CLI's own default.
+   */
+  args(prompt: string, model?: string): string[];
+  /** True when `prompt` is written to stdin (then closed) rather than put in argv. */
+  promptOnStdin(prompt: string): boolean;
+  /** Added to the environment (caps on the CLI's own retries, so a limit surfaces fast). */
+  env: Readonly<Record<string, string>>;
+  /** The models it offers, cheapest tier first. */
+  models: readonly HeadlessModel[];
+  /** A fresh parser for one run (loaded on demand, like the transcript readers). */
+  parser(): Promise<HeadlessParser>;
+}
+
 /** One kind of agent CLI. */
 export interface AgentDescriptor {
   /** The kind, which is also its agent name in a handoff order: `claude`. */
@@ -117,4 +170,6 @@ export interface AgentDescriptor {
   installRole: string | null;
   /** What `relay doctor` adds when its hooks are in place (how the CLI trusts or enables them). */
   hookNote?: string;
+  /** How to run it as a provider (one answer, JSON on stdout); absent: it cannot be one. */
+  headless?: HeadlessMode;
 }

@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { HOOK_TIMEOUT_SECONDS, relayHookCommand } from '../hooks/hookCommand.js';
 import { APOS, re, type LimitRule } from '../limits/limitRules.js';
 import { CLI_ENTRY } from '../platform/packageInfo.js';
-import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import type { AgentDescriptor, HeadlessMode, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
 import type { PromptGrammar } from './commandPrompt.js';
 import { envDir } from './configDir.js';
+import { isLongPrompt, modelArgs } from './headlessArgs.js';
 import { launchFrom } from './launchSpec.js';
 
 /**
@@ -57,6 +58,41 @@ function launch(opts: LaunchOptions): LaunchSpec {
     opts,
   );
 }
+
+/**
+ * Retries of a headless run: one rides out a blip (about 2 s); a second 429 fails the call so
+ * the router moves on to the next provider instead of Claude waiting minutes (default 10).
+ */
+export const CLAUDE_HEADLESS_MAX_RETRIES = 1;
+
+/**
+ * `claude -p` as a provider (flags checked against `claude --help` of 2.1.197, output recorded
+ * against a local stand-in: test/fixtures/headless/claude-ok-*). `--include-partial-messages`
+ * streams the text as the API sends it instead of one whole message at the end. The prompt
+ * follows `--` so one starting with `-` is not read as an option; a long one goes on stdin,
+ * which `claude -p` reads as the prompt when argv has none. Tools that need approval are
+ * refused in print mode, so a question cannot edit the user's checkout.
+ */
+const HEADLESS: HeadlessMode = {
+  args: (prompt, model) => [
+    '-p',
+    '--output-format',
+    'stream-json',
+    '--verbose',
+    '--include-partial-messages',
+    ...modelArgs('--model', model),
+    ...(isLongPrompt(prompt) ? [] : ['--', prompt]),
+  ],
+  promptOnStdin: isLongPrompt,
+  env: { CLAUDE_CODE_MAX_RETRIES: String(CLAUDE_HEADLESS_MAX_RETRIES) },
+  // The aliases `--model` takes (2.1.197 also knows `fable`, whose tier is not known here).
+  models: [
+    { id: 'haiku', tier: 'basic', contextTokens: 200_000 },
+    { id: 'sonnet', tier: 'standard', contextTokens: 200_000 },
+    { id: 'opus', tier: 'premium', contextTokens: 200_000 },
+  ],
+  parser: async () => new (await import('./claudeHeadless.js')).ClaudeHeadlessParser(),
+};
 
 /** Claude's separator between a message and its reset clause. */
 const SEP = '[\u00b7\u2022|]';
@@ -170,4 +206,5 @@ export const claudeDescriptor = {
     return { dir, file: join(dir, 'settings.json'), source: custom ? 'CLAUDE_CONFIG_DIR' : 'default' };
   },
   installRole: 'claude-settings',
+  headless: HEADLESS,
 } as const satisfies AgentDescriptor;

@@ -14,9 +14,10 @@
 
 import { join } from 'node:path';
 import { APOS, re, type LimitRule } from '../limits/limitRules.js';
-import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import { CLI_DEFAULT_MODEL, type AgentDescriptor, type HeadlessMode, type LaunchOptions, type LaunchSpec } from './agentDescriptor.js';
 import type { PromptGrammar } from './commandPrompt.js';
 import { envDir } from './configDir.js';
+import { isLongPrompt, modelArgs } from './headlessArgs.js';
 import { launchFrom } from './launchSpec.js';
 
 /**
@@ -50,6 +51,37 @@ function launch(opts: LaunchOptions): LaunchSpec {
   if (opts.userArgs === undefined) spec.args = [CODEX_BYPASS_HOOK_TRUST, ...spec.args];
   return spec;
 }
+
+/**
+ * `codex exec --json` as a provider (`codex exec --help`, 0.169.0). `--skip-git-repo-check`:
+ * a question may be asked from any directory; `--sandbox read-only`: a command the model runs
+ * cannot write to the user's checkout (exec never asks for approval, so this is the guard).
+ * The prompt follows `--`; a long one goes on stdin with `-` ("instructions are read from
+ * stdin"), since a prompt in argv plus piped stdin is wrapped as a `<stdin>` block instead.
+ * Codex blocks on an open stdin until EOF: the caller always closes it.
+ */
+const HEADLESS: HeadlessMode = {
+  args: (prompt, model) => [
+    'exec',
+    '--json',
+    '--skip-git-repo-check',
+    '--sandbox',
+    'read-only',
+    '--color',
+    'never',
+    ...modelArgs('--model', model),
+    ...(isLongPrompt(prompt) ? ['-'] : ['--', prompt]),
+  ],
+  promptOnStdin: isLongPrompt,
+  env: {},
+  // Its configured model, and the cheaper one its own rate-limit screen offers (0.169.0:
+  // "Switch to gpt-6-luna … Fast and affordable model for easier tasks").
+  models: [
+    { id: 'gpt-6-luna', tier: 'basic' },
+    { id: CLI_DEFAULT_MODEL, tier: 'standard' },
+  ],
+  parser: async () => new (await import('./codexHeadless.js')).CodexHeadlessParser(),
+};
 
 /**
  * Codex prefixes its errors with `ERROR: ` in `codex exec`, and `--json` wraps the same text in
@@ -150,6 +182,7 @@ export const codexDescriptor = {
   installRole: 'codex-hooks',
   // What is and is not covered: Codex fires no hook on a failed turn, so outside Relay the limit
   // comes from its rollout, which the daemon reads while the session runs once a hook named it.
+  headless: HEADLESS,
   hookNote:
     'Codex runs hooks only once you trust them (its TUI asks). Limits are seen: under relay wrap or a handoff, on the screen; in a codex you started yourself, from its rollout while it runs (watched from SessionStart or the next prompt, with the daemon up). Not seen: a codex outside Relay whose hooks are not trusted, until you start it under relay wrap',
 } as const satisfies AgentDescriptor;

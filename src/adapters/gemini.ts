@@ -12,9 +12,10 @@
 
 import { join } from 'node:path';
 import { re, type LimitRule } from '../limits/limitRules.js';
-import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import type { AgentDescriptor, HeadlessMode, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
 import type { PromptGrammar } from './commandPrompt.js';
 import { envDir } from './configDir.js';
+import { isLongPrompt, modelArgs } from './headlessArgs.js';
 import { launchFrom } from './launchSpec.js';
 
 /**
@@ -52,6 +53,26 @@ function launch(opts: LaunchOptions): LaunchSpec {
   if (opts.userArgs === undefined) spec.args.push('-m', GEMINI_RELAY_MODEL, '--skip-trust');
   return spec;
 }
+
+/**
+ * `gemini -p … -o stream-json` as a provider (`gemini --help`, 0.61.0). `--prompt=<text>` in one
+ * argument, so a prompt starting with `-` stays the prompt. A long prompt goes on stdin alone:
+ * with stdin not a TTY, 0.61 runs headless and takes stdin as the whole input (a `-p` text
+ * would be appended after it). Without a model Gemini's router spends a classifier call first.
+ * In headless mode tools that need approval are not offered, so nothing edits the checkout.
+ */
+const HEADLESS: HeadlessMode = {
+  args: (prompt, model) => ['-o', 'stream-json', ...modelArgs('-m', model), ...(isLongPrompt(prompt) ? [] : [`--prompt=${prompt}`])],
+  promptOnStdin: isLongPrompt,
+  env: {},
+  // Aliases 0.61.0 resolves to the current models of each size.
+  models: [
+    { id: 'flash-lite', tier: 'basic', contextTokens: 1_000_000 },
+    { id: 'flash', tier: 'standard', contextTokens: 1_000_000 },
+    { id: 'pro', tier: 'premium', contextTokens: 1_000_000 },
+  ],
+  parser: async () => new (await import('./geminiHeadless.js')).GeminiHeadlessParser(),
+};
 
 /** Gemini prints its classified errors after a "Full report available at: <path>" preamble. */
 const GEMINI_HEAD = '(?:(?:Error when talking to Gemini API|Error generating content via API)\\b.*?\\s)?';
@@ -161,4 +182,5 @@ export const geminiDescriptor = {
     return { dir, file: join(dir, 'settings.json'), source: custom ? 'GEMINI_CLI_HOME' : 'default' };
   },
   installRole: 'gemini-settings',
+  headless: HEADLESS,
 } as const satisfies AgentDescriptor;

@@ -9,9 +9,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LimitRule } from '../limits/limitRules.js';
-import type { AgentDescriptor, LaunchOptions, LaunchSpec } from './agentDescriptor.js';
+import { CLI_DEFAULT_MODEL, type AgentDescriptor, type HeadlessMode, type LaunchOptions, type LaunchSpec } from './agentDescriptor.js';
 import type { PromptGrammar } from './commandPrompt.js';
 import { envDir } from './configDir.js';
+import { modelArgs } from './headlessArgs.js';
 import { launchFrom } from './launchSpec.js';
 
 function launch(opts: LaunchOptions): LaunchSpec {
@@ -19,6 +20,21 @@ function launch(opts: LaunchOptions): LaunchSpec {
   // headless and wraps text containing spaces in literal quotes.
   return launchFrom({ binary: 'opencode', promptArgs: (prompt) => ['--prompt', prompt], env: {} }, opts);
 }
+
+/**
+ * `opencode run --format json` as a provider (`opencode run --help`, 1.18.33). The prompt
+ * always goes on stdin: `run` wraps a positional containing spaces in literal quotes, and
+ * `-f` truncates files at 50 KB (CLI-FACTS.md); piped stdin is the message as written.
+ * OpenCode blocks on an open stdin until EOF: the caller closes it after the prompt.
+ * Its models are whatever the user configured (`provider/model`); Relay offers its default.
+ */
+const HEADLESS: HeadlessMode = {
+  args: (_prompt, model) => ['run', '--format', 'json', ...modelArgs('-m', model)],
+  promptOnStdin: () => true,
+  env: {},
+  models: [{ id: CLI_DEFAULT_MODEL, tier: 'standard' }],
+  parser: async () => new (await import('./opencodeHeadless.js')).OpencodeHeadlessParser(),
+};
 
 /** The retry footer's bracket: `[retrying attempt #3]`, or `[retrying in 1s attempt #2]`. */
 const RETRYING_FOOTER = /\[retrying(?: in \d+\s*(?:ms|s|m)\b)?\s+(?:[^\]]*\s)?attempt #\d+\]/;
@@ -119,4 +135,5 @@ export const opencodeDescriptor = {
     };
   },
   installRole: 'opencode-plugin',
+  headless: HEADLESS,
 } as const satisfies AgentDescriptor;
