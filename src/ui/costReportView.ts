@@ -24,7 +24,9 @@ function costCell(r: CostRow): string {
   return `${formatMicros(r.costMicros)} + ${r.unpricedCalls} unpriced`;
 }
 
+/** A table with its title; nothing when it has no rows (a daemon that does not group that way). */
 function rowsTable(title: string, head: string, rows: readonly CostRow[]): string[] {
+  if (rows.length === 0) return [];
   const cells = rows.map((r) => [r.key, formatCount(r.calls), formatCount(r.inputTokens), formatCount(r.outputTokens), costCell(r)]);
   return ['', `By ${title}:`, ...formatTable([head, 'CALLS', 'INPUT', 'OUTPUT', 'COST'], cells, [1, 2, 3]).map((l) => `  ${l}`)];
 }

@@ -8,8 +8,8 @@ import { RelayError } from '../platform/errors.js';
 const MICROS_PER_DOLLAR = 1_000_000;
 /** A µ$ amount has six decimals of dollars; a seventh is less than Relay can count. */
 const MAX_DECIMALS = 6;
-/** Below one cent, amounts keep this many significant digits, so $0.000120 does not read as $0.00. */
-const SMALL_SIGNIFICANT_DIGITS = 3;
+/** Under a dollar, amounts keep this many significant digits, so $0.000120 does not read as $0.00. */
+const SIGNIFICANT_DIGITS = 3;
 
 /** `micros` rounded (half up) to `decimals` places of dollars, with at least `minDecimals` shown. */
 function dollarsAt(micros: number, decimals: number, minDecimals: number, trim: boolean): string {
@@ -22,9 +22,15 @@ function dollarsAt(micros: number, decimals: number, minDecimals: number, trim: 
   return frac === '' ? `${whole}` : `${whole}.${frac}`;
 }
 
+/** The decimals that show `micros` (under a dollar) with {@link SIGNIFICANT_DIGITS} significant digits. */
+function significantDecimals(micros: number): number {
+  return Math.min(MAX_DECIMALS, MAX_DECIMALS - String(micros).length + SIGNIFICANT_DIGITS);
+}
+
 /**
- * `$1.00`, `$12.35` (a dollar or more: cents), `$0.023`, `$0.50` (under a dollar: up to four
- * decimals), `$0.000120` (under a cent: three significant digits). `undefined` (a cost nobody
+ * `$1.00`, `$12.35` (a dollar or more: cents), `$0.023`, `$0.413`, `$0.50` (under a dollar:
+ * three significant digits, trailing zeros dropped down to cents), `$0.000120` (under a cent:
+ * three significant digits, zeros kept, so the size of the amount shows). `undefined` (a cost nobody
  * knows) is `unpriced`.
  */
 export function formatMicros(micros: number | undefined): string {
@@ -34,13 +40,13 @@ export function formatMicros(micros: number | undefined): string {
   let text: string;
   if (m === 0) text = '0.00';
   else if (m >= MICROS_PER_DOLLAR) text = dollarsAt(m, 2, 2, false);
-  else if (m >= MICROS_PER_DOLLAR / 100) text = dollarsAt(m, 4, 2, true);
+  else if (m >= MICROS_PER_DOLLAR / 100) text = dollarsAt(m, significantDecimals(m), 2, true);
   else {
-    const decimals = Math.min(MAX_DECIMALS, MAX_DECIMALS - String(m).length + SMALL_SIGNIFICANT_DIGITS);
+    const decimals = significantDecimals(m);
     const unit = 10 ** (MAX_DECIMALS - decimals);
     // $0.009999 rounds up to a cent: shown as one ($0.01), not as $0.01000.
     const roundsToCent = Math.floor((m + unit / 2) / unit) * unit >= MICROS_PER_DOLLAR / 100;
-    text = roundsToCent ? dollarsAt(m, 4, 2, true) : dollarsAt(m, decimals, 2, false);
+    text = roundsToCent ? '0.01' : dollarsAt(m, decimals, 2, false);
   }
   return `${sign}$${text}`;
 }

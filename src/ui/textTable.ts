@@ -30,9 +30,10 @@ export function formatTokens(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n) || n <= 0) return '-';
   if (n >= 1_000_000) {
     // Binary millions (1,048,576) are "1M" as well.
-    const m = n % 1_048_576 === 0 ? n / 1_048_576 : n / 1_000_000;
+    const m = n % 1_000_000 !== 0 && n % 1_048_576 === 0 ? n / 1_048_576 : n / 1_000_000;
     return `${Number(m.toFixed(1))}M`;
   }
-  if (n >= 1_000) return `${n % 1024 === 0 ? n / 1024 : Math.round(n / 1000)}k`;
+  // 128,000 is also a multiple of 1,024 (125k of them): decimal thousands first.
+  if (n >= 1_000) return `${n % 1000 === 0 ? n / 1000 : n % 1024 === 0 ? n / 1024 : Math.round(n / 1000)}k`;
   return String(n);
 }
