@@ -2,7 +2,7 @@
  * The command tree. Each action imports its command module only when that command runs.
  * Usage errors exit with EXIT.usage and one line, like every other error.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AGENT_NAMES_HINT } from '../adapters/registry.js';
 import { EXIT } from '../platform/errors.js';
 import { PS_DEFAULT_EXITED } from '../protocol/agentProtocol.js';
@@ -11,6 +11,12 @@ import { relayVersion } from '../platform/packageInfo.js';
 function parseSeq(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--since takes a sequence number (0 or more).');
+  return n;
+}
+
+function parseDays(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--days takes a number of days (1 or more).');
   return n;
 }
 
@@ -161,6 +167,81 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('serve Relay to an agent as an MCP server on stdio (status, snapshots, handoff, remember, recall)')
     .action(async () => {
       exitCode = await (await import('./commands/mcp.js')).mcp();
+    });
+
+  program
+    .command('providers')
+    .description('list the providers Relay looked for, what it found, and why each is usable or not')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/providers.js')).providers(opts);
+    });
+  program
+    .command('models')
+    .description('list the models of the usable providers, with tier, context size and price')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/models.js')).models(opts);
+    });
+  program
+    .command('workers')
+    .description('list the worker roles a task can go to and what each needs from a model')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/workers.js')).workers(opts);
+    });
+  program
+    .command('cost')
+    .description('what the model calls cost')
+    .command('report')
+    .description('today and this month against the limits, then by provider, model, worker and day')
+    .addOption(new Option('--days <n>', 'how many days the by-day table covers').argParser(parseDays))
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/cost.js')).costReport(opts);
+    });
+  const budget = program
+    .command('budget')
+    .description('show the spending limits and what is spent against them (set and clear change them)')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/budget.js')).budgetShow(opts);
+    });
+  // optsWithGlobals below: commander would otherwise give a subcommand's --json to `budget`.
+  budget
+    .command('show')
+    .description('the limits, today and this month against them, and what is reserved')
+    .option('--json', 'print a JSON record')
+    .action(async (_opts, cmd: Command) => {
+      exitCode = await (await import('./commands/budget.js')).budgetShow(cmd.optsWithGlobals());
+    });
+  budget
+    .command('set')
+    .description('set one or more hard limits, in dollars (e.g. --daily 1 --monthly 20)')
+    .option('--task <dollars>', 'the most one task may cost')
+    .option('--daily <dollars>', 'the most all calls may cost in a day')
+    .option('--monthly <dollars>', 'the most all calls may cost in a month')
+    .option('--json', 'print a JSON record')
+    .action(async (_opts, cmd: Command) => {
+      exitCode = await (await import('./commands/budget.js')).budgetSet(cmd.optsWithGlobals());
+    });
+  budget
+    .command('clear')
+    .description('remove limits: the ones named, or every limit when none is')
+    .option('--task', 'the per-task limit')
+    .option('--daily', 'the daily limit')
+    .option('--monthly', 'the monthly limit')
+    .option('--json', 'print a JSON record')
+    .action(async (_opts, cmd: Command) => {
+      exitCode = await (await import('./commands/budget.js')).budgetClear(cmd.optsWithGlobals());
+    });
+  program
+    .command('mode')
+    .description('show the mode in force, or set it in config.yaml: auto runs each call at once, edit asks first')
+    .addArgument(new Argument('[mode]', 'auto or edit').choices(['auto', 'edit']))
+    .option('--json', 'print a JSON record')
+    .action(async (wanted: 'auto' | 'edit' | undefined, opts) => {
+      exitCode = await (await import('./commands/mode.js')).mode(wanted, opts);
     });
 
   program

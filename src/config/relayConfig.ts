@@ -207,7 +207,8 @@ export function parseConfig(text: string, file: string): RelayConfig {
 
 /** `handoff.ordr is not a setting (did you mean order?)`, with the valid keys as the fix. */
 function unknownKeyError(file: string, section: readonly PropertyKey[], key: string, more: string): RelayError {
-  const sectionName = keyPath(section);
+  // keyPath names the empty path '(top level)' for messages; here '' is the key of KNOWN_KEYS.
+  const sectionName = section.length === 0 ? '' : keyPath(section);
   const known = KNOWN_KEYS[sectionName] ?? knownInEntry(section);
   const near = nearestKey(key, known);
   const where = sectionName ? `${sectionName}.${key}` : key;
