@@ -14,12 +14,6 @@ function parseSeq(value: string): number {
   return n;
 }
 
-function parseDays(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--days takes a number of days (1 or more).');
-  return n;
-}
-
 function parseCount(value: string): string {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('-n takes a count of events (0 or more).');
   return value.trim();
@@ -169,72 +163,6 @@ export async function runCli(argv: string[]): Promise<number> {
       exitCode = await (await import('./commands/mcp.js')).mcp();
     });
 
-  program
-    .command('providers')
-    .description('list the providers Relay looked for, what it found, and why each is usable or not')
-    .option('--json', 'print a JSON record')
-    .action(async (opts) => {
-      exitCode = await (await import('./commands/providers.js')).providers(opts);
-    });
-  program
-    .command('models')
-    .description('list the models of the usable providers, with tier, context size and price')
-    .option('--json', 'print a JSON record')
-    .action(async (opts) => {
-      exitCode = await (await import('./commands/models.js')).models(opts);
-    });
-  program
-    .command('workers')
-    .description('list the worker roles a task can go to and what each needs from a model')
-    .option('--json', 'print a JSON record')
-    .action(async (opts) => {
-      exitCode = await (await import('./commands/workers.js')).workers(opts);
-    });
-  program
-    .command('cost')
-    .description('what the model calls cost')
-    .command('report')
-    .description('today and this month against the limits, then by provider, model, worker and day')
-    .addOption(new Option('--days <n>', 'how many days the by-day table covers').argParser(parseDays))
-    .option('--json', 'print a JSON record')
-    .action(async (opts) => {
-      exitCode = await (await import('./commands/cost.js')).costReport(opts);
-    });
-  const budget = program
-    .command('budget')
-    .description('show the spending limits and what is spent against them (set and clear change them)')
-    .option('--json', 'print a JSON record')
-    .action(async (opts) => {
-      exitCode = await (await import('./commands/budget.js')).budgetShow(opts);
-    });
-  // optsWithGlobals below: commander would otherwise give a subcommand's --json to `budget`.
-  budget
-    .command('show')
-    .description('the limits, today and this month against them, and what is reserved')
-    .option('--json', 'print a JSON record')
-    .action(async (_opts, cmd: Command) => {
-      exitCode = await (await import('./commands/budget.js')).budgetShow(cmd.optsWithGlobals());
-    });
-  budget
-    .command('set')
-    .description('set one or more hard limits, in dollars (e.g. --daily 1 --monthly 20)')
-    .option('--task <dollars>', 'the most one task may cost')
-    .option('--daily <dollars>', 'the most all calls may cost in a day')
-    .option('--monthly <dollars>', 'the most all calls may cost in a month')
-    .option('--json', 'print a JSON record')
-    .action(async (_opts, cmd: Command) => {
-      exitCode = await (await import('./commands/budget.js')).budgetSet(cmd.optsWithGlobals());
-    });
-  budget
-    .command('clear')
-    .description('remove limits: the ones named, or every limit when none is')
-    .option('--task', 'the per-task limit')
-    .option('--daily', 'the daily limit')
-    .option('--monthly', 'the monthly limit')
-    .option('--json', 'print a JSON record')
-    .action(async (_opts, cmd: Command) => {
-      exitCode = await (await import('./commands/budget.js')).budgetClear(cmd.optsWithGlobals());
-    });
   program
     .command('mode')
     .description('show the mode in force, or set it in config.yaml: auto runs each call at once, edit asks first')

@@ -6,7 +6,6 @@ import type { ErrorRecord } from '../platform/errors.js';
 import type { EventRecord } from './eventRecord.js';
 import type { AgentRequests } from './agentProtocol.js';
 import type { KnowledgeRequests } from './knowledgeProtocol.js';
-import type { ProviderRequests } from './providerProtocol.js';
 import type { RelayRequests } from './relayProtocol.js';
 
 export interface ChildStatus {
@@ -65,7 +64,7 @@ export interface CoreRequests {
  * Request type → payload and result, for every request the daemon answers. Each family lives in
  * its own file; adding a request is adding a line there and a handler.
  */
-export interface RequestMap extends CoreRequests, AgentRequests, RelayRequests, KnowledgeRequests, ProviderRequests {}
+export interface RequestMap extends CoreRequests, AgentRequests, RelayRequests, KnowledgeRequests {}
 
 export type RequestType = keyof RequestMap;
 export type RequestPayload<T extends RequestType> = RequestMap[T]['payload'];

@@ -34,6 +34,19 @@ function configError(t: TestContext, text: string, opts: { hint: boolean } = { h
 const DEFAULTS = {
   handoff: { order: [], onLimit: 'park', actOnWarnings: true, debounceMs: DEFAULT_DEBOUNCE_MS, defaultCooldownMs: DEFAULT_COOLDOWN_MS },
   wrap: { detachKey: 'ctrl-]' },
+  mode: 'auto',
+  providers: {},
+  workers: {},
+  prices: {},
+  budget: { allowUnpriced: false, warnAt: 0.8 },
+  routing: {
+    maxCooldownMs: 15 * 60_000,
+    breakerFailures: 3,
+    breakerOpenMs: 60_000,
+    firstByteTimeoutMs: 60_000,
+    idleTimeoutMs: 60_000,
+    useAgentClis: true,
+  },
 };
 
 test('no config file means the defaults', (t) => {
@@ -73,7 +86,7 @@ test('a mistyped key (ordr under handoff) is an E_CONFIG error naming the key, t
 test('an unknown top-level key (foo) is refused, and with no near key the fix lists the valid ones', (t) => {
   const e = configError(t, 'foo: 1\nhandoff:\n  onLimit: stop\n', { hint: false });
   assert.match(e.message, /: unknown key foo$/);
-  assert.equal(e.hint, 'the keys at the top level are handoff, wrap; remove or rename it');
+  assert.equal(e.hint, 'the keys at the top level are handoff, wrap, mode, providers, workers, prices, budget, routing; remove or rename it');
   assert.match(configError(t, 'handoff:\n  zzz: 1\n', { hint: false }).hint ?? '', /under handoff are order, onLimit, actOnWarnings, debounceMs, defaultCooldownMs/);
   assert.match(configError(t, 'foo: 1\nbar: 2\n', { hint: false }).message, /unknown key foo \(and 1 more\)$/);
 });
@@ -138,4 +151,20 @@ test('a file that exists but cannot be read is an E_CONFIG error, not the defaul
   const paths = configFile(t, 'handoff: {}\n');
   chmodSync(paths.config, 0o000);
   assert.throws(() => loadConfig(paths), (e: unknown) => e instanceof RelayError && e.code === 'E_CONFIG' && /cannot be read \(EACCES\)/.test(e.message));
+});
+
+test('a provider entry with an unknown key is refused naming the key and the nearest valid one', (t) => {
+  const paths = configFile(t, 'providers:\n  work:\n    type: openai\n    apikey: env:WORK_KEY\n');
+  assert.throws(() => loadConfig(paths), (e: RelayError) => {
+    assert.match(e.message, /unknown key providers\.work\.apikey \(did you mean apiKey\?\)/);
+    return true;
+  });
+});
+
+test('a provider of an unknown type is refused naming the key', (t) => {
+  const paths = configFile(t, 'providers:\n  work:\n    type: openia\n');
+  assert.throws(() => loadConfig(paths), (e: RelayError) => {
+    assert.match(e.message, /providers\.work\.type/);
+    return true;
+  });
 });
