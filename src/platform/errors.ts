@@ -18,6 +18,12 @@ export const EXIT = {
   checkFailed: 8,
   /** The daemon's state does not allow it now (a handoff already running, nobody to take over). */
   conflict: 9,
+  /** A budget limit (task, daily, monthly, or unpriced under a limit) refused the call. */
+  budget: 10,
+  /** No provider or agent CLI can take the task (none found, or none fits the request). */
+  noProvider: 11,
+  /** Every provider that could take the task failed (limits, errors, timeouts). */
+  providersFailed: 12,
   /** The daemon's supervisor exceeded its restart intensity and shut down. */
   supervisorGaveUp: 70,
   /** Another daemon holds the lock: this one exits without touching anything. */
@@ -46,7 +52,11 @@ export type ErrorCode =
   | 'E_BUS_PROTOCOL'
   | 'E_UNKNOWN_REQUEST'
   | 'E_NOT_RUNNING'
-  | 'E_CHECK_FAILED';
+  | 'E_CHECK_FAILED'
+  | 'E_BUDGET'
+  | 'E_NO_PROVIDER'
+  | 'E_PROVIDERS_FAILED'
+  | 'E_CANCELLED';
 
 const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   E_INTERNAL: EXIT.failure,
@@ -67,6 +77,10 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   E_UNKNOWN_REQUEST: EXIT.daemonUnavailable,
   E_NOT_RUNNING: EXIT.notRunning,
   E_CHECK_FAILED: EXIT.checkFailed,
+  E_BUDGET: EXIT.budget,
+  E_NO_PROVIDER: EXIT.noProvider,
+  E_PROVIDERS_FAILED: EXIT.providersFailed,
+  E_CANCELLED: EXIT.interrupted,
 };
 
 export interface RelayErrorOptions {
