@@ -26,6 +26,8 @@ import { daemonHandlers } from './handlers/daemonHandlers.js';
 import { eventHandlers } from './handlers/eventHandlers.js';
 import { knowledgeHandlers } from './handlers/knowledgeHandlers.js';
 import { relayHandlers } from './handlers/relayHandlers.js';
+import { workspaceHandlers } from './handlers/workspaceHandlers.js';
+import { createWorkspace } from './workspace/workspace.js';
 import { RelaySessions } from './relay/relaySessions.js';
 import { daemonMachine } from './daemonMachine.js';
 import { EventLog } from './eventLog.js';
@@ -264,6 +266,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       ...agentHandlers(agents, relaySessions),
       ...relayHandlers(relaySessions),
       ...knowledgeHandlers(db, clock),
+      ...workspaceHandlers(createWorkspace()),
     };
 
     bus = new BusServer({
