@@ -162,7 +162,7 @@ const OLLAMA_HOW_TO_ADD = 'install Ollama and run `ollama serve` (then `ollama p
 function fromConfig(name: string, pc: ProviderConfig, input: DetectInput, probes: PendingProbe[]): DetectedProvider {
   const kind = PROVIDER_KINDS[pc.type];
   const billing: Billing = pc.billing ?? kind.billing;
-  const baseUrl = (pc.baseUrl?.replace(/\/+$/, '') ?? undefined) ?? (pc.type === 'ollama' ? ollamaBaseUrl(envValue(input.env, 'OLLAMA_HOST')) : kind.defaultBaseUrl);
+  const baseUrl = pc.baseUrl?.replace(/\/+$/, '') ?? (pc.type === 'ollama' ? ollamaBaseUrl(envValue(input.env, 'OLLAMA_HOST')) : kind.defaultBaseUrl);
   const key = configKey(name, pc, kind, input.env);
   const models = pc.models.map((m) => modelInfo(name, pc.type, billing, configModelSpec(m), input.config, input.modelFacts));
   const shipped = models.length > 0 ? models : kind.defaultModels.map((m) => modelInfo(name, pc.type, billing, m, input.config, input.modelFacts));
