@@ -74,10 +74,11 @@ const RULES: readonly Rule[] = [
   { intent: 'review', pattern: /^(?:\+\+\+ |--- |@@ )/m, weight: 2, says: 'holds a diff' },
   {
     intent: 'design',
-    pattern: /\b(?:architecture|system design|design (?:doc|a|an|the|for|of)|trade-?offs?|scalab(?:le|ility)|rate limiter|high availability|sharding|microservices?|data model|schema design|event sourcing)\b/,
+    pattern: /\b(?:architect(?:ure|ing)?|system design|design (?:doc|a|an|the|for|of)|rate limiter|high availability|sharding|microservices?|data model|schema design|event sourcing)\b/,
     weight: 2,
     says: 'mentions architecture',
   },
+  { intent: 'design', pattern: /\b(?:trade-?offs?|scalab(?:le|ility)|failure modes?)\b/, weight: 2, says: 'weighs trade-offs' },
   { intent: 'explain', pattern: /\b(?:explain|what is|how does|how do|why does|why is|difference between|meaning of|concept of)\b/, weight: 1, says: 'asks to understand' },
   { intent: 'explain', pattern: /\?\s*$/, weight: 1, says: 'a question' },
   {

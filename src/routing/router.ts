@@ -112,10 +112,10 @@ function compare(a: Scored, b: Scored): number {
   );
 }
 
-/** An estimate in dollars, to two significant digits below a cent (`~$0.00042`). */
+/** An estimate in dollars: cents from $1, two significant digits below it (`~$0.034`, `~$0.00042`). */
 function dollars(micros: number): string {
   const usd = micros / 1_000_000;
-  return `~$${usd >= 0.01 || usd <= 0 ? usd.toFixed(2) : usd.toFixed(Math.min(8, 1 - Math.floor(Math.log10(usd))))}`;
+  return `~$${usd >= 1 || usd <= 0 ? usd.toFixed(2) : usd.toFixed(Math.min(8, 1 - Math.floor(Math.log10(usd))))}`;
 }
 
 /** `free (subscription)`, `~$0.0021`, `unpriced`: what a kept candidate costs, in words. */
