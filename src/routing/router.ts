@@ -37,7 +37,7 @@ type CostClass = 0 | 1 | 2;
 
 interface Scored {
   m: ModelInfo;
-  estimate?: number;
+  estimate: number | undefined;
   cost: CostClass;
   /** Tiers above the one needed (0: exactly it). */
   above: number;
@@ -45,13 +45,31 @@ interface Scored {
   billingRank: number;
 }
 
-const tierRank = (t: ModelTier): number => MODEL_TIERS.indexOf(t);
+const TIER_RANK: Readonly<Record<ModelTier, number>> = Object.fromEntries(MODEL_TIERS.map((t, i) => [t, i])) as Record<ModelTier, number>;
+const tierRank = (t: ModelTier): number => TIER_RANK[t];
 
 /** `8k`, `200k`, `1M`: context sizes in a reason. */
 function tokens(n: number): string {
   if (n >= 1_000_000) return `${Number(((n % 1_048_576 === 0 ? n / 1_048_576 : n / 1_000_000)).toFixed(1))}M`;
   if (n >= 1_000) return `${n % 1_000 !== 0 && n % 1_024 === 0 ? n / 1_024 : Math.round(n / 1_000)}k`;
   return String(n);
+}
+
+/**
+ * `formatClockTime` asks Intl each time (tens of µs); a cooldown's end is the same for every call
+ * until it passes, so its text is kept, keyed by the minute it is read in (the text can change
+ * from `10:57` to `Dec 4, 10:57` only as the day turns).
+ */
+const clockTexts = new Map<string, string>();
+function clockText(at: number, now: number): string {
+  const key = `${at}|${Math.floor(now / 60_000)}`;
+  let text = clockTexts.get(key);
+  if (text === undefined) {
+    if (clockTexts.size >= 256) clockTexts.clear();
+    text = formatClockTime(at, now);
+    clockTexts.set(key, text);
+  }
+  return text;
 }
 
 /** Why a provider that is not ready cannot take the call; undefined when it can. */
@@ -62,9 +80,9 @@ function unhealthy(h: ProviderHealth, now: number): string | undefined {
     case 'ready':
       return undefined;
     case 'cooling':
-      return over ? undefined : h.until === undefined ? 'cooling' : `cooling until ${formatClockTime(h.until, now)}`;
+      return over ? undefined : h.until === undefined ? 'cooling' : `cooling until ${clockText(h.until, now)}`;
     case 'open':
-      return over ? undefined : h.until === undefined ? 'circuit open' : `circuit open until ${formatClockTime(h.until, now)}`;
+      return over ? undefined : h.until === undefined ? 'circuit open' : `circuit open until ${clockText(h.until, now)}`;
     case 'disabled':
       return `disabled${h.why ? `: ${h.why}` : ''}`;
   }
@@ -169,33 +187,28 @@ export function routeCall(input: RouteInput): RouteDecision {
   };
   const kept: Scored[] = [];
   const dropped: RouteCandidate[] = [];
+  const needRank = tierRank(need);
+  // Plain assignments, not conditional spreads: this loop runs over every model before every call.
   for (const m of input.models) {
     const estimate = m.billing === 'metered' ? input.estimate(m) : undefined;
     const why = dropReason(input, m, health);
     if (why !== undefined) {
-      dropped.push({ provider: m.provider, model: m.model, tier: m.tier, billing: m.billing, ...(estimate === undefined ? {} : { estimateMicros: estimate }), kept: false, why });
+      const c: RouteCandidate = { provider: m.provider, model: m.model, tier: m.tier, billing: m.billing, kept: false, why };
+      if (estimate !== undefined) c.estimateMicros = estimate;
+      dropped.push(c);
       continue;
     }
     const cost: CostClass = m.billing !== 'metered' ? 0 : estimate === undefined ? 2 : 1;
-    kept.push({
-      m,
-      ...(estimate === undefined ? {} : { estimate }),
-      cost,
-      above: Math.max(0, tierRank(m.tier) - tierRank(need)),
-      billingRank: m.billing === 'local' ? 0 : m.billing === 'subscription' ? 1 : 2,
-    });
+    const billingRank = m.billing === 'local' ? 0 : m.billing === 'subscription' ? 1 : 2;
+    kept.push({ m, estimate, cost, above: Math.max(0, tierRank(m.tier) - needRank), billingRank });
   }
   kept.sort(compare);
   dropped.sort((a, b) => (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
-  const candidates: RouteCandidate[] = kept.map((s) => ({
-    provider: s.m.provider,
-    model: s.m.model,
-    tier: s.m.tier,
-    billing: s.m.billing,
-    ...(s.estimate === undefined ? {} : { estimateMicros: s.estimate }),
-    kept: true,
-    why: keptWhy(s, need),
-  }));
+  const candidates: RouteCandidate[] = kept.map((s) => {
+    const c: RouteCandidate = { provider: s.m.provider, model: s.m.model, tier: s.m.tier, billing: s.m.billing, kept: true, why: keptWhy(s, need) };
+    if (s.estimate !== undefined) c.estimateMicros = s.estimate;
+    return c;
+  });
   candidates.push(...dropped);
   const order = kept.map((s) => ({ provider: s.m.provider, model: s.m.model }));
   const first = kept[0];
