@@ -18,8 +18,12 @@ import type { HttpWire } from './callSpec.js';
 import { probeOllama, type OllamaProbe } from './probeOllama.js';
 import { OLLAMA_DEFAULT_HOST, PROVIDER_KINDS, ollamaBaseUrl, type ApiKind, type AuthScheme, type KindModel, type ProviderKind } from './providerKinds.js';
 
-/** Price (µ$ per token), context size and the price's source of a metered model, from the shipped table. */
-export type ModelFactsFn = (providerKind: string, model: string) => { price?: ModelPrice; contextTokens?: number; priceSource?: string };
+/**
+ * Price (µ$ per token), context size and the price's source of a metered model, from the shipped
+ * table. `providerName` is the provider's own name (a config entry's), for a lookup that applies
+ * config.yaml's per-provider prices itself.
+ */
+export type ModelFactsFn = (providerKind: string, model: string, providerName?: string) => { price?: ModelPrice; contextTokens?: number; priceSource?: string };
 
 export interface DetectedProvider {
   name: string;
@@ -101,7 +105,7 @@ function modelInfo(provider: string, apiKind: string, billing: Billing, spec: Mo
     const contextTokens = spec.contextTokens ?? known?.contextTokens;
     return { ...base, ...(contextTokens === undefined ? {} : { contextTokens }), priceSource: 'free' };
   }
-  const fact = facts(apiKind, spec.id);
+  const fact = facts(apiKind, spec.id, provider);
   const contextTokens = spec.contextTokens ?? known?.contextTokens ?? fact.contextTokens;
   const override = config.prices[`${provider}/${spec.id}`];
   let price: ModelPrice | undefined;

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultConfig, parseConfig, type RelayConfig } from '../../src/config/relayConfig.js';
@@ -262,9 +264,19 @@ test('toProviderInfo: what relay providers shows, never the key; health replaces
 });
 
 test('detection with a real probe of a closed port stays fast (never blocks start-up)', async () => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
   const t0 = performance.now();
-  const d = await detectProviders({ env: { OLLAMA_HOST: '127.0.0.1:9', PATH: '' }, config: defaultConfig(), modelFacts: () => ({}) });
+  const d = await detectProviders({ env: { OLLAMA_HOST: `127.0.0.1:${port}`, PATH: '' }, config: defaultConfig(), modelFacts: () => ({}) });
   assert.ok(performance.now() - t0 < 1_000);
-  assert.deepEqual(d.providers.map((p) => [p.name, p.usable]), [['ollama', false]]);
-  assert.match(d.providers[0]!.why, /127\.0\.0\.1:9/);
+  assert.deepEqual(d.providers.map((p) => [p.name, p.usable, p.why]), [['ollama', false, `nothing listens on 127.0.0.1:${port}`]]);
+});
+
+test('the provider name reaches the price lookup, for per-provider prices', async () => {
+  const asked: string[] = [];
+  const c = config(['providers:', '  work:', '    type: openai', '    apiKey: literal', '    models: [gpt-4.1]'].join('\n'));
+  await detect({ modelFacts: (kind, model, name) => (asked.push(`${kind}/${model}@${name}`), {}) }, c);
+  assert.deepEqual(asked, ['openai/gpt-4.1@work']);
 });
