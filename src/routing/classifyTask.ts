@@ -32,7 +32,7 @@ interface Rule {
 /** The weight of the request's opening words: what the user asks for, more than what it mentions. */
 const LEAD = 4;
 
-const CODE_NOUNS = '(?:function|script|tests?|unit tests?|class|method|program|code|query|regex|endpoint|component|cli|module|hook|migration|parser|bash one-liner)';
+const CODE_NOUNS = '(?:function|script|tests?|unit tests?|class|method|program|code|query|regex|endpoint|component|cli|module|hook|migration|parser|bash one-liner|(?:rest |http )?api|app|server|service)';
 
 const RULES: readonly Rule[] = [
   // Openings.
@@ -70,7 +70,8 @@ const RULES: readonly Rule[] = [
   { intent: 'code', pattern: /\b(?:fails?|failing|throws?|crash(?:es|ing)?|broken|(?:does ?n[o']t|is ?n[o']t|not) working)\b/, weight: 3, says: 'something is broken' },
   { intent: 'code', pattern: new RegExp(`\\b${CODE_NOUNS}\\b`), weight: 1, says: 'mentions code' },
   { intent: 'code', pattern: /```/, weight: 1, says: 'holds code' },
-  { intent: 'review', pattern: /\b(?:review|diff|pull request|pr ?#?\d+|patch|code review|lgtm)\b/, weight: 2, says: 'mentions a review or diff' },
+  { intent: 'code', pattern: /\bwhat'?s wrong with (?:this|my|the|our)\b/, weight: LEAD, says: 'asks what is broken' },
+  { intent: 'review', pattern: /\b(?:review|diff|pull request|pr ?#?\d+|patch|code review|lgtm|feedback on)\b/, weight: 2, says: 'mentions a review or diff' },
   { intent: 'review', pattern: /^(?:\+\+\+ |--- |@@ )/m, weight: 2, says: 'holds a diff' },
   {
     intent: 'design',

@@ -143,7 +143,8 @@ function costWords(s: Scored): string {
 }
 
 function keptWhy(s: Scored, need: ModelTier): string {
-  const above = s.above > 0 ? `; tier ${s.m.tier} > ${need} needed` : '';
+  const rank = tierRank(s.m.tier) - tierRank(need);
+  const above = rank > 0 ? `; tier ${s.m.tier} > ${need} needed` : rank < 0 ? `; tier ${s.m.tier} < ${need}, kept: --model asked` : '';
   const unknown = s.m.contextTokens === undefined ? '; context size unknown' : '';
   return `${costWords(s)}${above}${unknown}`;
 }

@@ -43,6 +43,13 @@ const INTENTS: ReadonlyArray<[string, TaskIntent]> = [
   ['which database should we use for time series data', 'research'],
   ['research the state of the art in vector search', 'research'],
   ['what are the alternatives to Redis for a job queue', 'research'],
+  ['write a python script to rename files by date', 'code'],
+  ['can you help me debug this', 'code'],
+  ["what's wrong with my code?", 'code'],
+  ['create a REST API for todos in express', 'code'],
+  ['implement a rate limiter', 'code'],
+  ['give me feedback on this README', 'review'],
+  ['how do I center a div', 'explain'],
   ['asdf qwerty', 'chat'],
   ['', 'chat'],
 ];

@@ -158,7 +158,7 @@ const CASES: Array<{
     input: { workerName: 'coder', options: { model: 'gpt-4.1-nano' } },
     pick: 'openai/gpt-4.1-nano',
     why: '--model gpt-4.1-nano asked; cheapest fitting: ~$0.0017',
-    reasons: { 'openai/gpt-4.1-mini': 'dropped: not --model gpt-4.1-nano' },
+    reasons: { 'openai/gpt-4.1-mini': 'dropped: not --model gpt-4.1-nano', 'openai/gpt-4.1-nano': 'kept: ~$0.0017; tier basic < standard, kept: --model asked' },
   },
   {
     name: '--model may name the provider too',
