@@ -84,6 +84,18 @@ test('something else on the port: an error status or a page that is not a model 
   assert.deepEqual(await probeOllama(missing.base), { ok: false, why: `${new URL(missing.base).host}: HTTP 404 for /api/tags` });
 });
 
+test('a huge answer is cut off, not read to the end', async (t) => {
+  const { base } = await serve(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"models":[');
+    const chunk = `${JSON.stringify({ name: 'x'.repeat(1_000) })},`.repeat(100);
+    // About 3 MB, well past the 1 MB a tag list may take; the rest is never sent.
+    for (let i = 0; i < 30; i++) res.write(chunk);
+    res.end('{"name":"last"}]}');
+  });
+  assert.deepEqual(await probeOllama(base), { ok: false, why: `${new URL(base).host}: answer larger than 1048576 bytes, not Ollama` });
+});
+
 test('never throws: a base URL that is not a URL is an answer too', async () => {
   assert.deepEqual(await probeOllama('not a url'), { ok: false, why: 'not a URL: not a url' });
 });
