@@ -124,6 +124,19 @@ export interface ModelInfo {
   priceSource?: string;
 }
 
+/**
+ * What the router needs to know about a provider now, from its `provider:<name>` actor
+ * (actors/provider/providerMachine.ts). Here, not there, because the router (routing/) may not
+ * import actors (the same rank).
+ */
+export interface ProviderHealth {
+  state: 'ready' | 'cooling' | 'disabled' | 'open';
+  /** When cooling or the open breaker ends, ms since the epoch. */
+  until?: number;
+  /** Why it is not ready, one line (never a key). */
+  why?: string;
+}
+
 /** What Relay looked for and what it found, for `relay providers`. */
 export interface ProviderInfo {
   name: string;

@@ -10,7 +10,9 @@
  * move a cooldown forward with a ManualClock instead of waiting.
  */
 import { assign, setup } from 'xstate';
-import type { CallFailure } from '../../protocol/providerProtocol.js';
+import type { CallFailure, ProviderHealth } from '../../protocol/providerProtocol.js';
+
+export type { ProviderHealth } from '../../protocol/providerProtocol.js';
 
 export interface ProviderMachineInput {
   name: string;
@@ -38,13 +40,6 @@ export type ProviderEvent =
   | { type: 'call.failed'; failure: CallFailure; at: number }
   /** Detected again with a different key or base URL: a disabled provider gets another chance. */
   | { type: 'provider.reset' };
-
-/** What the router needs to know about a provider now. */
-export interface ProviderHealth {
-  state: 'ready' | 'cooling' | 'disabled' | 'open';
-  until?: number;
-  why?: string;
-}
 
 /** Failures that say the service, not the request, is in trouble: they count towards the breaker. */
 const SERVER_KINDS = new Set(['server', 'overloaded', 'first_byte_timeout', 'idle_timeout', 'network']);
