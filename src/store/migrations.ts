@@ -213,6 +213,58 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'budget totals',
+    // reserved_input_micros: the prompt's part of a reservation. A daemon that dies mid-call has
+    // sent the prompt, so the next start charges that part (state `interrupted`); NULL (rows of
+    // a v6 file) is unknown, and then the whole reservation is charged rather than forgotten.
+    //
+    // ledger_totals: what each local day and month holds against the limits (metered rows only:
+    // charged, plus reserved while a call is in flight), kept by triggers in the transaction of
+    // the ledger write itself. The budget guard reads two rows per reservation instead of
+    // summing a day's ledger, so a reservation stays O(1) however many calls the day has.
+    up: `
+      ALTER TABLE ledger ADD COLUMN reserved_input_micros INTEGER;
+      CREATE TABLE ledger_totals (
+        period TEXT PRIMARY KEY,   -- day:YYYY-MM-DD | month:YYYY-MM
+        charged_micros INTEGER NOT NULL DEFAULT 0,
+        reserved_micros INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE TRIGGER ledger_totals_ai AFTER INSERT ON ledger WHEN new.billing = 'metered' BEGIN
+        INSERT INTO ledger_totals (period, charged_micros, reserved_micros)
+          VALUES ('day:' || new.day, new.charged_micros, CASE WHEN new.state = 'reserved' THEN new.reserved_micros ELSE 0 END),
+                 ('month:' || new.month, new.charged_micros, CASE WHEN new.state = 'reserved' THEN new.reserved_micros ELSE 0 END)
+          ON CONFLICT (period) DO UPDATE SET
+            charged_micros = charged_micros + excluded.charged_micros,
+            reserved_micros = reserved_micros + excluded.reserved_micros;
+      END;
+      CREATE TRIGGER ledger_totals_au AFTER UPDATE OF state, charged_micros, reserved_micros, billing, day, month ON ledger BEGIN
+        UPDATE ledger_totals SET
+            charged_micros = charged_micros - old.charged_micros,
+            reserved_micros = reserved_micros - CASE WHEN old.state = 'reserved' THEN old.reserved_micros ELSE 0 END
+          WHERE old.billing = 'metered' AND period IN ('day:' || old.day, 'month:' || old.month);
+        INSERT INTO ledger_totals (period, charged_micros, reserved_micros)
+          SELECT p, new.charged_micros, CASE WHEN new.state = 'reserved' THEN new.reserved_micros ELSE 0 END
+          FROM (SELECT 'day:' || new.day AS p UNION ALL SELECT 'month:' || new.month) WHERE new.billing = 'metered'
+          ON CONFLICT (period) DO UPDATE SET
+            charged_micros = charged_micros + excluded.charged_micros,
+            reserved_micros = reserved_micros + excluded.reserved_micros;
+      END;
+      CREATE TRIGGER ledger_totals_ad AFTER DELETE ON ledger WHEN old.billing = 'metered' BEGIN
+        UPDATE ledger_totals SET
+            charged_micros = charged_micros - old.charged_micros,
+            reserved_micros = reserved_micros - CASE WHEN old.state = 'reserved' THEN old.reserved_micros ELSE 0 END
+          WHERE period IN ('day:' || old.day, 'month:' || old.month);
+      END;
+      INSERT INTO ledger_totals (period, charged_micros, reserved_micros)
+        SELECT p, SUM(charged_micros), SUM(CASE WHEN state = 'reserved' THEN reserved_micros ELSE 0 END)
+        FROM (SELECT 'day:' || day AS p, charged_micros, state, reserved_micros FROM ledger WHERE billing = 'metered'
+              UNION ALL
+              SELECT 'month:' || month, charged_micros, state, reserved_micros FROM ledger WHERE billing = 'metered')
+        GROUP BY p;
+    `,
+  },
 ];
 
 /** The version a file has once every migration in the list is applied. */
