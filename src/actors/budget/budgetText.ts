@@ -33,13 +33,13 @@ export function limitRefusalMessage(use: LimitUse, neededMicros: number): string
 }
 
 /**
- * The smallest round amount (1, 1.5, 2, 3 or 5 times a power of ten dollars, a cent at least)
+ * The smallest round amount (1, 2, 3 or 5 times a power of ten dollars, a cent at least)
  * above the limit that lets this call through: a number a person would type.
  */
 export function suggestedLimitMicros(use: LimitUse, neededMicros: number): number {
   const wanted = Math.max(use.heldMicros + neededMicros, use.limitMicros + 1);
   for (let unit = MICROS_PER_DOLLAR / 100; ; unit *= 10) {
-    for (const step of [1, 1.5, 2, 3, 5]) {
+    for (const step of [1, 2, 3, 5]) {
       const amount = step * unit;
       if (amount >= wanted) return amount;
     }
