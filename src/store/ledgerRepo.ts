@@ -122,7 +122,7 @@ function toEntry(r: LedgerRow): LedgerEntry {
   };
 }
 
-/** One row's hold on the limits, as SQL over a ledger row (the triggers of migration 7 count the same). */
+/** One metered row's hold on the limits, as SQL over a ledger row (the triggers of migration 7 count the same). */
 const HELD = `charged_micros + CASE WHEN state = 'reserved' THEN reserved_micros ELSE 0 END`;
 
 /** The report's groupings: the key each CostRow is named by. */
@@ -136,7 +136,9 @@ const GROUP_KEYS = {
 export class LedgerRepo {
   private readonly insert: Statement;
   private readonly byCallId: Statement;
+  private readonly exists: Statement;
   private readonly settle: Statement;
+  private readonly openDays: Statement;
   private readonly openCalls: Statement;
   private readonly interrupt: Statement;
   private readonly period: Statement;
@@ -153,13 +155,19 @@ export class LedgerRepo {
        ON CONFLICT (call_id) DO NOTHING`,
     );
     this.byCallId = db.prepare('SELECT * FROM ledger WHERE call_id = ?');
+    this.exists = db.prepare('SELECT 1 FROM ledger WHERE call_id = ?').pluck();
     this.settle = db.prepare(
-      `UPDATE ledger SET state = @state, charged_micros = @chargedMicros, priced = COALESCE(@priced, priced),
+      // A free row (local, subscription) is charged nothing whatever the caller says: it never counts.
+      `UPDATE ledger SET state = @state,
+         charged_micros = CASE WHEN billing = 'metered' THEN @chargedMicros ELSE 0 END,
+         priced = CASE WHEN billing = 'metered' THEN COALESCE(@priced, priced) ELSE 1 END,
          input_tokens = COALESCE(@inputTokens, input_tokens), output_tokens = COALESCE(@outputTokens, output_tokens),
          settled_at = @at
        WHERE call_id = @callId AND state = 'reserved'`,
     );
-    this.openCalls = db.prepare(`SELECT call_id FROM ledger WHERE state = 'reserved'`).pluck();
+    // Open rows through the days that have any (ledger_totals.open_calls), then ledger_day.
+    this.openDays = db.prepare(`SELECT substr(period, 5) FROM ledger_totals WHERE period > 'day:' AND period < 'day;' AND open_calls > 0`).pluck();
+    this.openCalls = db.prepare(`SELECT call_id FROM ledger WHERE day = ? AND state = 'reserved'`).pluck();
     this.interrupt = db.prepare(
       `UPDATE ledger SET state = 'interrupted', charged_micros = COALESCE(reserved_input_micros, reserved_micros), settled_at = ?
        WHERE call_id = ? AND state = 'reserved'
@@ -167,7 +175,7 @@ export class LedgerRepo {
     ).pluck();
     this.period = db.prepare('SELECT charged_micros AS chargedMicros, reserved_micros AS reservedMicros FROM ledger_totals WHERE period = ?');
     this.task = db.prepare(`SELECT COALESCE(SUM(${HELD}), 0) FROM ledger WHERE task_id = ? AND billing = 'metered'`).pluck();
-    this.reserved = db.prepare(`SELECT COALESCE(SUM(reserved_micros), 0) FROM ledger WHERE state = 'reserved' AND billing = 'metered'`).pluck();
+    this.reserved = db.prepare(`SELECT COALESCE(SUM(reserved_micros), 0) FROM ledger_totals WHERE period > 'month:' AND period < 'month;'`).pluck();
     const group = (key: string): Statement =>
       db.prepare(
         `SELECT ${key} AS key, COUNT(*) AS calls, SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens,
@@ -202,7 +210,10 @@ export class LedgerRepo {
     return info.changes === 1;
   }
 
-  /** The call ended: charge what it cost. false: not an open reservation (already settled, or unknown). */
+  /**
+   * The call ended: charge what it cost (a free call: nothing). false: not an open reservation
+   * (already settled, or unknown).
+   */
   commit(callId: string, s: Settlement, at: number): boolean {
     return this.settleAs('committed', callId, s, at);
   }
@@ -233,7 +244,8 @@ export class LedgerRepo {
   settleInterrupted(now: number, stillOpen: ReadonlySet<string> = new Set()): InterruptedSettlement {
     return this.db.transaction(() => {
       const out: InterruptedSettlement = { calls: 0, chargedMicros: 0 };
-      for (const callId of this.openCalls.all() as string[]) {
+      const open = (this.openDays.all() as string[]).flatMap((day) => this.openCalls.all(day) as string[]);
+      for (const callId of open) {
         if (stillOpen.has(callId)) continue;
         const charged = this.interrupt.get(now, callId) as number | undefined;
         if (charged === undefined) continue;
@@ -242,6 +254,11 @@ export class LedgerRepo {
       }
       return out;
     }).immediate();
+  }
+
+  /** Whether the call has a row (reserved or settled). */
+  has(callId: string): boolean {
+    return this.exists.get(callId) !== undefined;
   }
 
   entry(callId: string): LedgerEntry | undefined {

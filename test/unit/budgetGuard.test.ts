@@ -208,12 +208,15 @@ test('limits hold under 500 interleaved reservations, commits and releases in ra
         // The totals the guard reads are the ledger's own sums.
         const sums = db
           .prepare(
-            `SELECT 'day:' || day AS p, SUM(charged_micros) AS c, SUM(CASE WHEN state = 'reserved' THEN reserved_micros ELSE 0 END) AS r
-             FROM ledger WHERE billing = 'metered' GROUP BY day`,
+            `SELECT 'day:' || day AS p,
+               SUM(CASE WHEN billing = 'metered' THEN charged_micros ELSE 0 END) AS c,
+               SUM(CASE WHEN billing = 'metered' AND state = 'reserved' THEN reserved_micros ELSE 0 END) AS r,
+               SUM(state = 'reserved') AS o
+             FROM ledger GROUP BY day`,
           )
-          .all() as Array<{ p: string; c: number; r: number }>;
-        const totals = db.prepare('SELECT charged_micros AS c, reserved_micros AS r FROM ledger_totals WHERE period = ?');
-        for (const s of sums) assert.deepEqual(totals.get(s.p), { c: s.c, r: s.r }, s.p);
+          .all() as Array<{ p: string; c: number; r: number; o: number }>;
+        const totals = db.prepare('SELECT charged_micros AS c, reserved_micros AS r, open_calls AS o FROM ledger_totals WHERE period = ?');
+        for (const s of sums) assert.deepEqual(totals.get(s.p), { c: s.c, r: s.r, o: s.o }, s.p);
       } finally {
         db.close();
       }

@@ -104,7 +104,7 @@ export class BudgetGuard {
   }
 
   private reserveLocked(r: ReserveRequest): ReserveResult {
-    if (this.ledger.entry(r.callId)) return { ok: true, warnings: [] };
+    if (this.ledger.has(r.callId)) return { ok: true, warnings: [] };
     const at = this.clock.now();
     const base = { callId: r.callId, taskId: r.taskId, provider: r.provider, model: r.model, worker: r.worker, billing: r.billing, at };
     if (r.billing !== 'metered') {
@@ -192,26 +192,18 @@ export class BudgetGuard {
    * A free call is charged nothing. Only the first settlement of a call counts.
    */
   commit(callId: string, charged: { costMicros?: number; usage?: TokenUsage }): void {
-    const entry = this.ledger.entry(callId);
     this.open.delete(callId);
-    if (entry?.state !== 'reserved') return;
     const cost = charged.costMicros ?? charged.usage?.reportedCostMicros;
     const tokens = { inputTokens: charged.usage?.inputTokens ?? 0, outputTokens: charged.usage?.outputTokens ?? 0 };
-    const settlement =
-      entry.billing !== 'metered'
-        ? { chargedMicros: 0, priced: true }
-        : cost === undefined
-          ? { chargedMicros: 0, priced: false }
-          : { chargedMicros: wholeMicros(cost), priced: true };
+    const settlement = cost === undefined ? { chargedMicros: 0, priced: false } : { chargedMicros: wholeMicros(cost), priced: true };
+    // One UPDATE of an open row: a second commit, or a commit after a release, changes nothing.
     this.ledger.commit(callId, { ...settlement, ...tokens }, this.clock.now());
   }
 
   /** The call failed or was cancelled: charge `usedMicros` (what it used) and free the rest. */
   release(callId: string, usedMicros: number, usage?: TokenUsage): void {
-    const entry = this.ledger.entry(callId);
     this.open.delete(callId);
-    if (entry?.state !== 'reserved') return;
-    const used = entry.billing === 'metered' ? wholeMicros(usedMicros) : 0;
+    const used = wholeMicros(usedMicros);
     const tokens = usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } : {};
     // An unpriced call that reports what it used is priced from now on; one that used nothing stays as it was.
     this.ledger.release(callId, { chargedMicros: used, ...(used > 0 ? { priced: true } : {}), ...tokens }, this.clock.now());
