@@ -13,7 +13,7 @@
  * metered model with no known price is refused while any limit is set (its cost could not be
  * held to it), unless the user allows unpriced models.
  */
-import { assign, setup } from 'xstate';
+import { setup } from 'xstate';
 import type { Clock } from '../../platform/clock.js';
 import { RelayError } from '../../platform/errors.js';
 import type { Billing, BudgetLimits, BudgetRefusal, BudgetState, CostReport, TokenUsage } from '../../protocol/providerProtocol.js';
@@ -283,8 +283,6 @@ export type BudgetGuardEvent =
 
 interface BudgetGuardContext {
   guard: BudgetGuard;
-  /** Calls closed as interrupted when this actor started. */
-  interrupted: InterruptedSettlement;
 }
 
 /**
@@ -300,11 +298,10 @@ export const budgetGuardMachine = setup({
     input: {} as { guard: BudgetGuard },
   },
   actions: {
-    settleInterrupted: assign(({ context }) => {
+    settleInterrupted: ({ context }) => {
       const interrupted = context.guard.settleInterruptedCalls();
       if (interrupted.calls > 0) context.guard.note('budget.interrupted', { ...interrupted });
-      return { interrupted };
-    }),
+    },
     recordWarnings: ({ context, event }) => {
       if (event.type !== 'budget.reserved') return;
       for (const text of event.warnings) context.guard.note('budget.warning', { callId: event.callId, taskId: event.taskId, text });
@@ -322,7 +319,7 @@ export const budgetGuardMachine = setup({
   },
 }).createMachine({
   id: 'budget',
-  context: ({ input }) => ({ guard: input.guard, interrupted: { calls: 0, chargedMicros: 0 } }),
+  context: ({ input }) => ({ guard: input.guard }),
   entry: 'settleInterrupted',
   initial: 'guarding',
   states: {

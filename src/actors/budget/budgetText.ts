@@ -20,9 +20,9 @@ export interface LimitUse {
 const SPENT_IN: Record<LimitScope, string> = { task: 'on this task', daily: 'today', monthly: 'this month' };
 const FLAG: Record<LimitScope, string> = { task: '--task', daily: '--daily', monthly: '--monthly' };
 
-/** `$0.98 of $1.00 spent today`, with the part still reserved when there is one. */
-function spentText(use: LimitUse): string {
-  const inFlight = use.reservedMicros ? ` (${formatMicros(use.reservedMicros)} of it reserved by calls in flight)` : '';
+/** `$0.98 of $1.00 spent today`, with the part still reserved when asked and there is one. */
+function spentText(use: LimitUse, withInFlight = true): string {
+  const inFlight = withInFlight && use.reservedMicros ? ` (${formatMicros(use.reservedMicros)} of it reserved by calls in flight)` : '';
   return `${formatMicros(use.heldMicros)} of ${formatMicros(use.limitMicros)} spent ${SPENT_IN[use.scope]}${inFlight}`;
 }
 
@@ -66,10 +66,13 @@ export function unpricedHint(provider: string, model: string): string {
   return `give its price in config.yaml (prices: {"${provider}/${model}": {inputPrice: …, outputPrice: …}}, USD per million tokens), or allow unpriced models with budget.allowUnpriced: true`;
 }
 
-/** `daily budget 80 % used: $0.81 of $1.00 spent today`. */
+/**
+ * `daily budget 81 % used: $0.81 of $1.00 spent today`. Reservations count but are not broken
+ * out: at a reservation, the call being warned about is one of them.
+ */
 export function warningText(use: LimitUse): string {
   const pct = Math.floor((use.heldMicros / use.limitMicros) * 100);
-  return `${use.scope} budget ${pct} % used: ${spentText(use)}`;
+  return `${use.scope} budget ${pct} % used: ${spentText(use, false)}`;
 }
 
 /** `openrouter/x is unpriced: its calls are allowed but not counted against your limits`. */
