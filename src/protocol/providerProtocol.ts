@@ -98,6 +98,21 @@ export interface ModelPrice {
   output: number;
   cacheRead?: number;
   cacheWrite?: number;
+  /**
+   * Long-context prices (Gemini 2.5 Pro above 200k, Claude Sonnet 4.5 above 200k): a call whose
+   * input exceeds a tier's threshold pays that tier's prices for every token, output included.
+   * Ascending by threshold; the base prices above apply below the first.
+   */
+  tiers?: ModelPriceTier[];
+}
+
+/** The prices of a call whose input tokens are more than `aboveInputTokens`. */
+export interface ModelPriceTier {
+  aboveInputTokens: number;
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
 }
 
 /**

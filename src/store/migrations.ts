@@ -213,6 +213,101 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'budget totals',
+    // reserved_input_micros: the prompt's part of a reservation. A daemon that dies mid-call has
+    // sent the prompt, so the next start charges that part (state `interrupted`); NULL (rows of
+    // a v6 file) is unknown, and then the whole reservation is charged rather than forgotten.
+    //
+    // ledger_totals: per local day and month, what metered rows hold against the limits (charged,
+    // plus reserved while in flight) and how many rows of any billing are still open, kept by
+    // triggers in the transaction of the ledger write itself. A reservation reads two rows
+    // instead of summing a day, so it stays O(1) however many calls the day has.
+    //
+    // The totals make ledger_month (month sums) and ledger_open (open rows: found through the
+    // days whose open_calls > 0 and ledger_day) redundant. Each index is one more page written
+    // per reservation, and the guard's throughput is bounded by pages written per transaction.
+    up: `
+      ALTER TABLE ledger ADD COLUMN reserved_input_micros INTEGER;
+      CREATE TABLE ledger_totals (
+        period TEXT PRIMARY KEY,   -- day:YYYY-MM-DD | month:YYYY-MM
+        charged_micros INTEGER NOT NULL DEFAULT 0,
+        reserved_micros INTEGER NOT NULL DEFAULT 0,
+        open_calls INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE TRIGGER ledger_totals_ai AFTER INSERT ON ledger BEGIN
+        INSERT INTO ledger_totals (period, charged_micros, reserved_micros, open_calls)
+          SELECT p,
+            CASE WHEN new.billing = 'metered' THEN new.charged_micros ELSE 0 END,
+            CASE WHEN new.billing = 'metered' AND new.state = 'reserved' THEN new.reserved_micros ELSE 0 END,
+            new.state = 'reserved'
+          FROM (SELECT 'day:' || new.day AS p UNION ALL SELECT 'month:' || new.month) WHERE true
+          ON CONFLICT (period) DO UPDATE SET
+            charged_micros = charged_micros + excluded.charged_micros,
+            reserved_micros = reserved_micros + excluded.reserved_micros,
+            open_calls = open_calls + excluded.open_calls;
+      END;
+      -- A settlement (the common update: the row stays in its day and month) moves the
+      -- difference in one statement; the insert trigger has made both rows already.
+      CREATE TRIGGER ledger_totals_settle AFTER UPDATE OF state, charged_micros, reserved_micros, billing ON ledger
+        WHEN new.day = old.day AND new.month = old.month BEGIN
+        UPDATE ledger_totals SET
+            charged_micros = charged_micros
+              + CASE WHEN new.billing = 'metered' THEN new.charged_micros ELSE 0 END
+              - CASE WHEN old.billing = 'metered' THEN old.charged_micros ELSE 0 END,
+            reserved_micros = reserved_micros
+              + CASE WHEN new.billing = 'metered' AND new.state = 'reserved' THEN new.reserved_micros ELSE 0 END
+              - CASE WHEN old.billing = 'metered' AND old.state = 'reserved' THEN old.reserved_micros ELSE 0 END,
+            open_calls = open_calls + (new.state = 'reserved') - (old.state = 'reserved')
+          WHERE period IN ('day:' || new.day, 'month:' || new.month);
+      END;
+      -- A row moved to another day or month: out of the old periods, into the new ones.
+      CREATE TRIGGER ledger_totals_move AFTER UPDATE OF day, month ON ledger
+        WHEN new.day <> old.day OR new.month <> old.month BEGIN
+        UPDATE ledger_totals SET
+            charged_micros = charged_micros - CASE WHEN old.billing = 'metered' THEN old.charged_micros ELSE 0 END,
+            reserved_micros = reserved_micros - CASE WHEN old.billing = 'metered' AND old.state = 'reserved' THEN old.reserved_micros ELSE 0 END,
+            open_calls = open_calls - (old.state = 'reserved')
+          WHERE period IN ('day:' || old.day, 'month:' || old.month);
+        INSERT INTO ledger_totals (period, charged_micros, reserved_micros, open_calls)
+          SELECT p,
+            CASE WHEN new.billing = 'metered' THEN new.charged_micros ELSE 0 END,
+            CASE WHEN new.billing = 'metered' AND new.state = 'reserved' THEN new.reserved_micros ELSE 0 END,
+            new.state = 'reserved'
+          FROM (SELECT 'day:' || new.day AS p UNION ALL SELECT 'month:' || new.month) WHERE true
+          ON CONFLICT (period) DO UPDATE SET
+            charged_micros = charged_micros + excluded.charged_micros,
+            reserved_micros = reserved_micros + excluded.reserved_micros,
+            open_calls = open_calls + excluded.open_calls;
+      END;
+      CREATE TRIGGER ledger_totals_ad AFTER DELETE ON ledger BEGIN
+        UPDATE ledger_totals SET
+            charged_micros = charged_micros - CASE WHEN old.billing = 'metered' THEN old.charged_micros ELSE 0 END,
+            reserved_micros = reserved_micros - CASE WHEN old.billing = 'metered' AND old.state = 'reserved' THEN old.reserved_micros ELSE 0 END,
+            open_calls = open_calls - (old.state = 'reserved')
+          WHERE period IN ('day:' || old.day, 'month:' || old.month);
+      END;
+      INSERT INTO ledger_totals (period, charged_micros, reserved_micros, open_calls)
+        SELECT p, SUM(charged), SUM(reserved), SUM(open)
+        FROM (
+          SELECT 'day:' || day AS p,
+            CASE WHEN billing = 'metered' THEN charged_micros ELSE 0 END AS charged,
+            CASE WHEN billing = 'metered' AND state = 'reserved' THEN reserved_micros ELSE 0 END AS reserved,
+            state = 'reserved' AS open
+          FROM ledger
+          UNION ALL
+          SELECT 'month:' || month,
+            CASE WHEN billing = 'metered' THEN charged_micros ELSE 0 END,
+            CASE WHEN billing = 'metered' AND state = 'reserved' THEN reserved_micros ELSE 0 END,
+            state = 'reserved'
+          FROM ledger
+        )
+        GROUP BY p;
+      DROP INDEX ledger_month;
+      DROP INDEX ledger_open;
+    `,
+  },
 ];
 
 /** The version a file has once every migration in the list is applied. */
