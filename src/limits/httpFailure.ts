@@ -90,6 +90,8 @@ function kindOfStatus(status: number, vendor: VendorError): FailureKind {
   const words = vendor.words;
   const has = (re: RegExp): boolean => words.some((w) => re.test(w));
   if (status === 529 || has(/overloaded/)) return 'overloaded';
+  // OpenAI says "overloaded" only in its message ("The engine is currently overloaded").
+  if (status >= 500 && /\boverloaded\b/i.test(vendor.message ?? '')) return 'overloaded';
   if (status === 401 || status === 403 || has(/^(authentication_error|permission_error|invalid_api_key|api_key_invalid|unauthenticated|permission_denied)$/)) return 'auth';
   // Gemini answers a wrong key with 400 INVALID_ARGUMENT; only its message says so.
   if (status === 400 && /api key not valid|invalid api key/i.test(vendor.message ?? '')) return 'auth';

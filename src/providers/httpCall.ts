@@ -75,6 +75,8 @@ class HttpRun {
   private firstDeltaMs: number | undefined;
   private usage: TokenUsage | undefined;
   private bytes = 0;
+  /** The response body was read to its end: the connection may go back to the pool. */
+  private bodyDone = false;
   private readonly host: string;
 
   constructor(
@@ -104,8 +106,11 @@ class HttpRun {
     } finally {
       clearTimeout(this.timer);
       this.signal.removeEventListener('abort', onAbort);
-      // Whatever happened, the request is over: a socket still streaming is closed, not pooled.
-      this.abort.abort();
+      // A body read to its end leaves its socket to the pool; one still streaming is closed.
+      if (!this.bodyDone) this.abort.abort();
+      // undici frees the connection a tick after the body ends; a call started in between
+      // would open a second one instead of reusing this one.
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -188,6 +193,7 @@ class HttpRun {
       this.arm(this.spec.timeouts.idleMs, 'idle_timeout');
       yield chunk;
     }
+    this.bodyDone = true;
   }
 
   /** Up to ERROR_BODY_MAX of a body as text, under the same watchdog; what arrived if it breaks. */
@@ -199,8 +205,9 @@ class HttpRun {
         this.arm(this.spec.timeouts.idleMs, 'idle_timeout');
         chunks.push(Buffer.from(chunk));
         size += chunk.length;
-        if (size >= ERROR_BODY_MAX) break;
+        if (size >= ERROR_BODY_MAX) return Buffer.concat(chunks).subarray(0, ERROR_BODY_MAX).toString('utf8');
       }
+      this.bodyDone = true;
     } catch {
       // A body cut mid-way still says something; the status decides the kind anyway.
     }
