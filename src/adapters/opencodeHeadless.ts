@@ -9,7 +9,7 @@
 import type { CallFailure, FinishReason, StreamEvent, TokenUsage } from '../protocol/providerProtocol.js';
 import { isObject, type JsonObject } from '../platform/jsonValue.js';
 import { parseResetTime } from '../limits/resetTime.js';
-import { resetFromHeaders } from '../hooks/headerReset.js';
+import { resetFromHeaders } from '../limits/rateLimitHeaders.js';
 import type { HeadlessExit, HeadlessParser } from './agentDescriptor.js';
 import { cliFailure, exitFailure, jsonLine, kindOfStatus, num, plainLines, text, usdToMicros } from './headlessFailure.js';
 

@@ -16,7 +16,7 @@
  * - `session.created`, `session.idle`, and errors that are not 429 → events without a limit.
  */
 import { parseResetTime } from '../limits/resetTime.js';
-import { resetFromHeaders } from './headerReset.js';
+import { resetFromHeaders } from '../limits/rateLimitHeaders.js';
 import {
   baseEvent,
   guarded,

@@ -30,9 +30,22 @@ export interface HttpCallSpec {
   baseUrl: string;
   /** Never logged, never in an event; absent for a local model. */
   apiKey?: string;
+  /**
+   * How the key is sent; by wire when absent: `bearer` (openai-chat), `x-api-key`
+   * (anthropic-messages; `bearer` for ANTHROPIC_AUTH_TOKEN), `x-goog-api-key` (gemini-generate).
+   */
+  authScheme?: 'bearer' | 'x-api-key' | 'x-goog-api-key';
+  /** Where the key came from (`OPENAI_API_KEY`, `config.yaml providers.x`): an auth failure's hint names it. */
+  keyVariable?: string;
   model: string;
   messages: ChatMessage[];
   maxOutputTokens: number;
+  /**
+   * openai-chat only: the body field for `maxOutputTokens`. OpenAI's own API wants
+   * `max_completion_tokens` (its reasoning models refuse `max_tokens`); compatible servers
+   * (DeepSeek, Ollama, vLLM) know only `max_tokens`. Absent: chosen by the base URL's host.
+   */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   timeouts: CallTimeouts;
   maxAnswerBytes: number;
 }

@@ -23,7 +23,7 @@ import { parseGemini } from '../../src/hooks/parseGemini.js';
 import { parseOpencode } from '../../src/hooks/parseOpencode.js';
 import { memoryAttemptStore } from '../helpers/memoryAttemptStore.js';
 import { lastTurnOutcome } from '../../src/hooks/codexRollout.js';
-import { resetFromHeaders } from '../../src/hooks/headerReset.js';
+import { resetFromHeaders } from '../../src/limits/rateLimitHeaders.js';
 import { collect, makeTempHome, type RunResult, type TempHome } from '../helpers/tempHome.js';
 
 const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures', 'hook-payloads');

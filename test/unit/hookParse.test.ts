@@ -17,7 +17,7 @@ import { parseGemini } from '../../src/hooks/parseGemini.js';
 import { parseOpencode } from '../../src/hooks/parseOpencode.js';
 import { agentOfHookArg } from '../../src/adapters/registry.js';
 import { lastTurnOutcome } from '../../src/hooks/codexRollout.js';
-import { resetFromHeaders, parseDuration } from '../../src/hooks/headerReset.js';
+import { resetFromHeaders, parseDuration } from '../../src/limits/rateLimitHeaders.js';
 import {
   fileAttemptStore,
   recordAttempt,
