@@ -2,7 +2,7 @@
  * A supervised in-process xstate actor. The actor fails through its snapshot status and the
  * supervisor decides: `done` is a normal exit, `error` an abnormal one.
  */
-import { createActor, type AnyActorLogic, type InspectionEvent } from 'xstate';
+import { createActor, type AnyActorLogic, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { Clock } from '../platform/clock.js';
 import { exitLatch, type ChildHandle, type ChildSpec, type RestartType } from '../platform/childSpec.js';
 
@@ -17,6 +17,8 @@ interface ActorChildOptions {
   inspect?: (ev: InspectionEvent) => void;
   /** Stable name in the actor system, e.g. `budget` or `hooks`. */
   systemId?: string;
+  /** Told about each fresh actor (one per restart), for owners that send it events or read its snapshot. */
+  onActor?: (actor: AnyActorRef) => void;
 }
 
 /** A child spec that runs `logic` as a root actor, a fresh one on every (re)start. */
@@ -42,6 +44,7 @@ function startActor(opts: ActorChildOptions): ChildHandle {
     error: (err) => settle({ normal: false, reason: err instanceof Error ? err.message : String(err) }),
   });
   actor.start();
+  opts.onActor?.(actor);
   return {
     exited,
     stop: async () => {

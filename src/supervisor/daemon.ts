@@ -3,7 +3,7 @@
  * supervision tree. `runDaemon` brings the parts up in dependency order and returns a handle
  * whose `stop` takes them down in reverse; `done` says how and why it ended.
  */
-import { createActor } from 'xstate';
+import { createActor, type AnyActorRef } from 'xstate';
 import { AgentManager } from '../actors/agent/agentManager.js';
 import { AgentsRepo } from '../store/agentsRepo.js';
 import { EventsRepo } from '../store/eventsRepo.js';
@@ -27,7 +27,10 @@ import { eventHandlers } from './handlers/eventHandlers.js';
 import { knowledgeHandlers } from './handlers/knowledgeHandlers.js';
 import { relayHandlers } from './handlers/relayHandlers.js';
 import { workspaceHandlers } from './handlers/workspaceHandlers.js';
-import { createWorkspace } from './workspace/workspace.js';
+import { Workspace } from './workspace/workspace.js';
+import { ProviderActors } from './workspace/providerActors.js';
+import { CallPool } from '../actors/provider/callPool.js';
+import { BudgetGuard, budgetGuardMachine } from '../actors/budget/budgetGuard.js';
 import { RelaySessions } from './relay/relaySessions.js';
 import { daemonMachine } from './daemonMachine.js';
 import { EventLog } from './eventLog.js';
@@ -49,6 +52,8 @@ export interface ServicesContext {
   onEvent: (e: SupervisorEvent) => void;
   /** Told about each new `agents` supervisor (one per restart) so agents are started under it. */
   agentsSupervisor: (s: Supervisor) => void;
+  /** Likewise for the `providers` supervisor, parent of the `provider:<name>` actors. */
+  providersSupervisor: (s: Supervisor) => void;
 }
 
 export type ServicesFactory = (ctx: ServicesContext) => ChildSpec[];
@@ -74,7 +79,7 @@ export const ROOT_POLICY: RestartPolicy = {
  * Agents run under their own supervisor so that an agent crashing in a loop exhausts that
  * supervisor's intensity, not the root's: the daemon and its other services stay up.
  */
-export const defaultServices: ServicesFactory = ({ clock, onEvent, agentsSupervisor }) => [
+export const defaultServices: ServicesFactory = ({ clock, onEvent, agentsSupervisor, providersSupervisor }) => [
   supervisorChild('agents', 'permanent', 10_000, () => {
     const agents = new Supervisor({
       id: 'agents',
@@ -88,6 +93,21 @@ export const defaultServices: ServicesFactory = ({ clock, onEvent, agentsSupervi
     });
     agentsSupervisor(agents);
     return agents;
+  }),
+  // Provider health actors: a restarted one starts ready, which is what a fresh daemon would do.
+  supervisorChild('providers', 'permanent', 5_000, () => {
+    const providers = new Supervisor({
+      id: 'providers',
+      strategy: 'one_for_one',
+      intensity: 10,
+      periodMs: 60_000,
+      backoff: { initialMs: 100, maxMs: 10_000, resetAfterMs: 60_000 },
+      clock,
+      onEvent,
+      children: [],
+    });
+    providersSupervisor(providers);
+    return providers;
   }),
 ];
 
@@ -156,6 +176,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       if (type === 'supervisor.gave_up') logger.log.error(rest, 'supervisor gave up');
     };
     let agentsSupervisor: Supervisor | undefined;
+    let providersSupervisor: Supervisor | undefined;
+    // The budget guard holds the one ledger every client shares. Its actor, on start, settles
+    // the reservations a daemon killed mid-call left open.
+    const guard = new BudgetGuard({
+      db,
+      clock,
+      allowUnpriced: config.budget.allowUnpriced,
+      warnAt: config.budget.warnAt,
+      record: (e) => eventLog.append(e),
+    });
+    let budgetActor: AnyActorRef | undefined;
+    const pool = new CallPool({ onError: (e) => logger.log.error({ err: e.message }, 'call worker failed') });
+    cleanups.push(() => pool.close());
+    const providerActors = new ProviderActors({ supervisor: () => providersSupervisor, clock, inspect });
     const root = new Supervisor({
       id: 'root',
       ...(opts.rootPolicy ?? ROOT_POLICY),
@@ -166,6 +200,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           clock,
           onEvent: onSupervisorEvent,
           agentsSupervisor: (sup) => (agentsSupervisor = sup),
+          providersSupervisor: (sup) => (providersSupervisor = sup),
+        }),
+        actorChild({
+          id: 'budget',
+          restart: 'permanent',
+          shutdownMs: 1_000,
+          systemId: 'budget',
+          clock,
+          inspect,
+          logic: budgetGuardMachine,
+          input: { guard },
+          onActor: (a) => (budgetActor = a),
         }),
         // The hook listener: what agent CLIs report through `relay hook` (socket and spool).
         actorChild({
@@ -207,6 +253,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       inspect,
     });
 
+    const workspace = new Workspace({
+      paths,
+      clock,
+      db,
+      guard,
+      budgetEvent: (e) => budgetActor?.send(e),
+      pool,
+      providers: providerActors,
+      publish: (topic, value) => bus?.publish(topic, value),
+      record: (e) => eventLog.append(e),
+    });
+
     const prune = (): void => {
       const n = repo.pruneKeepingLast(EVENTS_KEPT);
       if (n > 0) logger.log.info({ pruned: n }, 'pruned old events');
@@ -226,6 +284,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         clock.clearTimeout(pruneTimer);
         // Agents ending because the daemon stops are not handoffs.
         relaySessions.close();
+        // Running tasks are cancelled and settle their ledger rows while the store is still open.
+        await workspace.close();
         // Children stop one after another, each within its own grace period; past the deadline
         // (kept below the launcher's) whatever is left is killed so nothing outlives the daemon.
         let deadline: unknown;
@@ -236,6 +296,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         clock.clearTimeout(deadline);
         if (late) logger.log.warn({ killed: killTrackedGroups() }, 'children did not stop in time; killed');
         agents.close();
+        await providerActors.close();
         actor.send({ type: 'daemon.stopped' });
         eventLog.append({ type: 'daemon.stopped', actor: 'daemon', payload: { reason, exitCode } });
         eventLog.flush();
@@ -266,7 +327,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       ...agentHandlers(agents, relaySessions),
       ...relayHandlers(relaySessions),
       ...knowledgeHandlers(db, clock),
-      ...workspaceHandlers(createWorkspace()),
+      ...workspaceHandlers(workspace),
     };
 
     bus = new BusServer({
