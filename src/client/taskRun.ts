@@ -167,6 +167,8 @@ export async function runTask(paths: RelayPaths, request: TaskRequest, parts: Ru
     process.on('SIGINT', onInterrupt);
     process.on('SIGTERM', onInterrupt);
     parts.stop?.addEventListener('abort', onInterrupt, { once: true });
+    // Stopped before it could listen (stdout closed at once): that is the first interrupt.
+    if (parts.stop?.aborted) onInterrupt();
 
     const result = await Promise.race([
       client.request(

@@ -1,0 +1,202 @@
+/**
+ * runTask (client/taskRun) against a fake daemon on a real bus: a BusServer in this process with
+ * the pid file naming this process, so the client finds "the daemon" running. The fake answers
+ * the task requests as the daemon's contract says (messages on TOPIC_TASK, then the reply), which
+ * pins the client's side: live before run, messages after the reply, confirm, cancel.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { BusServer, type RequestHandlers } from '../../src/bus/busServer.js';
+import { runTask, type TaskView } from '../../src/client/taskRun.js';
+import { ensureHome } from '../../src/platform/paths.js';
+import { processStartTicks, writePidFile } from '../../src/platform/pidFile.js';
+import { TOPIC_TASK, type ProviderRequests, type TaskMessage, type TaskResult } from '../../src/protocol/providerProtocol.js';
+import { makeTempHome } from '../helpers/tempHome.js';
+
+type RunPayload = ProviderRequests['task.run']['payload'];
+/** A task message before the fake daemon numbers it. */
+type Unsequenced<M = TaskMessage> = M extends TaskMessage ? Omit<M, 'seq'> : never;
+
+/** What the fake daemon does with one task.run: publish, wait for answers, then reply. */
+type Script = (p: RunPayload, d: FakeDaemon) => Promise<TaskResult>;
+
+class FakeDaemon {
+  /** Request types in the order they arrived, with the sync tokens' publication in between. */
+  readonly log: string[] = [];
+  readonly confirms: Array<ProviderRequests['task.confirm']['payload']> = [];
+  readonly cancels: string[] = [];
+  script: Script = async () => {
+    throw new Error('no script');
+  };
+  private waiters: Array<() => void> = [];
+  private seq = 0;
+  server!: BusServer;
+
+  publish(taskId: string, m: Unsequenced): number {
+    const seq = ++this.seq;
+    this.server.publish(TOPIC_TASK(taskId), { ...m, seq });
+    return seq;
+  }
+
+  resetSeq(): void {
+    this.seq = 0;
+  }
+
+  /** Resolves at the next confirm or cancel. */
+  nextAnswer(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  answered(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
+  }
+}
+
+const h = makeTempHome();
+const fake = new FakeDaemon();
+
+before(async () => {
+  ensureHome(h.paths);
+  const handlers = {
+    'daemon.ping': () => ({ pid: process.pid, startedAt: 1 }),
+    'events.sync': ({ token }: { token: string }) => {
+      fake.log.push('events.sync');
+      fake.server.publish(`sync:${token}`, { token });
+      return { token };
+    },
+    'task.run': (p: RunPayload) => {
+      fake.log.push('task.run');
+      return fake.script(p, fake);
+    },
+    'task.confirm': (p: ProviderRequests['task.confirm']['payload']) => {
+      fake.confirms.push(p);
+      fake.answered();
+      return { ok: true };
+    },
+    'task.cancel': ({ taskId }: { taskId: string }) => {
+      fake.cancels.push(taskId);
+      fake.answered();
+      return { cancelled: true };
+    },
+  } as unknown as RequestHandlers;
+  fake.server = new BusServer({ paths: h.paths, handlers });
+  await fake.server.bind();
+  // The launcher's test for a running daemon: this process, by its kernel start time.
+  writePidFile(h.paths.pidFile, { pid: process.pid, procStart: processStartTicks(process.pid)!, startedAt: Date.now(), version: 'test' });
+});
+
+after(async () => {
+  // The pid file names this process: the cleanup must not try to stop it as a daemon.
+  rmSync(h.paths.pidFile, { force: true });
+  await fake.server.close();
+  await h.cleanup();
+});
+
+/** A view that keeps what it was given, as TaskStream would show it. */
+function recorder(): TaskView & { messages: TaskMessage[]; ended?: TaskResult } {
+  const v = {
+    messages: [] as TaskMessage[],
+    ended: undefined as TaskResult | undefined,
+    get lastSeq() {
+      return v.messages.at(-1)?.seq ?? 0;
+    },
+    push(m: TaskMessage) {
+      v.messages.push(m);
+    },
+    end(r: TaskResult) {
+      v.ended = r;
+    },
+  };
+  return v;
+}
+
+const request = { text: 'explain kubernetes', options: {}, env: { OPENAI_API_KEY: 'sk-test' }, cwd: '/tmp' };
+
+function done(taskId: string, lastSeq: number, failure?: TaskResult['failure']): TaskResult {
+  return { taskId, session: { id: 's', number: 1 }, steps: [{ worker: 'explainer', provider: 'ollama', model: 'llama3.2', chars: 10, finish: 'stop' }], lastSeq, costMicros: 0, ...(failure ? { failure } : {}) };
+}
+
+test('the topic is live before task.run is sent; every message is shown, also those published after the reply', async () => {
+  fake.log.length = 0;
+  fake.resetSeq();
+  let payload: RunPayload | undefined;
+  fake.script = async (p, d) => {
+    payload = p;
+    d.publish(p.taskId, { kind: 'call', step: 0, worker: 'explainer', provider: 'ollama', model: 'llama3.2', attempt: 1 });
+    d.publish(p.taskId, { kind: 'delta', step: 0, text: 'Kubernetes ' });
+    // Another task whose id starts with this one's: its messages are not this task's.
+    d.server.publish(TOPIC_TASK(`${p.taskId}x`), { kind: 'delta', seq: 3, step: 0, text: 'NOT THIS' });
+    // The last messages go out after the reply is on its way (they travel on another socket).
+    setImmediate(() => {
+      d.publish(p.taskId, { kind: 'delta', step: 0, text: 'runs containers.' });
+      d.publish(p.taskId, { kind: 'step-done', step: 0, worker: 'explainer', provider: 'ollama', model: 'llama3.2' });
+    });
+    return done(p.taskId, 4);
+  };
+  const view = recorder();
+  const { result, cancelled } = await runTask(h.paths, request, { view, taskId: 'live-first' });
+  assert.equal(cancelled, false);
+  assert.equal(result.taskId, 'live-first');
+  assert.deepEqual(fake.log.slice(-2), ['events.sync', 'task.run'], 'subscribed and proven live, then run');
+  assert.deepEqual(payload, { taskId: 'live-first', text: 'explain kubernetes', options: {}, env: { OPENAI_API_KEY: 'sk-test' }, cwd: '/tmp' });
+  assert.deepEqual(
+    view.messages.map((m) => [m.seq, m.kind]),
+    [
+      [1, 'call'],
+      [2, 'delta'],
+      [3, 'delta'],
+      [4, 'step-done'],
+    ],
+  );
+  assert.ok(!view.messages.some((m) => m.kind === 'delta' && m.text === 'NOT THIS'));
+  assert.equal(view.ended?.lastSeq, 4, 'end() came after the last message');
+});
+
+test('edit mode: a confirm message is asked about and the answer goes back as task.confirm', async () => {
+  fake.resetSeq();
+  fake.confirms.length = 0;
+  fake.script = async (p, d) => {
+    const answer = d.nextAnswer();
+    d.publish(p.taskId, { kind: 'confirm', step: 0, plan: { worker: 'explainer', provider: 'openai', model: 'gpt-4.1-mini', inputTokens: 12, estimateMicros: 40 } });
+    await answer;
+    return done(p.taskId, 1);
+  };
+  const asked: number[] = [];
+  const view = recorder();
+  await runTask(h.paths, { ...request, options: { confirm: true } }, {
+    view,
+    taskId: 'edit-yes',
+    ask: async (m) => {
+      asked.push(m.step);
+      return true;
+    },
+  });
+  assert.deepEqual(asked, [0]);
+  assert.deepEqual(fake.confirms, [{ taskId: 'edit-yes', step: 0, yes: true }]);
+  assert.equal(view.messages[0]?.kind, 'confirm', 'the view showed the plan');
+});
+
+test('a stop (Ctrl+C) sends task.cancel, keeps showing messages until the reply, and says it was cancelled', async () => {
+  fake.resetSeq();
+  fake.cancels.length = 0;
+  const stop = new AbortController();
+  const notices: string[] = [];
+  fake.script = async (p, d) => {
+    const cancelled = d.nextAnswer();
+    d.publish(p.taskId, { kind: 'delta', step: 0, text: 'Kube' });
+    stop.abort();
+    await cancelled;
+    d.publish(p.taskId, { kind: 'step-done', step: 0, worker: 'explainer', provider: 'ollama', model: 'llama3.2' });
+    return done(p.taskId, 2, { code: 'E_CANCELLED', message: 'cancelled' });
+  };
+  const view = recorder();
+  const outcome = await runTask(h.paths, request, { view, taskId: 'cancel-me', stop: stop.signal, notice: (l) => notices.push(l) });
+  assert.equal(outcome.cancelled, true);
+  assert.deepEqual(fake.cancels, ['cancel-me']);
+  assert.deepEqual(view.messages.map((m) => m.kind), ['delta', 'step-done'], 'what came after the cancel was still shown');
+  assert.match(notices[0] ?? '', /cancelling/);
+  assert.equal(process.listenerCount('SIGINT'), 0, 'the Ctrl+C handler is gone after the task');
+});
