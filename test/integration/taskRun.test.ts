@@ -5,14 +5,16 @@
  * pins the client's side: live before run, messages after the reply, confirm, cancel.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { BusServer, type RequestHandlers } from '../../src/bus/busServer.js';
 import { runTask, type TaskView } from '../../src/client/taskRun.js';
 import { ensureHome } from '../../src/platform/paths.js';
 import { processStartTicks, writePidFile } from '../../src/platform/pidFile.js';
 import { TOPIC_TASK, type ProviderRequests, type TaskMessage, type TaskResult } from '../../src/protocol/providerProtocol.js';
-import { makeTempHome } from '../helpers/tempHome.js';
+import { collect, makeTempHome, type RunResult } from '../helpers/tempHome.js';
 
 type RunPayload = ProviderRequests['task.run']['payload'];
 /** A task message before the fake daemon numbers it. */
@@ -76,6 +78,10 @@ before(async () => {
       fake.answered();
       return { ok: true };
     },
+    'providers.list': () => ({
+      providers: [],
+      lookedFor: [{ what: 'OPENAI_API_KEY', found: false, howToAdd: 'export OPENAI_API_KEY=... in this shell' }],
+    }),
     'task.cancel': ({ taskId }: { taskId: string }) => {
       fake.cancels.push(taskId);
       fake.answered();
@@ -199,4 +205,77 @@ test('a stop (Ctrl+C) sends task.cancel, keeps showing messages until the reply,
   assert.deepEqual(view.messages.map((m) => m.kind), ['delta', 'step-done'], 'what came after the cancel was still shown');
   assert.match(notices[0] ?? '', /cancelling/);
   assert.equal(process.listenerCount('SIGINT'), 0, 'the Ctrl+C handler is gone after the task');
+});
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+/**
+ * `relay <args>` from source against the fake daemon; `input` comes through a shell pipe (a
+ * FIFO, as `git diff | relay …` gives: Node's own 'pipe' is a socket, which relay never reads).
+ */
+function relay(args: string[], input?: string): Promise<RunResult> {
+  const argv = [process.execPath, '--import', 'tsx', MAIN, ...args];
+  const child =
+    input === undefined
+      ? spawn(argv[0]!, argv.slice(1), { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('/bin/sh', ['-c', 'printf %s "$RELAY_TEST_INPUT" | "$@"', 'sh', ...argv], {
+          env: { ...h.env, RELAY_TEST_INPUT: input },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+  return collect(child);
+}
+
+test('relay "task": the labelled answer alone on stdout, provider and cost on stderr, exit 0', async () => {
+  fake.resetSeq();
+  fake.script = async (p, d) => {
+    d.publish(p.taskId, {
+      kind: 'route',
+      step: 0,
+      decision: {
+        worker: 'explainer',
+        pick: { provider: 'claude', model: 'sonnet' },
+        order: [{ provider: 'claude', model: 'sonnet' }],
+        candidates: [{ provider: 'claude', model: 'sonnet', tier: 'standard', billing: 'subscription', kept: true, why: 'cheapest' }],
+        why: 'free first',
+      },
+    });
+    d.publish(p.taskId, { kind: 'call', step: 0, worker: 'explainer', provider: 'claude', model: 'sonnet', attempt: 1 });
+    d.publish(p.taskId, { kind: 'delta', step: 0, text: 'Kubernetes runs ' });
+    d.publish(p.taskId, { kind: 'delta', step: 0, text: 'containers.' });
+    d.publish(p.taskId, { kind: 'step-done', step: 0, worker: 'explainer', provider: 'claude', model: 'sonnet' });
+    return { ...done(p.taskId, 5), steps: [{ worker: 'explainer', provider: 'claude', model: 'sonnet', chars: 27, finish: 'stop' }] };
+  };
+  const r = await relay(['explain kubernetes']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '[explainer]\nKubernetes runs containers.\n');
+  assert.equal(r.stderr, 'claude · sonnet\ncost: free (subscription)\n');
+});
+
+test('relay "task" --json with piped context: one object with the failure, and the exit code of the budget refusal', async () => {
+  fake.resetSeq();
+  let context: string | undefined;
+  fake.script = async (p) => {
+    context = p.context;
+    return { ...done(p.taskId, 0, { code: 'E_BUDGET', message: 'the daily limit ($1.00) is spent', hint: 'relay budget set --daily 2' }), steps: [] };
+  };
+  const r = await relay(['review', 'this', '--json'], 'diff --git a/x b/x\n');
+  assert.equal(r.code, 10, r.stderr);
+  assert.equal(context, 'diff --git a/x b/x\n');
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'one JSON object, no error record after it');
+  const record = JSON.parse(lines[0]!);
+  assert.equal(record.failure.code, 'E_BUDGET');
+  assert.deepEqual(record.steps, []);
+});
+
+test('relay "task" with no provider: what was looked for and how to add one, then the error, exit 11', async () => {
+  fake.resetSeq();
+  fake.script = async (p) => ({ ...done(p.taskId, 0, { code: 'E_NO_PROVIDER', message: 'no provider can take this task' }), steps: [] });
+  const r = await relay(['explain kubernetes']);
+  assert.equal(r.code, 11, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    ['No provider found.', 'Relay looked for these; add any one of them:', '  OPENAI_API_KEY  → export OPENAI_API_KEY=... in this shell', 'relay: no provider can take this task', ''].join('\n'),
+  );
 });
