@@ -170,6 +170,12 @@ export class TaskStream {
     if (cost) this.note(cost);
   }
 
+  /** The task ends with no result (a second Ctrl+C, a lost daemon): end the answer's line, say what was pending. */
+  abandon(): void {
+    this.flushMovedOn(undefined);
+    this.endLine();
+  }
+
   /** The `--json` object: the result, each step with the text that was streamed for it. */
   record(result: TaskResult): TaskRecord {
     // Step numbers only need to be ordered: the n-th step seen is the n-th step of the result.

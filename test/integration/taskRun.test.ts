@@ -15,6 +15,7 @@ import { ensureHome } from '../../src/platform/paths.js';
 import { processStartTicks, writePidFile } from '../../src/platform/pidFile.js';
 import { TOPIC_TASK, type ProviderRequests, type TaskMessage, type TaskResult } from '../../src/protocol/providerProtocol.js';
 import { collect, makeTempHome, type RunResult } from '../helpers/tempHome.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 type RunPayload = ProviderRequests['task.run']['payload'];
 /** A task message before the fake daemon numbers it. */
@@ -278,4 +279,36 @@ test('relay "task" with no provider: what was looked for and how to add one, the
     r.stderr,
     ['No provider found.', 'Relay looked for these; add any one of them:', '  OPENAI_API_KEY  → export OPENAI_API_KEY=... in this shell', 'relay: no provider can take this task', ''].join('\n'),
   );
+});
+
+test('Ctrl+C on relay "task": task.cancel is sent, the answer so far stays, exit 130; a second Ctrl+C quits at once', async () => {
+  for (const presses of [1, 2]) {
+    fake.resetSeq();
+    fake.cancels.length = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    fake.script = async (p, d) => {
+      const cancelled = d.nextAnswer();
+      d.publish(p.taskId, { kind: 'call', step: 0, worker: 'explainer', provider: 'ollama', model: 'llama3.2', attempt: 1 });
+      d.publish(p.taskId, { kind: 'delta', step: 0, text: 'Kube' });
+      await cancelled;
+      // With one press the daemon ends the task; with two the client must not wait for it.
+      if (presses === 2) await held;
+      return { ...done(p.taskId, 2, { code: 'E_CANCELLED', message: 'cancelled' }), steps: [{ worker: 'explainer', provider: 'ollama', model: 'llama3.2', chars: 4, finish: 'cancelled' }] };
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'explain kubernetes'], { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const finished = collect(child);
+    let seen = '';
+    child.stdout!.on('data', (b: Buffer) => (seen += b.toString()));
+    await waitFor(() => seen.includes('Kube'), 'the first delta on stdout', 20_000);
+    child.kill('SIGINT');
+    await waitFor(() => fake.cancels.length === 1, 'task.cancel at the fake daemon');
+    if (presses === 2) child.kill('SIGINT');
+    const r = await finished;
+    release();
+    assert.equal(r.code, 130, `${presses} press(es): ${r.stderr}`);
+    assert.equal(r.stdout, '[explainer]\nKube\n', 'the answer so far, its line ended');
+    assert.match(r.stderr, /relay: cancelling/);
+    assert.match(r.stderr, /relay: cancelled/);
+  }
 });

@@ -109,6 +109,7 @@ export function ask(words: string[], opts: AskOptions): Promise<number> {
         { view: stream, ask: (_m, signal) => askYesNo('run it? [y/N] ', signal), notice: stderrLine, stop: stop.signal },
       );
     } catch (e) {
+      stream.abandon();
       if (isRelayError(e) && e.code === 'E_NO_PROVIDER') await explainNoProvider(paths);
       throw e;
     } finally {
