@@ -3,10 +3,11 @@ import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
 import { budgetLimitsOf, budgetScopesOf } from '../../src/cli/budgetArgs.js';
 import { commandTypo } from '../../src/cli/commandTypo.js';
+import { askYesNo } from '../../src/cli/yesNoQuestion.js';
 import { isPipedInput, readInput } from '../../src/client/pipedInput.js';
 import { confirmSetting, newTaskId, taskFailureError } from '../../src/client/taskRun.js';
 import { EXIT, isRelayError } from '../../src/platform/errors.js';
@@ -175,4 +176,26 @@ test('piped input: read to the cap and said to be cut, never half a character, n
     closeSync(file);
     closeSync(devNull);
   }
+});
+
+test('the edit-mode question: only y or yes runs the call; no, Enter, end of input and a cancel do not', async () => {
+  const ask = async (typed: string | null, abort = false): Promise<{ yes: boolean; shown: string }> => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let shown = '';
+    output.on('data', (b: Buffer) => (shown += b.toString()));
+    const ctl = new AbortController();
+    const answer = askYesNo('run it? [y/N] ', ctl.signal, input, output);
+    if (abort) ctl.abort();
+    else if (typed === null) input.end();
+    else input.write(typed);
+    return { yes: await answer, shown };
+  };
+  assert.deepEqual(await ask('y\n'), { yes: true, shown: 'run it? [y/N] ' });
+  assert.equal((await ask('YES\n')).yes, true);
+  assert.equal((await ask('n\n')).yes, false);
+  assert.equal((await ask('\n')).yes, false, 'Enter is the default: no');
+  assert.equal((await ask('yeah\n')).yes, false);
+  assert.equal((await ask(null)).yes, false, 'Ctrl+D');
+  assert.equal((await ask(null, true)).yes, false, 'a cancel closes the question');
 });
