@@ -7,6 +7,9 @@ import { AGENT_NAMES_HINT } from '../adapters/registry.js';
 import { EXIT } from '../platform/errors.js';
 import { PS_DEFAULT_EXITED } from '../protocol/agentProtocol.js';
 import { relayVersion } from '../platform/packageInfo.js';
+import { RelayError } from '../platform/errors.js';
+import { commandTypo } from './commandTypo.js';
+import { runCommand } from './output.js';
 
 function parseSeq(value: string): number {
   const n = Number(value);
@@ -17,6 +20,26 @@ function parseSeq(value: string): number {
 function parseCount(value: string): string {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('-n takes a count of events (0 or more).');
   return value.trim();
+}
+
+function parseDays(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 366) throw new InvalidArgumentError('--days takes a whole number of days from 1 to 366.');
+  return n;
+}
+
+/** The options of a task, on the root (`relay "task"`) and on `relay ask`. */
+function withTaskOptions(cmd: Command): Command {
+  return cmd
+    .option('--worker <name>', 'send it to this worker (relay workers lists them)')
+    .option('--provider <name>', 'use this provider (relay providers lists them)')
+    .option('--model <id>', 'use this model (relay models lists them)')
+    .option('--premium', 'allow premium models even when a cheaper one fits')
+    .option('--explain', 'show how it would be routed (every candidate and why), and call nothing')
+    .addOption(new Option('--edit', 'ask before each call (edit mode) for this run').conflicts('auto'))
+    .option('--auto', 'run each call at once (auto mode) for this run')
+    .option('-y, --yes', 'answer yes to the edit-mode questions')
+    .option('--json', 'print one JSON object at the end (with --explain: the plan)');
 }
 
 /** How the agent commands take an agent, as `relay handoff` does. */
@@ -31,7 +54,24 @@ export async function runCli(argv: string[]): Promise<number> {
     .configureOutput({ outputError: (text, write) => write(`relay: ${text.trim().replace(/^error: /, '')} — see relay --help\n`) })
     .exitOverride()
     // `relay wrap claude --resume` passes --resume to claude, not to relay.
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    // The root's own action (the task) would otherwise turn `relay help` into a task.
+    .helpCommand(true)
+    .usage('"<task>" [options]  |  <command> [options]')
+    .argument('[task...]', 'a task for a model when the first word is not a command (as relay ask)');
+  // A word that is a command runs that command (commander dispatches it before this action); any
+  // other words are a task, unless they are a single command name misspelt.
+  withTaskOptions(program).action(async (task: string[], opts) => {
+    const word = task.join(' ');
+    const meant = commandTypo(task, program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+    if (meant !== undefined) {
+      exitCode = await runCommand(opts.json, () => {
+        throw new RelayError('E_USAGE', `unknown command ${word}`, { hint: `did you mean ${meant}? (relay ask ${word} sends it to a model)` });
+      });
+      return;
+    }
+    exitCode = await (await import('./commands/ask.js')).ask(task, opts);
+  });
 
   const daemon = program.command('daemon').description('start, stop and inspect the per-user daemon');
   const lifecycle = [
@@ -161,6 +201,81 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('serve Relay to an agent as an MCP server on stdio (status, snapshots, handoff, remember, recall)')
     .action(async () => {
       exitCode = await (await import('./commands/mcp.js')).mcp();
+    });
+
+  withTaskOptions(
+    program
+      .command('ask')
+      .description('send a task to the cheapest worker and model that fit; the answer streams to stdout (relay "task" does the same)')
+      .argument('<task...>', 'the task; piped stdin is added as context'),
+  ).action(async (task: string[], opts) => {
+    exitCode = await (await import('./commands/ask.js')).ask(task, opts);
+  });
+  program
+    .command('providers')
+    .description('what Relay looked for (API keys, base URLs, Ollama, agent CLIs, config.yaml), what it found, and why each is usable or not')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/providers.js')).providers(opts);
+    });
+  program
+    .command('models')
+    .description('the models Relay can route to, with tier, billing, context size and price')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/models.js')).models(opts);
+    });
+  program
+    .command('workers')
+    .description('the worker roles a task can go to (architect, coder, reviewer, ...) and what each needs from a model')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/workers.js')).workers(opts);
+    });
+  program
+    .command('cost')
+    .description('what the calls cost')
+    .command('report', { isDefault: true })
+    .description('spend today and this month against the limits, by provider, model, worker and day')
+    .addOption(new Option('--days <n>', 'how many days the by-day table goes back').argParser(parseDays))
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/cost.js')).costReport(opts);
+    });
+  const budget = program
+    .command('budget')
+    .description('show the spending limits (per task, per day, per month) and what is spent against them')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/budget.js')).budgetShow(opts);
+    });
+  budget
+    .command('show')
+    .description('show the limits and what is spent against them (the same as relay budget)')
+    .option('--json', 'print a JSON record')
+    // optsWithGlobals: commander would otherwise give show's --json to the parent command.
+    .action(async (_opts, cmd: Command) => {
+      exitCode = await (await import('./commands/budget.js')).budgetShow(cmd.optsWithGlobals());
+    });
+  budget
+    .command('set')
+    .description('set spending limits in US dollars (e.g. relay budget set --daily 1 --monthly 20)')
+    .option('--task <usd>', 'the most one task may spend')
+    .option('--daily <usd>', 'the most all calls may spend in a day')
+    .option('--monthly <usd>', 'the most all calls may spend in a month')
+    .option('--json', 'print a JSON record')
+    .action(async (_opts, cmd: Command) => {
+      exitCode = await (await import('./commands/budget.js')).budgetSet(cmd.optsWithGlobals());
+    });
+  budget
+    .command('clear')
+    .description('remove spending limits: the ones named, or all of them')
+    .option('--task', 'the per-task limit')
+    .option('--daily', 'the daily limit')
+    .option('--monthly', 'the monthly limit')
+    .option('--json', 'print a JSON record')
+    .action(async (_opts, cmd: Command) => {
+      exitCode = await (await import('./commands/budget.js')).budgetClear(cmd.optsWithGlobals());
     });
 
   program
