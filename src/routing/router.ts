@@ -180,6 +180,21 @@ function noneWhy(dropped: readonly RouteCandidate[]): string {
  * `candidates` lists the kept ones in that order, then the dropped ones, each with its reason.
  */
 export function routeCall(input: RouteInput): RouteDecision {
+  const decision = routeAtTier(input);
+  if (decision.pick || input.options.premium) return decision;
+  // Nothing of the worker's tier can take it, but something below can: a weaker answer beats none
+  // (a design task with only standard models, a code task with only a local model). Asked for
+  // premium explicitly, the user gets the refusal instead.
+  const below = decision.candidates.filter((c) => !c.kept && c.why.startsWith('tier ')).map((c) => TIER_RANK[c.tier]);
+  if (below.length === 0) return decision;
+  const best = Math.max(...below);
+  const tier = (Object.keys(TIER_RANK) as ModelTier[]).find((t) => TIER_RANK[t] === best)!;
+  const lowered = routeAtTier({ ...input, worker: { ...input.worker, tier } });
+  if (!lowered.pick) return decision;
+  return { ...lowered, worker: input.worker.name, why: `nothing of tier ${input.worker.tier} is available; best below it: ${lowered.why}` };
+}
+
+function routeAtTier(input: RouteInput): RouteDecision {
   const need = neededTier(input);
   const healthMemo = new Map<string, string | undefined>();
   const health = (provider: string): string | undefined => {

@@ -226,3 +226,13 @@ test('--explain shows the pick, the fallbacks and every dropped model with its r
   assert.match(text, /dropped\s+openai\/gpt-4\.1-mini\s+standard\s+~\$0\.0068\d*\s+metered, and the paid budget is spent/);
   assert.match(text, /then, if it fails: claude\/opus/);
 });
+
+test('a premium worker with only standard models gets the best below its tier, and says so; --premium still refuses', () => {
+  const standardOnly = [paid('gpt-4.1-nano', 'basic', 0.1, 0.4), paid('gpt-4.1-mini', 'standard', 0.4, 1.6)];
+  const d = route({ workerName: 'architect', models: standardOnly });
+  assert.deepEqual(d.pick, { provider: 'openai', model: 'gpt-4.1-mini' });
+  assert.match(d.why, /^nothing of tier premium is available; best below it: /);
+  assert.equal(d.worker, 'architect');
+  const asked = route({ workerName: 'explainer', models: standardOnly, options: { premium: true } });
+  assert.equal(asked.pick, undefined);
+});

@@ -1,0 +1,182 @@
+/**
+ * The workspace engine's path, measured against the fake provider server in the same run:
+ * - time to first token of a task through the daemon (bus request → detection → routing →
+ *   reservation → worker thread → undici → SSE → worker port → bus topic) minus a bare undici
+ *   request to the same endpoint: what Relay adds;
+ * - the whole `relay "task"` CLI wall to its first answer byte, as a ratio to `node -e 0`;
+ * - streaming throughput of a large answer through worker → daemon → bus → client vs a bare
+ *   undici read of the same stream.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'undici';
+import { BusClient } from '../src/bus/busClient.js';
+import { EventSubscriber } from '../src/bus/eventSubscriber.js';
+import { CLI_ENTRY } from '../src/platform/packageInfo.js';
+import { TOPIC_TASK, type TaskMessage } from '../src/protocol/providerProtocol.js';
+import { startFakeProvider, type FakeProvider } from '../test/helpers/fakeProviderServer.js';
+import type { BenchHome } from './benchHome.js';
+import { relay, timeNode } from './relayCli.js';
+import { median, percentileOfSorted, round, sorted } from './stats.js';
+
+const KEY = 'sk-bench-0123456789abcdef';
+
+export interface WorkspacePath {
+  ttft_relay_p50_ms: number;
+  ttft_direct_p50_ms: number;
+  /** p50 through the daemon minus p50 direct: the goal is < 5 ms. */
+  ttft_added_p50_ms: number;
+  ttft_relay_p99_ms: number;
+  cli_first_token_median_ms: number;
+  node_e0_median_ms: number;
+  cli_first_token_ratio_to_node_e0: number;
+  stream_mb: number;
+  stream_relay_mb_s: number;
+  stream_direct_mb_s: number;
+  /** Through the daemon and bus as a share of direct: the goal is ≥ 0.8. */
+  stream_throughput_ratio: number;
+}
+
+function configFor(fake: FakeProvider): string {
+  return [
+    'routing:',
+    '  useAgentClis: false',
+    'providers:',
+    '  bench:',
+    '    type: openai-compatible',
+    `    baseUrl: ${fake.url}/v1`,
+    '    apiKey: env:BENCH_KEY',
+    '    models:',
+    '      - { id: bench-model, tier: standard, contextTokens: 128000, inputPrice: 0.1, outputPrice: 0.4 }',
+    '',
+  ].join('\n');
+}
+
+/** The env a client sends: this home, the key, no other provider to detect or probe. */
+function clientEnv(h: BenchHome): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h.env)) if (typeof v === 'string' && !/_API_KEY$|_AUTH_TOKEN$|_BASE_URL$|^OLLAMA_HOST$/.test(k)) env[k] = v;
+  return { ...env, BENCH_KEY: KEY, OLLAMA_HOST: 'http://127.0.0.1:9', PATH: '/usr/bin:/bin' };
+}
+
+/** One task through the daemon: ms to the first delta on its topic, and to its end. */
+async function taskThroughDaemon(h: BenchHome, env: Record<string, string>): Promise<{ firstMs: number; totalMs: number; chars: number }> {
+  const client = new BusClient(h.paths);
+  const taskId = randomUUID();
+  let first: number | undefined;
+  let chars = 0;
+  const sub = new EventSubscriber(h.paths, [TOPIC_TASK(taskId)], (_topic, value) => {
+    const m = value as TaskMessage;
+    if (m.kind === 'delta') {
+      first ??= performance.now();
+      chars += m.text.length;
+    }
+  });
+  try {
+    await sub.live(client);
+    const t0 = performance.now();
+    const result = await client.request('task.run', { taskId, text: 'explain kubernetes', options: { worker: 'explainer' }, env, cwd: h.root }, 120_000);
+    const end = performance.now();
+    if (result.failure) throw new Error(`task failed: ${result.failure.message}`);
+    // Deltas published before the reply may still be in the subscriber's socket.
+    const deadline = Date.now() + 10_000;
+    while (chars < result.steps[0]!.chars && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    return { firstMs: (first ?? end) - t0, totalMs: performance.now() - t0, chars };
+  } finally {
+    await sub.close();
+    await client.close();
+  }
+}
+
+/** The same request straight to the fake with undici: ms to the first content chunk, and to the end. */
+async function direct(fake: FakeProvider): Promise<{ firstMs: number; totalMs: number; bytes: number }> {
+  const t0 = performance.now();
+  const res = await request(`${fake.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+    body: JSON.stringify({ model: 'bench-model', stream: true, messages: [{ role: 'user', content: 'explain kubernetes' }] }),
+  });
+  let first: number | undefined;
+  let bytes = 0;
+  for await (const chunk of res.body) {
+    first ??= performance.now();
+    bytes += (chunk as Buffer).length;
+  }
+  return { firstMs: (first ?? performance.now()) - t0, totalMs: performance.now() - t0, bytes };
+}
+
+/** `relay "explain kubernetes"` from spawn to the first byte of the answer on stdout. */
+function cliFirstToken(h: BenchHome, env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [CLI_ENTRY, 'explain kubernetes'], { env, cwd: h.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let at: number | undefined;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      // The worker label comes first; the answer starts on the next line.
+      if (at === undefined && /\]\n./.test(out)) at = performance.now() - t0;
+    });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 && at !== undefined ? resolve(at) : reject(new Error(`relay exited ${code}: ${err.trim()}`))));
+  });
+}
+
+export async function measureWorkspacePath(h: BenchHome, runs: number, streamMb: number): Promise<WorkspacePath> {
+  const fake = await startFakeProvider();
+  try {
+    mkdirSync(h.paths.home, { recursive: true, mode: 0o700 });
+    writeFileSync(h.paths.config, configFor(fake), { mode: 0o600 });
+    const env = clientEnv(h);
+    relay(['daemon', 'start'], { ...h.env, ...env });
+    fake.setDefault({ kind: 'answer', text: 'Kubernetes schedules containers onto machines and keeps them running.', chunks: 8 });
+    // Warm-up: the first task loads the worker thread and the price table.
+    await taskThroughDaemon(h, env);
+    await direct(fake);
+    const viaRelay: number[] = [];
+    const viaDirect: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Alternate so that a burst of machine noise hits both sides alike.
+      viaDirect.push((await direct(fake)).firstMs);
+      viaRelay.push((await taskThroughDaemon(h, env)).firstMs);
+    }
+    const cli: number[] = [];
+    const node: number[] = [];
+    for (let i = 0; i < Math.max(5, Math.floor(runs / 4)); i++) {
+      node.push(timeNode(['-e', '0'], env).ms);
+      cli.push(await cliFirstToken(h, env));
+    }
+
+    const text = 'x'.repeat(1023) + '\n';
+    fake.setDefault({ kind: 'answer', text: text.repeat(streamMb * 1024), chunks: streamMb * 256 });
+    const d = await direct(fake);
+    const r = await taskThroughDaemon(h, env);
+    const d2 = await direct(fake);
+    const directMs = Math.min(d.totalMs, d2.totalMs);
+    const relayMbS = streamMb / (r.totalMs / 1000);
+    const directMbS = streamMb / (directMs / 1000);
+    const relaySorted = sorted(viaRelay);
+    const relayP50 = median(viaRelay);
+    const directP50 = median(viaDirect);
+    const cliMedian = median(cli);
+    const nodeMedian = median(node);
+    return {
+      ttft_relay_p50_ms: round(relayP50, 2),
+      ttft_direct_p50_ms: round(directP50, 2),
+      ttft_added_p50_ms: round(relayP50 - directP50, 2),
+      ttft_relay_p99_ms: round(percentileOfSorted(relaySorted, 99), 2),
+      cli_first_token_median_ms: round(cliMedian, 1),
+      node_e0_median_ms: round(nodeMedian, 1),
+      cli_first_token_ratio_to_node_e0: round(cliMedian / nodeMedian, 2),
+      stream_mb: streamMb,
+      stream_relay_mb_s: round(relayMbS, 1),
+      stream_direct_mb_s: round(directMbS, 1),
+      stream_throughput_ratio: round(relayMbS / directMbS, 3),
+    };
+  } finally {
+    await fake.close();
+  }
+}
