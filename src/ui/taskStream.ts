@@ -1,10 +1,11 @@
 /**
  * What `relay "task"` shows while a task runs: a task's messages (`TOPIC_TASK(id)`), in the order
- * they came, turned into writes. The answer is the only thing on stdout — each step's text after
- * a `[worker]` label line, so a team's answers read apart — and everything about it (which
- * provider and model answer, a provider given up for the next one, warnings, missed messages,
- * the cost) goes to stderr, so `relay "task" > answer.md` keeps just the answer. With `json`
- * nothing is written on stdout while the task runs: the texts are kept for {@link TaskStream.record}.
+ * they came, turned into writes. The answer is the only thing on stdout (a team's answers apart
+ * by a blank line); everything about it — the `[worker]` label before each answer, which provider
+ * and model answer, a provider given up for the next one, warnings, missed messages, the cost —
+ * goes to stderr, so `relay "task" > answer.md` keeps just the answer while a terminal shows
+ * both. With `json` each message is one JSON line on stdout as it comes, and the texts are kept
+ * for the closing {@link TaskStream.record}.
  * No terminal, clock or socket here: the caller passes the writers and the time.
  */
 import type { Billing, CallFailure, CallPlan, TaskMessage, TaskResult, TokenUsage } from '../protocol/providerProtocol.js';
@@ -110,6 +111,7 @@ export class TaskStream {
     if (m.seq <= this.seen) return;
     if (m.seq > this.seen + 1) this.noteMissed(this.seen + 1, m.seq - 1);
     this.seen = m.seq;
+    if (this.json) this.out.stdout(`${JSON.stringify(m)}\n`);
     switch (m.kind) {
       case 'route':
         this.step(m.step).worker ??= m.decision.worker;
@@ -229,8 +231,9 @@ export class TaskStream {
     if (s.labelled || s.worker === undefined) return;
     s.labelled = true;
     if (this.json) return;
-    this.out.stdout(`${this.wroteAnswer ? '\n' : ''}[${s.worker}]\n`);
-    this.wroteAnswer = true;
+    // A blank line between two workers' answers keeps them apart in a file too.
+    if (this.wroteAnswer) this.out.stdout('\n');
+    this.note(`[${s.worker}]`);
     this.endsWithNewline = true;
   }
 

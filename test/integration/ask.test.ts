@@ -29,6 +29,14 @@ function run(h: TempHome, args: string[], env: NodeJS.ProcessEnv) {
   return startRelay(args, env, workDir(h), TASK_TIMEOUT_MS).done;
 }
 
+/** `--json` prints one JSON line per task message, then the result record. */
+function resultOf<T>(stdout: string): T {
+  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
+  const last = lines.at(-1)!;
+  assert.equal(last.kind, 'result', 'the last JSON line is the result');
+  return last as T;
+}
+
 function keysEnv(h: TempHome, extra: Record<string, string> = {}, clis: string[] = []): NodeJS.ProcessEnv {
   return clientEnv(h, { clis, extra: { ALPHA_KEY, BETA_KEY, ...extra } });
 }
@@ -69,8 +77,8 @@ describe('relay "task"', { timeout: 240_000 }, () => {
     await inTempHome(async (h) => {
       const r = await run(h, ['explain kubernetes'], clientEnv(h, { clis: ['claude'] }));
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^\[explainer\]/m);
-      assert.match(r.stdout, /MOCK_OK/);
+      assert.match(r.stderr, /^\[explainer\]/m, 'the worker label is on stderr');
+      assert.match(r.stdout, /^MOCK_OK/, 'stdout is the answer alone');
       const start = fakeLog(h).find((s) => s.kind === 'claude' && s.event === 'start');
       assert.ok(start, 'claude was started');
       for (const flag of ['-p', '--output-format', 'stream-json', '--verbose']) assert.ok(start.argv?.includes(flag), `claude got ${flag}`);
@@ -105,7 +113,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
         // The next task goes straight to beta: alpha is cooling, not retried.
         const again = await run(h, ['explain kubernetes', '--json'], env);
         assert.equal(again.code, 0, again.stderr);
-        const result = JSON.parse(again.stdout) as { steps: Array<{ provider: string }> };
+        const result = resultOf<{ steps: Array<{ provider: string }> }>(again.stdout);
         assert.equal(result.steps[0]!.provider, 'beta');
         assert.equal(fake.requests.length, 3);
         assertNoKeys(h);
@@ -118,7 +126,9 @@ describe('relay "task"', { timeout: 240_000 }, () => {
       const env = clientEnv(h, { clis: ['claude', 'codex'], extra: { FAKE_AGENT_SCRIPT_CLAUDE: 'limit-exit' } });
       const r = await run(h, ['explain kubernetes', '--worker', 'explainer', '--json'], env);
       assert.equal(r.code, 0, r.stderr);
-      const result = JSON.parse(r.stdout) as { steps: Array<{ provider: string; text: string }> };
+      const result = resultOf<{ steps: Array<{ provider: string; text: string }> }>(r.stdout);
+      const kinds = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+      assert.ok(kinds.includes('moved-on') && kinds.includes('delta'), `one JSON line per event: ${kinds.join(',')}`);
       assert.equal(result.steps.length, 1);
       assert.notEqual(result.steps[0]!.provider, 'claude');
       assert.match(result.steps[0]!.text, /MOCK_OK/);
@@ -135,10 +145,10 @@ describe('relay "task"', { timeout: 240_000 }, () => {
         fake.enqueue({ kind: 'answer', text: 'ARCHITECT-PLAN: token bucket per key' });
         const r = await run(h, ['design a rate limiter for our public API'], keysEnv(h));
         assert.equal(r.code, 0, r.stderr);
-        const architect = r.stdout.indexOf('[architect]');
-        const reviewer = r.stdout.indexOf('[reviewer]');
-        assert.ok(architect >= 0 && reviewer > architect, r.stdout);
-        assert.ok(r.stdout.indexOf('ARCHITECT-PLAN') > architect);
+        const architect = r.stderr.indexOf('[architect]');
+        const reviewer = r.stderr.indexOf('[reviewer]');
+        assert.ok(architect >= 0 && reviewer > architect, r.stderr);
+        assert.match(r.stdout, /^ARCHITECT-PLAN: token bucket per key\n\nfake answer to:/, 'both answers on stdout, apart');
         assert.equal(fake.requests.length, 2);
         assert.match(JSON.stringify(fake.requests[1]!.body.messages), /ARCHITECT-PLAN: token bucket per key/);
       });

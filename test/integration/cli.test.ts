@@ -25,9 +25,14 @@ test('relay --help lists every command', async () => {
 });
 
 test('usage errors are one line with exit code 2', async () => {
-  const unknown = await h.relay(['frobnicate']);
+  const unknown = await h.relay(['daemon', 'frobnicate']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /^relay: unknown command 'frobnicate'/);
+  // A lone word is a task for a model, unless it is a command's typo: never sent, never a daemon.
+  const typo = await h.relay(['porviders']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /^relay: unknown command porviders — did you mean providers\?/);
+  assert.equal(existsSync(h.paths.pidFile), false, 'a typo starts no daemon');
   const badSeq = await h.relay(['daemon', 'tail', '--since', 'abc']);
   assert.equal(badSeq.code, 2);
   assert.match(badSeq.stderr, /--since takes a sequence number/);

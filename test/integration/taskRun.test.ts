@@ -226,7 +226,7 @@ function relay(args: string[], input?: string): Promise<RunResult> {
   return collect(child);
 }
 
-test('relay "task": the labelled answer alone on stdout, provider and cost on stderr, exit 0', async () => {
+test('relay "task": the answer alone on stdout; its worker label, provider and cost on stderr, exit 0', async () => {
   fake.resetSeq();
   fake.script = async (p, d) => {
     d.publish(p.taskId, {
@@ -248,8 +248,8 @@ test('relay "task": the labelled answer alone on stdout, provider and cost on st
   };
   const r = await relay(['explain kubernetes']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, '[explainer]\nKubernetes runs containers.\n');
-  assert.equal(r.stderr, 'claude · sonnet\ncost: free (subscription)\n');
+  assert.equal(r.stdout, 'Kubernetes runs containers.\n');
+  assert.equal(r.stderr, '[explainer]\nclaude · sonnet\ncost: free (subscription)\n');
 });
 
 test('relay "task" --json with piped context: one object with the failure, and the exit code of the budget refusal', async () => {
@@ -307,7 +307,7 @@ test('Ctrl+C on relay "task": task.cancel is sent, the answer so far stays, exit
     const r = await finished;
     release();
     assert.equal(r.code, 130, `${presses} press(es): ${r.stderr}`);
-    assert.equal(r.stdout, '[explainer]\nKube\n', 'the answer so far, its line ended');
+    assert.equal(r.stdout, 'Kube\n', 'the answer so far, its line ended');
     assert.match(r.stderr, /relay: cancelling/);
     assert.match(r.stderr, /relay: cancelled/);
   }

@@ -33,7 +33,7 @@ function result(steps: TaskResult['steps'], costMicros: number, lastSeq: number,
   return { taskId: 't1', session: { id: 's1', number: 1 }, steps, lastSeq, costMicros, ...(failure ? { failure } : {}) };
 }
 
-test('one step: the worker label, then the answer as it streams on stdout; provider and cost on stderr; a final newline', () => {
+test('one step: the answer alone as it streams on stdout; the worker label, provider and cost on stderr; a final newline', () => {
   const t = terminal();
   const msgs: TaskMessage[] = [
     route(1, 0, 'explainer', [['claude', 'sonnet', 'subscription']]),
@@ -46,15 +46,15 @@ test('one step: the worker label, then the answer as it streams on stdout; provi
   // Deltas are written as they come, not collected.
   assert.deepEqual(
     t.writes.filter(([w]) => w === 'out').map(([, s]) => s),
-    ['[explainer]\n', 'Kubernetes runs ', 'containers across machines.', '\n'],
+    ['Kubernetes runs ', 'containers across machines.', '\n'],
   );
   t.stream.end(result([{ worker: 'explainer', provider: 'claude', model: 'sonnet', chars: 43, finish: 'stop', usage: { inputTokens: 12, outputTokens: 7 } }], 0, 5));
-  assert.equal(t.stdout(), '[explainer]\nKubernetes runs containers across machines.\n');
-  assert.deepEqual(t.stderrLines(), ['claude · sonnet', 'cost: free (subscription)']);
+  assert.equal(t.stdout(), 'Kubernetes runs containers across machines.\n');
+  assert.deepEqual(t.stderrLines(), ['[explainer]', 'claude · sonnet', 'cost: free (subscription)']);
   assert.equal(t.stream.lastSeq, 5);
 });
 
-test('a two-step team: each answer under its worker label, a blank line between, the metered cost at the end', () => {
+test('a two-step team: the answers alone on stdout with a blank line between; each worker label on stderr before its provider; the metered cost at the end', () => {
   const t = terminal();
   const msgs: TaskMessage[] = [
     route(1, 0, 'architect', [['anthropic', 'claude-sonnet-4', 'metered']]),
@@ -77,8 +77,8 @@ test('a two-step team: each answer under its worker label, a blank line between,
       8,
     ),
   );
-  assert.equal(t.stdout(), '[architect]\nPut a queue between them.\n\n[reviewer]\nSound; add a dead-letter queue.\n', 'no doubled newline after an answer that ended with one');
-  assert.deepEqual(t.stderrLines(), ['anthropic · claude-sonnet-4', 'openai · gpt-4.1-mini', 'cost: $0.00230']);
+  assert.equal(t.stdout(), 'Put a queue between them.\n\nSound; add a dead-letter queue.\n', 'no doubled newline after an answer that ended with one');
+  assert.deepEqual(t.stderrLines(), ['[architect]', 'anthropic · claude-sonnet-4', '[reviewer]', 'openai · gpt-4.1-mini', 'cost: $0.00230']);
 });
 
 test('a provider given up on is named with its reason, its reset time and the provider tried next; a half-shown answer starts again', () => {
@@ -99,8 +99,9 @@ test('a provider given up on is named with its reason, its reset time and the pr
   msgs.forEach((m) => t.stream.push(m));
   const end = result([{ worker: 'coder', provider: 'anthropic', model: 'claude-sonnet-4', chars: 31, costMicros: 4100, finish: 'stop' }], 4100, 7);
   t.stream.end(end);
-  assert.equal(t.stdout(), '[coder]\ndef add(a, b\ndef add(a, b):\n    return a + b\n', 'one label per step, the cut line ended');
+  assert.equal(t.stdout(), 'def add(a, b\ndef add(a, b):\n    return a + b\n', 'the cut line ended');
   assert.deepEqual(t.stderrLines(), [
+    '[coder]',
     'openai · gpt-4.1',
     `openai: rate limited, resets ${formatClockTime(resetAt, NOW)} — trying anthropic`,
     '(the coder answer starts again on anthropic)',
@@ -126,8 +127,8 @@ test('a provider given up on with nothing after it is still said, without a next
       { code: 'E_PROVIDERS_FAILED', message: 'every provider failed' },
     ),
   );
-  assert.equal(t.stdout(), '[explainer]\n');
-  assert.deepEqual(t.stderrLines(), ['deepseek · deepseek-chat', 'deepseek: server error 503'], 'nothing ran to the end: no cost line');
+  assert.equal(t.stdout(), '', 'no answer: nothing on stdout');
+  assert.deepEqual(t.stderrLines(), ['[explainer]', 'deepseek · deepseek-chat', 'deepseek: server error 503'], 'nothing ran to the end: no cost line');
 });
 
 test('warnings (the budget at 80 %) go to stderr as they come, between the answer chunks', () => {
@@ -136,7 +137,7 @@ test('warnings (the budget at 80 %) go to stderr as they come, between the answe
   t.stream.push({ kind: 'warning', seq: 2, text: 'daily budget 80 % used ($0.80 of $1.00)' });
   t.stream.push({ kind: 'delta', seq: 3, step: 0, text: 'Done.' });
   assert.deepEqual(t.writes, [
-    ['out', '[writer]\n'],
+    ['err', '[writer]\n'],
     ['err', 'openai · gpt-4.1-mini\n'],
     ['err', 'warning: daily budget 80 % used ($0.80 of $1.00)\n'],
     ['out', 'Done.'],
@@ -152,11 +153,15 @@ test('a gap in seq is said on stderr; a repeated or older message is dropped; me
   t.stream.push({ kind: 'delta', seq: 4, step: 0, text: 'late ' });
   t.stream.push({ kind: 'delta', seq: 7, step: 0, text: '!' });
   t.stream.end(result([{ worker: 'explainer', provider: 'ollama', model: 'llama3.2', chars: 7, finish: 'stop' }], 0, 9));
-  assert.equal(t.stdout(), '[explainer]\nA pod.!\n');
-  const err = t.stderrLines();
-  assert.match(err[1]!, /^relay: missed messages 3–4 of this task's stream/);
-  assert.match(err[2]!, /^relay: missed message 6 of this task's stream/);
-  assert.match(err[3]!, /^relay: missed messages 8–9 of this task's stream/);
+  assert.equal(t.stdout(), 'A pod.!\n');
+  assert.deepEqual(t.stderrLines(), [
+    '[explainer]',
+    'ollama · llama3.2',
+    "relay: missed messages 3–4 of this task's stream; the answer above may have gaps",
+    "relay: missed message 6 of this task's stream; the answer above may have gaps",
+    "relay: missed messages 8–9 of this task's stream; the answer above may have gaps",
+    'cost: unpriced (1 call to a model with no known price)',
+  ]);
   assert.equal(t.stream.lastSeq, 7);
 });
 
@@ -193,7 +198,7 @@ test('the cost line never shows an unknown cost as $0, and says how free calls a
   assert.deepEqual(sub.stderrLines(), ['cost: free (subscription)']);
 });
 
-test('--json: nothing on stdout while it runs; one record with each step, its text, usage, cost and finish, and the failure', () => {
+test('--json: each message one JSON line on stdout as it comes, a repeated one dropped; one record with each step, its text, usage, cost and finish, and the failure', () => {
   const t = terminal(true);
   const msgs: TaskMessage[] = [
     route(1, 1, 'architect', [['anthropic', 'claude-sonnet-4', 'metered']]),
@@ -203,7 +208,17 @@ test('--json: nothing on stdout while it runs; one record with each step, its te
     { kind: 'step-done', seq: 5, step: 1, worker: 'architect', provider: 'anthropic', model: 'claude-sonnet-4', costMicros: 1800 },
     route(6, 2, 'reviewer', [['openai', 'gpt-4.1-mini', 'metered']]),
   ];
-  msgs.forEach((m) => t.stream.push(m));
+  msgs.forEach((m, i) => {
+    t.stream.push(m);
+    // Written as it comes, one line per message, nothing else.
+    assert.deepEqual(
+      t.writes.filter(([w]) => w === 'out').map(([, s]) => s),
+      msgs.slice(0, i + 1).map((x) => `${JSON.stringify(x)}\n`),
+    );
+  });
+  t.stream.push(msgs[3]!);
+  const lines = msgs.map((m) => `${JSON.stringify(m)}\n`).join('');
+  assert.equal(t.stdout(), lines, 'a repeated message is not written again');
   const failure = { code: 'E_BUDGET', message: 'the daily limit ($1.00) is spent', hint: 'relay budget set --daily 2' };
   const end = result(
     [
@@ -215,7 +230,7 @@ test('--json: nothing on stdout while it runs; one record with each step, its te
     failure,
   );
   t.stream.end(end);
-  assert.equal(t.stdout(), '');
+  assert.equal(t.stdout(), lines, 'nothing more on stdout at the end: the command prints the result line itself');
   assert.deepEqual(t.stream.record(end), {
     taskId: 't1',
     session: { id: 's1', number: 1 },

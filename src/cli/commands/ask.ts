@@ -119,8 +119,8 @@ export function ask(words: string[], opts: AskOptions): Promise<number> {
     const failure = failureOf(outcome);
     if (failure?.code === 'E_NO_PROVIDER') await explainNoProvider(paths);
     if (opts.json) {
-      // One object, the failure in it: an error record after it would be a second one.
-      printJson(stream.record({ ...outcome.result, ...(failure ? { failure } : {}) }));
+      // The last JSON line is the result, the failure in it: an error record after it would be one more.
+      printJson({ kind: 'result', ...stream.record({ ...outcome.result, ...(failure ? { failure } : {}) }) });
       return failure ? taskFailureError(failure).exitCode : undefined;
     }
     if (failure) throw taskFailureError(failure);

@@ -4,9 +4,11 @@
  * environment (keys live in the user's shell, not in a daemon started at login), keeps one
  * health actor per provider, and runs each task as a {@link TaskRun}.
  *
- * config.yaml is read per request, so an edited provider or price applies to the next task
- * without a daemon restart (and a broken edit is that request's E_CONFIG, not a dead daemon).
+ * config.yaml is read again whenever it changed (checked per request with one stat), so an
+ * edited provider or price applies to the next task without a daemon restart, and a broken edit
+ * is that request's E_CONFIG, not a dead daemon.
  */
+import { statSync } from 'node:fs';
 import { loadConfig, type RelayConfig } from '../../config/relayConfig.js';
 import type { Clock } from '../../platform/clock.js';
 import { RelayError } from '../../platform/errors.js';
@@ -57,6 +59,7 @@ export class Workspace implements WorkspaceService {
   private readonly probes = new Map<string, { at: number; result: Promise<ProbeResult> }>();
   private readonly conversations: ConversationRepo;
   private closed = false;
+  private configCache: { key: string; config: RelayConfig } | undefined;
 
   constructor(private readonly opts: WorkspaceOptions) {
     this.conversations = new ConversationRepo(opts.db);
@@ -71,8 +74,23 @@ export class Workspace implements WorkspaceService {
     return result;
   };
 
-  private async detect(env: Record<string, string>): Promise<{ config: RelayConfig; detection: Detection }> {
+  /** The config as the file says now; parsed again only when its inode, size or mtime moved. */
+  private config(): RelayConfig {
+    let key = 'absent';
+    try {
+      const st = statSync(this.opts.paths.config);
+      key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      // No file: the defaults (loadConfig says so itself).
+    }
+    if (this.configCache?.key === key) return this.configCache.config;
     const config = loadConfig(this.opts.paths);
+    this.configCache = { key, config };
+    return config;
+  }
+
+  private async detect(env: Record<string, string>): Promise<{ config: RelayConfig; detection: Detection }> {
+    const config = this.config();
     const detection = await detectProviders({ env, config, modelFacts: withPriceOverrides(config), probeLocal: this.probe });
     await this.opts.providers.ensure(
       detection.providers.filter((d) => d.usable).map((d) => d.name),
@@ -95,7 +113,7 @@ export class Workspace implements WorkspaceService {
   }
 
   workers(): Result<'workers.list'> {
-    return { workers: workerRoles(loadConfig(this.opts.paths)).map(toWorkerInfo) };
+    return { workers: workerRoles(this.config()).map(toWorkerInfo) };
   }
 
   async plan(p: Payload<'task.plan'>): Promise<Result<'task.plan'>> {
