@@ -22,6 +22,9 @@ import { measureHookBareListener } from './hookBareListenerBench.js';
 import { measureHookFaults, type HookFaults } from './hookFaultBench.js';
 import { measureSpoolKills, type SpoolKills } from './spoolKillBench.js';
 import { measureWrapThroughput, type WrapThroughput } from './wrapThroughputBench.js';
+import { measureRouter } from './routerBench.js';
+import { measureBudget } from './budgetBench.js';
+import { measureWorkspacePath, type WorkspacePath } from './workspaceBench.js';
 
 /**
  * Sizes chosen so the whole bench stays under about two and a half minutes on a loaded two-core
@@ -49,6 +52,9 @@ const SIZES = {
   spoolKills: 20,
   /** 50,000 events in all: the figure of issue 8 was 100,000 (about 60 s here); this keeps the bench short. */
   spoolEventsPerRound: 2_500,
+  /** Tasks through the daemon for the time to first token (and a quarter as many CLI runs). */
+  workspaceTasks: 40,
+  workspaceStreamMb: 8,
 } as const;
 
 type Failed = { error: string };
@@ -125,6 +131,12 @@ async function main(): Promise<void> {
   const keystrokeEcho = await section('keystroke echo through daemon and PTY', () =>
     withBenchHome((h) => measureKeystrokeEcho(h, SIZES.keystrokes)),
   );
+  const router = await section('router decision over 100 models', () => measureRouter());
+  const budget = await section('budget reservations, 50 in flight, and the tokenizer on 100k tokens', () => measureBudget());
+  const workspace = await section(`relay "task" through the daemon vs direct undici (TTFT, ${SIZES.workspaceStreamMb} MB stream)`, () =>
+    withBenchHome((h) => measureWorkspacePath(h, SIZES.workspaceTasks, SIZES.workspaceStreamMb)),
+  );
+  const num = (r: Record<string, number> | Failed, key: string): number | null => ('error' in r ? null : (r[key] ?? null));
 
   const goals: Record<string, Goal> = {
     version_ratio_of_medians: atMost(ok<VersionStartup>(versionStartup)?.ratio_of_medians ?? null, 1.5),
@@ -147,6 +159,10 @@ async function main(): Promise<void> {
     spool_kill_duplicates: atMost(ok<SpoolKills>(spoolKills)?.duplicates ?? null, 0),
     spool_kill_missing: atMost(ok<SpoolKills>(spoolKills)?.missing ?? null, 0),
     keystroke_echo_p99_ms: below(ok<KeystrokeEcho>(keystrokeEcho)?.p99_ms ?? null, 5, 'ms'),
+    task_ttft_added_p50_ms: below(ok<WorkspacePath>(workspace)?.ttft_added_p50_ms ?? null, 5, 'ms'),
+    task_stream_throughput_ratio: atLeast(ok<WorkspacePath>(workspace)?.stream_throughput_ratio ?? null, 0.8),
+    router_p99_us: below(num(router, 'routerP99Us'), 1_000, 'µs'),
+    budget_reservations_per_s: atLeast(num(budget, 'reservePairsPerS'), 10_000, '/s'),
   };
   const report = {
     node: process.version,
@@ -165,6 +181,9 @@ async function main(): Promise<void> {
     handoff,
     wrap_throughput: wrapThroughput,
     keystroke_echo: keystrokeEcho,
+    router,
+    budget,
+    workspace,
     goals,
     all_goals_met: Object.values(goals).every((g) => g.met),
     bench_wall_s: Math.round((Date.now() - started) / 100) / 10,

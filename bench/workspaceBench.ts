@@ -7,7 +7,9 @@
  * - streaming throughput of a large answer through worker → daemon → bus → client vs a bare
  *   undici read of the same stream.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'undici';
@@ -15,7 +17,9 @@ import { BusClient } from '../src/bus/busClient.js';
 import { EventSubscriber } from '../src/bus/eventSubscriber.js';
 import { CLI_ENTRY } from '../src/platform/packageInfo.js';
 import { TOPIC_TASK, type TaskMessage } from '../src/protocol/providerProtocol.js';
-import { startFakeProvider, type FakeProvider } from '../test/helpers/fakeProviderServer.js';
+import type { FakeStep } from '../test/helpers/fakeProviderServer.js';
+import { PACKAGE_ROOT } from '../src/platform/packageInfo.js';
+import { join } from 'node:path';
 import type { BenchHome } from './benchHome.js';
 import { relay, timeNode } from './relayCli.js';
 import { median, percentileOfSorted, round, sorted } from './stats.js';
@@ -38,12 +42,35 @@ export interface WorkspacePath {
   stream_throughput_ratio: number;
 }
 
-function configFor(fake: FakeProvider): string {
+/** The fake provider in a process of its own, so that it takes no time from the client measured here. */
+interface FakeProcess {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startFakeProcess(step: FakeStep, repeat = 1): Promise<FakeProcess> {
+  const main = join(PACKAGE_ROOT, 'test', 'helpers', 'fakeProviderMain.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', main, '--default', JSON.stringify(step), '--repeat', String(repeat)], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => ['exited'])])) as string[];
+  lines.close();
+  if (!line || line === 'exited') throw new Error('the fake provider did not start');
+  return { url: (JSON.parse(line) as { url: string }).url, child };
+}
+
+async function stopFakeProcess(f: FakeProcess): Promise<void> {
+  if (f.child.exitCode !== null) return;
+  const exited = once(f.child, 'exit');
+  f.child.kill('SIGTERM');
+  await exited;
+}
+
+function configFor(fake: { url: string }, name = 'bench'): string {
   return [
     'routing:',
     '  useAgentClis: false',
     'providers:',
-    '  bench:',
+    `  ${name}:`,
     '    type: openai-compatible',
     `    baseUrl: ${fake.url}/v1`,
     '    apiKey: env:BENCH_KEY',
@@ -61,28 +88,34 @@ function clientEnv(h: BenchHome): Record<string, string> {
 }
 
 /** One task through the daemon: ms to the first delta on its topic, and to its end. */
-async function taskThroughDaemon(h: BenchHome, env: Record<string, string>): Promise<{ firstMs: number; totalMs: number; chars: number }> {
+/**
+ * One task through the daemon: ms to the first delta on its topic, and to its last (the answer
+ * fully on the client's screen; storing it in the conversation comes after, off that path).
+ */
+async function taskThroughDaemon(h: BenchHome, env: Record<string, string>, provider = 'bench'): Promise<{ firstMs: number; totalMs: number; chars: number }> {
   const client = new BusClient(h.paths);
   const taskId = randomUUID();
   let first: number | undefined;
+  let last: number | undefined;
   let chars = 0;
   const sub = new EventSubscriber(h.paths, [TOPIC_TASK(taskId)], (_topic, value) => {
     const m = value as TaskMessage;
     if (m.kind === 'delta') {
       first ??= performance.now();
+      last = performance.now();
       chars += m.text.length;
     }
   });
   try {
     await sub.live(client);
     const t0 = performance.now();
-    const result = await client.request('task.run', { taskId, text: 'explain kubernetes', options: { worker: 'explainer' }, env, cwd: h.root }, 120_000);
+    const result = await client.request('task.run', { taskId, text: 'explain kubernetes', options: { worker: 'explainer', provider }, env, cwd: h.root }, 120_000);
     const end = performance.now();
     if (result.failure) throw new Error(`task failed: ${result.failure.message}`);
     // Deltas published before the reply may still be in the subscriber's socket.
     const deadline = Date.now() + 10_000;
     while (chars < result.steps[0]!.chars && Date.now() < deadline) await new Promise((r) => setImmediate(r));
-    return { firstMs: (first ?? end) - t0, totalMs: performance.now() - t0, chars };
+    return { firstMs: (first ?? end) - t0, totalMs: (last ?? end) - t0, chars };
   } finally {
     await sub.close();
     await client.close();
@@ -90,7 +123,7 @@ async function taskThroughDaemon(h: BenchHome, env: Record<string, string>): Pro
 }
 
 /** The same request straight to the fake with undici: ms to the first content chunk, and to the end. */
-async function direct(fake: FakeProvider): Promise<{ firstMs: number; totalMs: number; bytes: number }> {
+async function direct(fake: { url: string }): Promise<{ firstMs: number; totalMs: number; bytes: number }> {
   const t0 = performance.now();
   const res = await request(`${fake.url}/v1/chat/completions`, {
     method: 'POST',
@@ -122,21 +155,29 @@ function cliFirstToken(h: BenchHome, env: Record<string, string>): Promise<numbe
 }
 
 export async function measureWorkspacePath(h: BenchHome, runs: number, streamMb: number): Promise<WorkspacePath> {
-  const fake = await startFakeProvider();
+  const line = 'x'.repeat(1023) + '\n';
+  const fakes: FakeProcess[] = [];
   try {
+    const small = await startFakeProcess({ kind: 'answer', text: 'Kubernetes schedules containers onto machines and keeps them running.', chunks: 8 });
+    fakes.push(small);
+    const big = await startFakeProcess({ kind: 'answer', text: line, chunks: streamMb * 256 }, streamMb * 1024);
+    fakes.push(big);
     mkdirSync(h.paths.home, { recursive: true, mode: 0o700 });
-    writeFileSync(h.paths.config, configFor(fake), { mode: 0o600 });
+    // `big` costs more, so a task that names no provider goes to `bench`.
+    const config = configFor(small) + configFor(big, 'big').split('providers:\n')[1]!.replace('inputPrice: 0.1', 'inputPrice: 5');
+    writeFileSync(h.paths.config, config, { mode: 0o600 });
     const env = clientEnv(h);
     relay(['daemon', 'start'], { ...h.env, ...env });
-    fake.setDefault({ kind: 'answer', text: 'Kubernetes schedules containers onto machines and keeps them running.', chunks: 8 });
-    // Warm-up: the first task loads the worker thread and the price table.
-    await taskThroughDaemon(h, env);
-    await direct(fake);
+    // Warm-up: the first task loads the worker thread, the tokenizer and the price table.
+    for (let i = 0; i < 3; i++) {
+      await taskThroughDaemon(h, env);
+      await direct(small);
+    }
     const viaRelay: number[] = [];
     const viaDirect: number[] = [];
     for (let i = 0; i < runs; i++) {
       // Alternate so that a burst of machine noise hits both sides alike.
-      viaDirect.push((await direct(fake)).firstMs);
+      viaDirect.push((await direct(small)).firstMs);
       viaRelay.push((await taskThroughDaemon(h, env)).firstMs);
     }
     const cli: number[] = [];
@@ -146,22 +187,19 @@ export async function measureWorkspacePath(h: BenchHome, runs: number, streamMb:
       cli.push(await cliFirstToken(h, env));
     }
 
-    const text = 'x'.repeat(1023) + '\n';
-    fake.setDefault({ kind: 'answer', text: text.repeat(streamMb * 1024), chunks: streamMb * 256 });
     // Both paths (the worker thread's JIT, the fake's own encoder) warm before anything is timed.
     for (let i = 0; i < 3; i++) {
-      await direct(fake);
-      await taskThroughDaemon(h, env);
+      await direct(big);
+      await taskThroughDaemon(h, env, 'big');
     }
     const directTotals: number[] = [];
     const relayTotals: number[] = [];
     for (let i = 0; i < 3; i++) {
-      directTotals.push((await direct(fake)).totalMs);
-      relayTotals.push((await taskThroughDaemon(h, env)).totalMs);
+      directTotals.push((await direct(big)).totalMs);
+      relayTotals.push((await taskThroughDaemon(h, env, 'big')).totalMs);
     }
     const relayMbS = streamMb / (median(relayTotals) / 1000);
     const directMbS = streamMb / (median(directTotals) / 1000);
-    const relaySorted = sorted(viaRelay);
     const relayP50 = median(viaRelay);
     const directP50 = median(viaDirect);
     const cliMedian = median(cli);
@@ -170,7 +208,7 @@ export async function measureWorkspacePath(h: BenchHome, runs: number, streamMb:
       ttft_relay_p50_ms: round(relayP50, 2),
       ttft_direct_p50_ms: round(directP50, 2),
       ttft_added_p50_ms: round(relayP50 - directP50, 2),
-      ttft_relay_p99_ms: round(percentileOfSorted(relaySorted, 99), 2),
+      ttft_relay_p99_ms: round(percentileOfSorted(sorted(viaRelay), 99), 2),
       cli_first_token_median_ms: round(cliMedian, 1),
       node_e0_median_ms: round(nodeMedian, 1),
       cli_first_token_ratio_to_node_e0: round(cliMedian / nodeMedian, 2),
@@ -180,6 +218,6 @@ export async function measureWorkspacePath(h: BenchHome, runs: number, streamMb:
       stream_throughput_ratio: round(relayMbS / directMbS, 3),
     };
   } finally {
-    await fake.close();
+    await Promise.all(fakes.map(stopFakeProcess));
   }
 }

@@ -86,6 +86,7 @@ export class TaskRun {
   private current: RunningCall | undefined;
   private readonly confirms = new Map<number, (yes: boolean) => void>();
   private readonly topic: string;
+  private recordStart: (() => void) | undefined;
 
   constructor(
     private readonly deps: TaskDeps,
@@ -126,14 +127,19 @@ export class TaskRun {
       const err = e as { code?: string; message: string; hint?: string };
       return this.result(ref, [], { code: err.code ?? 'E_USAGE', message: err.message, ...(err.hint ? { hint: err.hint } : {}) });
     }
-    deps.conversations.append({
-      sessionId: session.id,
-      role: 'user',
-      content: p.context ? `${p.text}\n\n${p.context}` : p.text,
-      status: 'complete',
-      at: now,
-    });
-    deps.record({ type: 'task.started', actor: `task:${p.taskId}`, payload: { taskId: p.taskId, session: session.number, intent: task.intent, size: task.size, workers: team.map((r) => r.name) } });
+    // Written once the first call is on its way (or the task ends without one): the request is
+    // stored before any answer, but not on the path to the first token.
+    this.recordStart = () => {
+      this.recordStart = undefined;
+      deps.conversations.append({
+        sessionId: session.id,
+        role: 'user',
+        content: p.context ? `${p.text}\n\n${p.context}` : p.text,
+        status: 'complete',
+        at: now,
+      });
+      deps.record({ type: 'task.started', actor: `task:${p.taskId}`, payload: { taskId: p.taskId, session: session.number, intent: task.intent, size: task.size, workers: team.map((r) => r.name) } });
+    };
 
     const steps: Step[] = [];
     const previous: Array<{ worker: string; text: string }> = [];
@@ -148,6 +154,7 @@ export class TaskRun {
       }
       previous.push({ worker: role.name, text: done.text });
     }
+    this.recordStart?.();
     const result = this.result(ref, steps, failure);
     deps.record({
       type: 'task.finished',
@@ -248,6 +255,7 @@ export class TaskRun {
       this.current = running;
       // A cancel that came while the call was being set up reaches it now.
       if (this.cancelled) running.abort();
+      this.recordStart?.();
       const outcome = await running.outcome;
       this.current = undefined;
       const cost = actualCost(model, outcome.usage ?? this.guessUsage(outcome, inputTokens, text));
