@@ -121,6 +121,56 @@ describe('relay "task"', { timeout: 240_000 }, () => {
     });
   });
 
+  it('a wrong key (401) disables that provider with the variable to fix, never the key, and the task moves on', async () => {
+    await withFake(async (fake) => {
+      await inTempHome(async (h) => {
+        writeConfig(h, twoProvidersConfig(fake.url));
+        fake.enqueue({ kind: 'auth' });
+        const env = keysEnv(h);
+        const r = await run(h, ['explain kubernetes'], env);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /fake answer to:/);
+        assert.match(r.stderr, /alpha/);
+        const listed = await run(h, ['providers', '--json'], env);
+        const alpha = (JSON.parse(listed.stdout) as { providers: ProviderInfo[] }).providers.find((p) => p.name === 'alpha');
+        assert.equal(alpha?.state, 'disabled');
+        assert.match(listed.stdout, /ALPHA_KEY/, 'the variable to fix is named');
+        for (const text of [r.stdout, r.stderr, listed.stdout]) assert.ok(!text.includes(ALPHA_KEY), 'the key is never shown');
+        assertNoKeys(h);
+      });
+    });
+  });
+
+  it('streams a 10 MB answer to stdout exactly', async () => {
+    await withFake(async (fake) => {
+      await inTempHome(async (h) => {
+        writeConfig(h, twoProvidersConfig(fake.url));
+        const line = 'the quick brown fox jumps over the lazy dog; ünïcødé ✓ 0123456789\n';
+        const text = line.repeat(Math.ceil((10 * 1024 * 1024) / Buffer.byteLength(line)));
+        fake.setDefault({ kind: 'answer', text, chunks: 2_000 });
+        const r = await run(h, ['explain kubernetes'], keysEnv(h));
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(r.stdout === text, `stdout is the answer byte for byte (${r.stdout.length} vs ${text.length} chars)`);
+      });
+    });
+  });
+
+  it('a provider that goes silent mid-answer: the idle timeout is named, the answer starts again on the next, what was used is charged', async () => {
+    await withFake(async (fake) => {
+      await inTempHome(async (h) => {
+        writeConfig(h, twoProvidersConfig(fake.url).replace('useAgentClis: false', 'useAgentClis: false\n  idleTimeoutMs: 500'));
+        fake.enqueue({ kind: 'stall-after', text: 'HALF-ANSWER ' });
+        const r = await run(h, ['explain kubernetes'], keysEnv(h));
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /alpha: .*(idle|silent|no data)/i);
+        assert.match(r.stdout, /fake answer to:/);
+        const rows = ledger(h);
+        assert.deepEqual(rows.map((row) => [row.provider, row.state]), [['alpha', 'released'], ['beta', 'committed']]);
+        assert.ok((rows[0]!.charged_micros ?? 0) > 0, 'the cut-off call is charged what it used');
+      });
+    });
+  });
+
   it('moves on when an agent CLI reports its limit, with the same rate_limited event', async () => {
     await inTempHome(async (h) => {
       const env = clientEnv(h, { clis: ['claude', 'codex'], extra: { FAKE_AGENT_SCRIPT_CLAUDE: 'limit-exit' } });

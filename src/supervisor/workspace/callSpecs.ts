@@ -65,6 +65,8 @@ export function buildCallSpec(t: CallTarget): CallSpec {
     baseUrl: p.baseUrl,
     ...(p.apiKey ? { apiKey: p.apiKey } : {}),
     ...(p.authScheme ? { authScheme: p.authScheme } : {}),
+    // Named in a 401's hint ("check ANTHROPIC_API_KEY"); the key itself never is.
+    ...(p.keyVariable ? { keyVariable: p.keyVariable } : {}),
     model: t.model,
     messages: t.messages,
     maxOutputTokens: MAX_OUTPUT_TOKENS,
