@@ -192,6 +192,11 @@ export class TaskRun {
     const excluded = new Set<string>();
     const failures: string[] = [];
     let refusal: { message: string; hint: string } | undefined;
+    /**
+     * Once a limit refuses the cheapest metered candidate, every later one (dearer, by the
+     * router's order) would be refused too: only free ones are left to try.
+     */
+    let meteredAllowed = true;
     /** Calls that ran and failed, as opposed to candidates the budget refused. */
     let callFailures = 0;
     const empty: Step = { worker: role.name, chars: 0, finish: 'error' };
@@ -207,6 +212,7 @@ export class TaskRun {
         estimate: (m) => callEstimate(m, inputTokens),
         options: p.options,
         excluded,
+        meteredAllowed,
         now: deps.clock.now(),
       });
       if (attempt === 1) this.send({ kind: 'route', step, decision });
@@ -240,8 +246,10 @@ export class TaskRun {
       });
       if (!reserved.ok) {
         deps.budgetEvent({ type: 'budget.refused', callId, taskId: p.taskId, refusal: reserved.refusal, message: reserved.message });
-        refusal = { message: reserved.message, hint: reserved.hint };
-        excluded.add(key);
+        // The cheapest candidate's refusal is the one to report: raising the limit to fit it is the fix.
+        refusal ??= { message: reserved.message, hint: reserved.hint };
+        if (reserved.refusal.limit === 'unpriced') excluded.add(key);
+        else meteredAllowed = false;
         failures.push(`${key}: ${reserved.message}`);
         continue;
       }
