@@ -70,11 +70,11 @@ export const DEFAULT_REPORT_DAYS = 30;
 const FIELD: Record<BudgetScope, keyof BudgetLimits> = { task: 'taskMicros', daily: 'dailyMicros', monthly: 'monthlyMicros' };
 
 export class BudgetGuard {
-  readonly allowUnpriced: boolean;
+  allowUnpriced: boolean;
   private readonly ledger: LedgerRepo;
   private readonly budgets: BudgetsRepo;
   private readonly clock: Clock;
-  private readonly warnAt: number;
+  private warnAt: number;
   private readonly record: ((e: BudgetRecord) => void) | undefined;
   /** This guard's reservations in flight: never taken for a dead daemon's. */
   private readonly open = new Set<string>();
@@ -265,6 +265,12 @@ export class BudgetGuard {
   }
 
   /** Record an event of the `budget` actor (what the machine reports through). */
+  /** config.yaml's budget settings changed: they apply from the next reservation. */
+  configure(settings: { allowUnpriced: boolean; warnAt: number }): void {
+    this.allowUnpriced = settings.allowUnpriced;
+    this.warnAt = settings.warnAt;
+  }
+
   note(type: string, payload: Record<string, unknown>): void {
     this.record?.({ type, actor: 'budget', payload });
   }

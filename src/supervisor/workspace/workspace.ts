@@ -86,6 +86,7 @@ export class Workspace implements WorkspaceService {
     if (this.configCache?.key === key) return this.configCache.config;
     const config = loadConfig(this.opts.paths);
     this.configCache = { key, config };
+    this.opts.guard.configure(config.budget);
     return config;
   }
 
