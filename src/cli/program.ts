@@ -39,7 +39,7 @@ function withTaskOptions(cmd: Command): Command {
     .addOption(new Option('--edit', 'ask before each call (edit mode) for this run').conflicts('auto'))
     .option('--auto', 'run each call at once (auto mode) for this run')
     .option('-y, --yes', 'answer yes to the edit-mode questions')
-    .option('--json', 'print one JSON object at the end (with --explain: the plan)');
+    .option('--json', 'print one JSON line per event, the result last (with --explain: the plan)');
 }
 
 /** How the agent commands take an agent, as `relay handoff` does. */
