@@ -4,7 +4,6 @@
  * a refused connection, and one whose address swallows packets costs at most the deadline.
  * Never throws: every way it can go wrong is an answer with a one-line `why`.
  */
-import { request } from 'undici';
 
 /** Long enough for a local server under load, short enough that nobody waits on a missing one. */
 export const OLLAMA_PROBE_TIMEOUT_MS = 300;
@@ -67,6 +66,8 @@ export async function probeOllama(baseUrl: string, timeoutMs: number = OLLAMA_PR
   try {
     // reset: one question, so the socket is closed after it rather than kept in the global pool
     // (a kept-alive socket would hold a short-lived process open).
+    // Loaded on the first probe: undici is ~20 MB of a daemon that may never look for Ollama.
+    const { request } = await import('undici');
     const res = await request(url, { method: 'GET', signal: abort.signal, reset: true, headers: { accept: 'application/json' } });
     const chunks: Buffer[] = [];
     let bytes = 0;

@@ -8,7 +8,8 @@
  * guard can still charge it and the router can move on. The daemon never sees the throw.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
 import type { CallSpec } from '../../providers/callSpec.js';
 import type { FromWorker, ToWorker } from '../../providers/callWorker.js';
 import type { CallOutcome, StreamEvent, TokenUsage } from '../../protocol/providerProtocol.js';
@@ -31,6 +32,8 @@ export interface RunningCall {
   abort(): void;
 }
 
+const loadPiscina = (): typeof import('piscina') => createRequire(import.meta.url)('piscina') as typeof import('piscina');
+
 export class CallPool {
   private piscina: Piscina | undefined;
   private closed = false;
@@ -44,7 +47,9 @@ export class CallPool {
   private get pool(): Piscina {
     if (this.piscina) return this.piscina;
     const opts = this.opts;
-    this.piscina = new Piscina({
+    // Loaded with the first call (~10 MB): a daemon that only supervises agents never pays for it.
+    const { Piscina: Pool } = loadPiscina();
+    this.piscina = new Pool({
       filename: opts.filename ?? CALL_WORKER_ENTRY,
       minThreads: 1,
       maxThreads: opts.maxThreads ?? 2,
