@@ -416,7 +416,13 @@ function lastUserText(wire: Wire, body: any): string {
     return (user?.parts ?? []).map((p: any) => p?.text ?? '').join('');
   }
   const user = [...(body?.messages ?? [])].reverse().find((m: any) => m?.role === 'user');
-  return typeof user?.content === 'string' ? user.content : '';
+  if (typeof user?.content === 'string') return user.content;
+  // Content blocks, as Claude Code sends them: its own reminders first, the prompt's text after.
+  const blocks: any[] = Array.isArray(user?.content) ? user.content : [];
+  return blocks
+    .filter((b) => b?.type === 'text' && typeof b.text === 'string' && !b.text.startsWith('<system-reminder>'))
+    .map((b) => b.text as string)
+    .join(' ');
 }
 
 function promptChars(wire: Wire, body: any): number {
