@@ -288,6 +288,43 @@ export async function runCli(argv: string[]): Promise<number> {
     });
 
   program
+    .command('remember')
+    .description('remember a fact for later tasks ("key: value" facts are updated by their key); in this project (its git root), else global')
+    .argument('<fact...>', 'the fact, e.g. "deploy: make ship"')
+    .option('--global', 'remember it everywhere, not only in this project')
+    .option('--tag <tag...>', 'tags to find it by')
+    .option('--json', 'print a JSON record')
+    .action(async (words: string[], opts) => {
+      exitCode = await (await import('./commands/knowledge.js')).remember(words, opts);
+    });
+  program
+    .command('recall')
+    .description('the remembered facts that match, the most relevant first (global ones and this project\'s)')
+    .argument('<query...>', 'any words')
+    .option('-n, --limit <n>', 'at most this many', (v) => Number(v))
+    .option('--json', 'print a JSON record')
+    .action(async (words: string[], opts) => {
+      exitCode = await (await import('./commands/knowledge.js')).recall(words, opts);
+    });
+  program
+    .command('forget')
+    .description('forget the fact with this key in this project (or with --global, the global one)')
+    .argument('<key>', 'the key before the colon, e.g. deploy')
+    .option('--global', 'the global fact, not this project\'s')
+    .option('--json', 'print a JSON record')
+    .action(async (key: string, opts) => {
+      exitCode = await (await import('./commands/knowledge.js')).forget(key, opts);
+    });
+  program
+    .command('knowledge')
+    .description('the facts remembered for here (global and this project\'s), the newest first')
+    .option('--all', 'every scope')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/knowledge.js')).knowledge(opts);
+    });
+
+  program
     .command('doctor')
     .description('check the installation, RELAY_HOME, the daemon and the database')
     .option('--json', 'print the checks as JSON')

@@ -12,6 +12,8 @@ export interface StoredFact {
   id: number;
   scope: KnowledgeScope;
   text: string;
+  /** The name before `: ` in the text (`deploy` for `deploy: make ship`), when it has one. */
+  key?: string;
   tags: string[];
   /** ms since the epoch. */
   createdAt: number;
@@ -44,7 +46,7 @@ export interface KnowledgeRequests {
    */
   'knowledge.remember': {
     payload: { text: string; scope?: FactScopeName; cwd: string; tags?: string[] };
-    result: { id: number; scope: KnowledgeScope; existed: boolean };
+    result: { id: number; scope: KnowledgeScope; existed: boolean; updated?: boolean; key?: string };
   };
   /**
    * The facts matching `query` (free text, never read as search syntax) that apply in `cwd`:
@@ -53,5 +55,15 @@ export interface KnowledgeRequests {
   'knowledge.recall': {
     payload: { query: string; cwd: string; limit?: number };
     result: { facts: KnowledgeFact[] };
+  };
+  /** Forget the fact named `key` in one scope (`project`: the one of `cwd`, the default). */
+  'knowledge.forget': {
+    payload: { key: string; scope?: FactScopeName; cwd: string };
+    result: { forgotten: number; scope: KnowledgeScope };
+  };
+  /** The facts that apply in `cwd` (global and its projects'), the newest first; `all`: every scope. */
+  'knowledge.list': {
+    payload: { cwd: string; all?: boolean };
+    result: { facts: StoredFact[] };
   };
 }

@@ -22,6 +22,19 @@ export interface RememberResult {
   id: number;
   /** True when the same text was already remembered in this scope (its row is returned). */
   existed: boolean;
+  /** True when a fact with the same key in this scope was replaced by this text. */
+  updated?: boolean;
+  /** The fact's key (`deploy` for `deploy: make ship`), when its text has one. */
+  key?: string;
+}
+
+/** A key is a short name before `: ` — `deploy: make ship`, `db password rotation: monthly`. */
+const KEYED_FACT = /^\s*([\p{L}\p{N}][\p{L}\p{N} _./-]{0,63}?)\s*:\s+\S/u;
+
+/** The key a fact's text starts with, lower case, or undefined (`http://x` and prose have none). */
+export function factKey(text: string): string | undefined {
+  const m = KEYED_FACT.exec(text);
+  return m ? m[1]!.trim().toLowerCase().replace(/\s+/g, ' ') : undefined;
 }
 
 export interface RecallInput {
@@ -115,11 +128,13 @@ interface KnowledgeRecord {
   text: string;
   tags: string;
   created_at: number;
+  key?: string | null;
 }
 
 function fromRecord(r: KnowledgeRecord): StoredFact {
   return {
     id: r.id,
+    ...(r.key ? { key: r.key } : {}),
     scope: r.scope as KnowledgeScope,
     text: r.text,
     tags: r.tags === '' ? [] : r.tags.split(' '),
@@ -129,7 +144,11 @@ function fromRecord(r: KnowledgeRecord): StoredFact {
 
 /** Reads and writes `knowledge`. Holds prepared statements, so one per connection. */
 export class KnowledgeRepo {
-  private readonly insertOne: Statement<[{ scope: string; text: string; tags: string; created_at: number }]>;
+  private readonly insertOne: Statement<[{ scope: string; text: string; tags: string; created_at: number; key: string | null }]>;
+  private readonly selectKeyed: Statement<[string, string], { id: number; text: string; tags: string }>;
+  private readonly replaceKeyed: Statement<[{ id: number; text: string; tags: string; created_at: number }]>;
+  private readonly deleteKeyed: Statement<[{ key: string; scopes: string }]>;
+  private readonly listScoped: Statement<[{ scopes: string; limit: number }], KnowledgeRecord>;
   private readonly selectSame: Statement<[string, string], { id: number; tags: string }>;
   private readonly updateTags: Statement<[string, number]>;
   private readonly selectOne: Statement<[number], KnowledgeRecord>;
@@ -138,7 +157,13 @@ export class KnowledgeRepo {
 
   constructor(private readonly db: Database) {
     this.insertOne = db.prepare(
-      'INSERT INTO knowledge (scope, text, tags, created_at) VALUES (@scope, @text, @tags, @created_at)',
+      'INSERT INTO knowledge (scope, text, tags, created_at, key) VALUES (@scope, @text, @tags, @created_at, @key)',
+    );
+    this.selectKeyed = db.prepare('SELECT id, text, tags FROM knowledge WHERE scope = ? AND key = ?');
+    this.replaceKeyed = db.prepare('UPDATE knowledge SET text = @text, tags = @tags, created_at = @created_at WHERE id = @id');
+    this.deleteKeyed = db.prepare('DELETE FROM knowledge WHERE key = @key AND scope IN (SELECT value FROM json_each(@scopes))');
+    this.listScoped = db.prepare(
+      'SELECT * FROM knowledge WHERE scope IN (SELECT value FROM json_each(@scopes)) ORDER BY created_at DESC, id DESC LIMIT @limit',
     );
     this.selectSame = db.prepare('SELECT id, tags FROM knowledge WHERE scope = ? AND text = ?');
     this.updateTags = db.prepare('UPDATE knowledge SET tags = ? WHERE id = ?');
@@ -162,20 +187,31 @@ export class KnowledgeRepo {
   remember(input: RememberInput): RememberResult {
     const text = redactText(input.text).trim();
     const tags = normalizeTags(input.tags);
+    const key = factKey(text);
     return this.db.transaction((): RememberResult => {
+      if (key !== undefined) {
+        const keyed = this.selectKeyed.get(input.scope, key);
+        if (keyed && keyed.text === text) return { id: keyed.id, existed: true, key };
+        if (keyed) {
+          // The text the tags were given for is gone: the new fact's tags are its own.
+          this.replaceKeyed.run({ id: keyed.id, text, tags: tags.join(' '), created_at: input.now });
+          return { id: keyed.id, existed: false, updated: true, key };
+        }
+      }
       const same = this.selectSame.get(input.scope, text);
       if (same) {
         const merged = normalizeTags([...(same.tags === '' ? [] : same.tags.split(' ')), ...tags]).join(' ');
         if (merged !== same.tags) this.updateTags.run(merged, same.id);
-        return { id: same.id, existed: true };
+        return { id: same.id, existed: true, ...(key !== undefined ? { key } : {}) };
       }
       const { lastInsertRowid } = this.insertOne.run({
         scope: input.scope,
         text,
         tags: tags.join(' '),
         created_at: input.now,
+        key: key ?? null,
       });
-      return { id: Number(lastInsertRowid), existed: false };
+      return { id: Number(lastInsertRowid), existed: false, ...(key !== undefined ? { key } : {}) };
     })();
   }
 
@@ -193,6 +229,22 @@ export class KnowledgeRepo {
   get(id: number): StoredFact | undefined {
     const r = this.selectOne.get(id);
     return r && fromRecord(r);
+  }
+
+  /** Delete the facts named `key` in these scopes; how many there were. */
+  forgetKey(key: string, scopes: readonly KnowledgeScope[]): number {
+    const normal = key.trim().toLowerCase().replace(/\s+/g, ' ');
+    return this.deleteKeyed.run({ key: normal, scopes: JSON.stringify(scopes) }).changes;
+  }
+
+  /** Every fact, of every scope, the newest first. */
+  listAll(limit = 10_000): StoredFact[] {
+    return (this.db.prepare('SELECT * FROM knowledge ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as KnowledgeRecord[]).map(fromRecord);
+  }
+
+  /** The facts of these scopes, the newest first. */
+  list(scopes: readonly KnowledgeScope[], limit = 1_000): StoredFact[] {
+    return this.listScoped.all({ scopes: JSON.stringify(scopes), limit }).map(fromRecord);
   }
 
   /** Delete a fact. False when there was no such fact. */

@@ -307,6 +307,16 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX ledger_month;
       DROP INDEX ledger_open;
     `,
+  },  {
+    version: 8,
+    name: 'fact keys',
+    // `relay remember "deploy: make ship"`: the words before the colon name the fact, so
+    // remembering the key again updates it instead of adding a second, contradicting one.
+    // Facts remembered without a key (the MCP tool's free text) keep NULL and stay as they were.
+    up: `
+      ALTER TABLE knowledge ADD COLUMN key TEXT;
+      CREATE UNIQUE INDEX knowledge_scope_key ON knowledge (scope, key) WHERE key IS NOT NULL;
+    `,
   },
 ];
 

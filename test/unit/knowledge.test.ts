@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { REDACTED } from '../../src/platform/redact.js';
 import type { Database, OpenDatabaseOptions } from '../../src/store/database.js';
 import {
+  factKey,
   KnowledgeRepo,
   MAX_RECALL,
   normalizeTags,
@@ -35,7 +36,8 @@ test('migration 4 adds knowledge, its FTS5 index and the triggers', (t) => {
   assert.equal(m?.name, 'knowledge');
   assert.ok(schemaVersion(db) >= 4);
   const columns = (db.pragma('table_info(knowledge)') as { name: string }[]).map((c) => c.name);
-  assert.deepEqual(columns, ['id', 'scope', 'text', 'tags', 'created_at']);
+  // `key` is migration 8's (fact keys).
+  assert.deepEqual(columns, ['id', 'scope', 'text', 'tags', 'created_at', 'key']);
   const objects = db
     .prepare("SELECT type || ' ' || name FROM sqlite_schema WHERE name LIKE 'knowledge%' ORDER BY 1")
     .pluck()
@@ -221,4 +223,43 @@ test('tags are stored lower case, one word each, unique and bounded', () => {
   assert.deepEqual(normalizeTags([' Build ', 'build', 'CI pipeline', '', 'x'.repeat(100)]), ['build', 'ci-pipeline', 'x'.repeat(40)]);
   assert.equal(normalizeTags(Array.from({ length: 50 }, (_, i) => `t${i}`)).length, 20);
   assert.deepEqual(normalizeTags(undefined), []);
+});
+
+test('a fact named by the words before its colon: keys are short names, not URLs or prose', () => {
+  assert.equal(factKey('deploy: make ship'), 'deploy');
+  assert.equal(factKey('  DB Password  Rotation:  monthly'), 'db password rotation');
+  assert.equal(factKey('http://example.com is the docs'), undefined);
+  assert.equal(factKey('we always deploy on fridays'), undefined);
+  assert.equal(factKey('note:'), undefined, 'no value, no key');
+});
+
+test('remembering a key again replaces its text in that scope, keeps the index in sync, and forget removes it', (t) => {
+  const f = fixture(t);
+  const db = f.open();
+  const repo = new KnowledgeRepo(db);
+  const first = repo.remember({ scope: APP, text: 'deploy: make ship', now: 1 });
+  const again = repo.remember({ scope: APP, text: 'Deploy: make release', now: 2 });
+  assert.equal(again.id, first.id);
+  assert.equal(again.updated, true);
+  assert.deepEqual(repo.list([APP]).map((x) => x.text), ['Deploy: make release']);
+  assert.deepEqual(repo.recall({ query: 'ship', cwd: '/w/app' }), [], 'the old text is out of the index');
+  // The same key elsewhere is another fact.
+  repo.remember({ scope: 'global', text: 'deploy: ask ops', now: 3 });
+  assert.equal(repo.list(['global', APP]).length, 2);
+  assertIndexInSync(db);
+  assert.equal(repo.forgetKey('DEPLOY', [APP]), 1);
+  assert.deepEqual(repo.list(['global', APP]).map((x) => x.text), ['deploy: ask ops']);
+  db.close();
+});
+
+test('a version 7 database gains fact keys and keeps every fact, which stay keyless until remembered again', (t) => {
+  const f = fixture(t);
+  const v7 = f.open({ migrations: MIGRATIONS.slice(0, 7) });
+  v7.prepare("INSERT INTO knowledge (scope, text, tags, created_at) VALUES ('global', 'deploy: make ship', '', 1)").run();
+  v7.close();
+  const db = f.open();
+  const repo = new KnowledgeRepo(db);
+  assert.deepEqual(repo.list(['global']).map((x) => [x.text, x.key]), [['deploy: make ship', undefined]]);
+  assert.equal(repo.remember({ scope: 'global', text: 'deploy: make ship', now: 2 }).existed, true);
+  db.close();
 });

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../../platform/clock.js';
 import { RelayError } from '../../platform/errors.js';
 import type { Database } from '../../store/database.js';
 import type { KnowledgeScope } from '../../protocol/knowledgeProtocol.js';
-import { KnowledgeRepo, MAX_RECALL, projectScope } from '../../store/knowledgeRepo.js';
+import { KnowledgeRepo, MAX_RECALL, projectScope, scopesFor } from '../../store/knowledgeRepo.js';
 
 /** One handler per `knowledge.*` request. */
 type KnowledgeHandlers = { [T in keyof KnowledgeRequests]: RequestHandler<T> };
@@ -81,8 +81,18 @@ export function knowledgeHandlers(db: Database, clock: Clock = systemClock): Kno
       const cwd = absoluteDir(payload?.cwd);
       const scope: KnowledgeScope = scopeName(payload?.scope) === 'global' ? 'global' : projectScope(cwd);
       const tags = tagList(payload?.tags);
-      const { id, existed } = repo.remember({ scope, text, tags, now: clock.now() });
-      return { id, scope, existed };
+      const { id, existed, updated, key } = repo.remember({ scope, text, tags, now: clock.now() });
+      return { id, scope, existed, ...(updated ? { updated } : {}), ...(key !== undefined ? { key } : {}) };
+    },
+    'knowledge.forget': (payload) => {
+      const key = requiredText(payload?.key, 'key', 256);
+      const cwd = absoluteDir(payload?.cwd);
+      const scope: KnowledgeScope = scopeName(payload?.scope) === 'global' ? 'global' : projectScope(cwd);
+      return { forgotten: repo.forgetKey(key, [scope]), scope };
+    },
+    'knowledge.list': (payload) => {
+      const cwd = absoluteDir(payload?.cwd);
+      return { facts: payload?.all === true ? repo.listAll() : repo.list(scopesFor(cwd)) };
     },
     'knowledge.recall': (payload) => {
       const query = requiredText(payload?.query, 'query', MAX_QUERY_BYTES);

@@ -19,6 +19,7 @@ import {
   TOPIC_TASK,
   type CallFailure,
   type CallOutcome,
+  type ChatMessage,
   type ModelInfo,
   type ProviderRequests,
   type StreamEvent,
@@ -58,6 +59,8 @@ export interface TaskDeps {
   pool: CallPool;
   providers: ProviderActors;
   conversations: ConversationRepo;
+  /** Remembered facts relevant to this task (global and the project's), most relevant first. */
+  facts: readonly string[];
   publish: (topic: string, value: unknown) => void;
   record: (e: NewEvent) => void;
 }
@@ -185,7 +188,7 @@ export class TaskRun {
     sessionId: string,
   ): Promise<{ step: Step; text: string; failure?: TaskResult['failure'] }> {
     const { deps, p } = this;
-    const messages = stepMessages(role, p.text, p.context, previous);
+    const messages = withFacts(stepMessages(role, p.text, p.context, previous), deps.facts);
     const inputTokens = countTokens(messages);
     const models = deps.detection.providers.filter((d) => d.usable).flatMap((d) => d.models);
     const byName = new Map<string, DetectedProvider>(deps.detection.providers.map((d) => [d.name, d]));
@@ -383,6 +386,14 @@ export class TaskRun {
       this.send({ kind: 'confirm', step, plan });
     });
   }
+}
+
+/** The facts go right after the worker's instructions: context it should use, not a request. */
+export function withFacts(messages: ChatMessage[], facts: readonly string[]): ChatMessage[] {
+  if (facts.length === 0) return messages;
+  const note: ChatMessage = { role: 'system', content: `Facts remembered for this work (use them where they apply):\n${facts.map((f) => `- ${f}`).join('\n')}` };
+  const at = messages.findIndex((m) => m.role !== 'system');
+  return at < 0 ? [...messages, note] : [...messages.slice(0, at), note, ...messages.slice(at)];
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -27,6 +27,7 @@ import { routeCall } from '../../routing/router.js';
 import { toWorkerInfo, workerRoles } from '../../routing/workerRoles.js';
 import type { Database } from '../../store/database.js';
 import { ConversationRepo } from '../../store/conversationRepo.js';
+import { KnowledgeRepo } from '../../store/knowledgeRepo.js';
 import { callEstimate, TaskRun } from './taskRun.js';
 import { MAX_OUTPUT_TOKENS } from './callSpecs.js';
 import type { ProviderActors } from './providerActors.js';
@@ -35,6 +36,9 @@ import type { WorkspaceService } from './workspaceService.js';
 type Payload<T extends keyof ProviderRequests> = ProviderRequests[T]['payload'];
 type Result<T extends keyof ProviderRequests> = ProviderRequests[T]['result'];
 type ProbeResult = Awaited<ReturnType<typeof probeOllama>>;
+
+/** Remembered facts put in front of a task: the most relevant few, not the whole store. */
+const FACTS_PER_TASK = 5;
 
 /** A local model server's answer is reused this long: tasks in a row do not each wait on a probe. */
 const PROBE_TTL_MS = 30_000;
@@ -58,11 +62,13 @@ export class Workspace implements WorkspaceService {
   private readonly running = new Set<Promise<unknown>>();
   private readonly probes = new Map<string, { at: number; result: Promise<ProbeResult> }>();
   private readonly conversations: ConversationRepo;
+  private readonly knowledge: KnowledgeRepo;
   private closed = false;
   private configCache: { key: string; config: RelayConfig } | undefined;
 
   constructor(private readonly opts: WorkspaceOptions) {
     this.conversations = new ConversationRepo(opts.db);
+    this.knowledge = new KnowledgeRepo(opts.db);
   }
 
   private probe = (baseUrl: string): Promise<ProbeResult> => {
@@ -156,6 +162,7 @@ export class Workspace implements WorkspaceService {
         pool: this.opts.pool,
         providers: this.opts.providers,
         conversations: this.conversations,
+        facts: this.knowledge.recall({ query: p.text, cwd: p.cwd, limit: FACTS_PER_TASK }).map((f) => f.text),
         publish: this.opts.publish,
         record: this.opts.record,
       },
