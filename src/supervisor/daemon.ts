@@ -79,37 +79,20 @@ export const ROOT_POLICY: RestartPolicy = {
  * Agents run under their own supervisor so that an agent crashing in a loop exhausts that
  * supervisor's intensity, not the root's: the daemon and its other services stay up.
  */
-export const defaultServices: ServicesFactory = ({ clock, onEvent, agentsSupervisor, providersSupervisor }) => [
-  supervisorChild('agents', 'permanent', 10_000, () => {
-    const agents = new Supervisor({
-      id: 'agents',
-      strategy: 'one_for_one',
-      intensity: 10,
-      periodMs: 60_000,
-      backoff: { initialMs: 500, maxMs: 60_000, resetAfterMs: 120_000 },
-      clock,
-      onEvent,
-      children: [],
+export const defaultServices: ServicesFactory = ({ clock, onEvent, agentsSupervisor, providersSupervisor }) => {
+  /** A one_for_one supervisor whose children are added at run time; `told` learns of each new one. */
+  const dynamic = (id: string, shutdownMs: number, backoff: RestartPolicy['backoff'], told: (s: Supervisor) => void): ChildSpec =>
+    supervisorChild(id, 'permanent', shutdownMs, () => {
+      const sup = new Supervisor({ id, strategy: 'one_for_one', intensity: 10, periodMs: 60_000, backoff, clock, onEvent, children: [] });
+      told(sup);
+      return sup;
     });
-    agentsSupervisor(agents);
-    return agents;
-  }),
-  // Provider health actors: a restarted one starts ready, which is what a fresh daemon would do.
-  supervisorChild('providers', 'permanent', 5_000, () => {
-    const providers = new Supervisor({
-      id: 'providers',
-      strategy: 'one_for_one',
-      intensity: 10,
-      periodMs: 60_000,
-      backoff: { initialMs: 100, maxMs: 10_000, resetAfterMs: 60_000 },
-      clock,
-      onEvent,
-      children: [],
-    });
-    providersSupervisor(providers);
-    return providers;
-  }),
-];
+  return [
+    dynamic('agents', 10_000, { initialMs: 500, maxMs: 60_000, resetAfterMs: 120_000 }, agentsSupervisor),
+    // Provider health actors: a restarted one starts ready, which is what a fresh daemon would do.
+    dynamic('providers', 5_000, { initialMs: 100, maxMs: 10_000, resetAfterMs: 60_000 }, providersSupervisor),
+  ];
+};
 
 export interface DaemonExit {
   exitCode: ExitCode;

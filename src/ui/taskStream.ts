@@ -8,7 +8,7 @@
  * for the closing {@link TaskStream.record}.
  * No terminal, clock or socket here: the caller passes the writers and the time.
  */
-import type { Billing, CallFailure, CallPlan, TaskMessage, TaskResult, TokenUsage } from '../protocol/providerProtocol.js';
+import type { Billing, CallFailure, CallPlan, TaskMessage, TaskResult } from '../protocol/providerProtocol.js';
 import { formatClockTime } from '../platform/duration.js';
 import { formatMicros } from './money.js';
 import { formatCount } from './textTable.js';
@@ -25,20 +25,11 @@ export interface TaskStreamOptions {
   now?: () => number;
 }
 
-/** What `relay "task" --json` prints: one object, once the task has ended. */
+/** The result line `relay "task" --json` ends with: the result's steps, each with its streamed text. */
 export interface TaskRecord {
   taskId: string;
   session: { id: string; number: number };
-  steps: Array<{
-    worker: string;
-    provider?: string;
-    model?: string;
-    text: string;
-    usage?: TokenUsage;
-    costMicros?: number;
-    finish: TaskResult['steps'][number]['finish'];
-    failure?: CallFailure;
-  }>;
+  steps: Array<Omit<TaskResult['steps'][number], 'messageId' | 'chars'> & { text: string }>;
   costMicros: number;
   failure?: TaskResult['failure'];
 }
