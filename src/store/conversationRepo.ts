@@ -211,28 +211,28 @@ export class ConversationRepo {
     this.edgeById = db.prepare('SELECT * FROM edges WHERE id = ?');
     this.edgesOfChild = db.prepare('SELECT * FROM edges WHERE child = ? ORDER BY id');
     this.edgesOfParent = db.prepare('SELECT * FROM edges WHERE parent = ? ORDER BY id');
-    // Is ?2 among the sessions ?1 comes from, transitively? UNION (not ALL) ends the walk
+    // Is @b among the sessions @a comes from, transitively? UNION (not ALL) ends the walk
     // where two paths meet again (a diamond of merges), so each session is visited once.
     this.edgeAncestorIs = db
       .prepare(
         `WITH RECURSIVE up(id) AS (
-           SELECT ?1
+           SELECT @a
            UNION
            SELECT e.parent FROM edges e JOIN up ON e.child = up.id
          )
-         SELECT 1 FROM up WHERE id = ?2 LIMIT 1`,
+         SELECT 1 FROM up WHERE id = @b LIMIT 1`,
       )
       .pluck();
-    // Walks up from ?1 and stops at ?2: O(distance), not O(chain).
+    // Walks up from @a and stops at @b: O(distance), not O(chain).
     this.chainContains = db
       .prepare(
         `WITH RECURSIVE chain(id) AS (
-           SELECT ?1
+           SELECT @a
            UNION ALL
            SELECT m.parent_id FROM messages m JOIN chain ON m.id = chain.id
-           WHERE m.parent_id IS NOT NULL AND chain.id <> ?2
+           WHERE m.parent_id IS NOT NULL AND chain.id <> @b
          )
-         SELECT 1 FROM chain JOIN messages ON messages.id = chain.id WHERE chain.id = ?2 LIMIT 1`,
+         SELECT 1 FROM chain JOIN messages ON messages.id = chain.id WHERE chain.id = @b LIMIT 1`,
       )
       .pluck();
     this.chainLength = db
@@ -261,12 +261,12 @@ export class ConversationRepo {
       .prepare(
         `WITH RECURSIVE
            a(id) AS (
-             SELECT ?1
+             SELECT @a
              UNION ALL
              SELECT m.parent_id FROM messages m JOIN a ON m.id = a.id WHERE m.parent_id IS NOT NULL
            ),
            b(id, depth) AS (
-             SELECT ?2, 0
+             SELECT @b, 0
              UNION ALL
              SELECT m.parent_id, b.depth + 1 FROM messages m JOIN b ON m.id = b.id
              WHERE m.parent_id IS NOT NULL AND b.id NOT IN (SELECT id FROM a)
@@ -429,6 +429,9 @@ export class ConversationRepo {
     }
     for (const a of parents) {
       for (const b of parents) {
+        if (a !== b && a.headId === b.headId) {
+          throw usage(`#${a.number} and #${b.number} end at the same message: merging them adds nothing`, `continue #${a.number}, or fork it`);
+        }
         if (a !== b && this.inChain(b.headId, a.headId!)) {
           throw usage(
             `#${a.number} adds nothing to #${b.number}: its last message is already in #${b.number}'s history`,
@@ -527,15 +530,19 @@ export class ConversationRepo {
   delete(ref: string): void {
     const session = this.resolve(ref);
     this.db.transaction(() => {
+      const own = this.edges(session.id).parents;
       this.deleteSession.run(session.id);
       this.deleteEdgesOfChild.run(session.id);
-      if (session.headId) this.deleteUnreachable.run({ head: session.headId });
+      // Its own chain, and what its edges held of parents deleted before it (a merge's parents
+      // are not in its chain). A start point something else still needs deletes nothing.
+      const starts = [session.headId, ...own.map((e) => e.atMessage)];
+      for (const head of new Set(starts)) if (head !== undefined) this.deleteUnreachable.run({ head });
     })();
   }
 
   /** The newest message both chains share (the fork point), or undefined when they share none. */
   commonAncestor(aHead: string, bHead: string): string | undefined {
-    return (this.commonAncestorOf.get(aHead, bHead) as string | undefined) ?? undefined;
+    return (this.commonAncestorOf.get({ a: aHead, b: bHead }) as string | undefined) ?? undefined;
   }
 
   /**
@@ -554,12 +561,12 @@ export class ConversationRepo {
 
   /** Is `messageId` in the chain that ends at `head`? */
   private inChain(head: string | undefined, messageId: string): boolean {
-    return head !== undefined && this.chainContains.get(head, messageId) !== undefined;
+    return head !== undefined && this.chainContains.get({ a: head, b: messageId }) !== undefined;
   }
 
   /** One edge, refused when `parent` already comes from `child` (directly or not): no cycles. */
   private insertEdge(child: Conversation, parent: Conversation, kind: EdgeKind, atMessage: string | undefined, at: number, note?: string): Edge {
-    if (this.edgeAncestorIs.get(parent.id, child.id) !== undefined) {
+    if (this.edgeAncestorIs.get({ a: parent.id, b: child.id }) !== undefined) {
       throw usage(
         `#${child.number} cannot take from #${parent.number}: #${parent.number} already comes from #${child.number}, which would make a cycle`,
         `relay session merge ${child.number} ${parent.number} makes a new session from both`,
