@@ -318,6 +318,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX knowledge_scope_key ON knowledge (scope, key) WHERE key IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'conversation edges',
+    // The conversation graph: every relation between two sessions (fork, merge, attach, handoff,
+    // import) is one row, with the message of the parent it was made at (NULL when the parent
+    // had none), so lineage is a query. child and parent are session ids without a foreign key:
+    // deleting a session never cascades into another one's lineage or history. An edge whose
+    // parent was deleted keeps the id (lineage shows it as deleted), and its at_message keeps
+    // the parent's messages up to that point alive, because the child's context is built from
+    // them. The repo refuses an edge that would close a cycle.
+    //
+    // sessions_head and edges_at_message: a delete asks, for each message of the deleted chain,
+    // whether another session's head or an edge still points at it.
+    up: `
+      CREATE TABLE edges (
+        id INTEGER PRIMARY KEY,
+        child TEXT NOT NULL,         -- session id
+        parent TEXT NOT NULL,        -- session id
+        kind TEXT NOT NULL CHECK (kind IN ('fork', 'merge', 'attach', 'handoff', 'import')),
+        at_message TEXT,             -- message id in the parent's chain
+        note TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX edges_child ON edges (child);
+      CREATE INDEX edges_parent ON edges (parent);
+      CREATE INDEX edges_at_message ON edges (at_message) WHERE at_message IS NOT NULL;
+      CREATE INDEX sessions_head ON sessions (head_id) WHERE head_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** The version a file has once every migration in the list is applied. */
