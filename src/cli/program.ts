@@ -39,6 +39,8 @@ function withTaskOptions(cmd: Command): Command {
     .addOption(new Option('--edit', 'ask before each call (edit mode) for this run').conflicts('auto'))
     .option('--auto', 'run each call at once (auto mode) for this run')
     .option('-y, --yes', 'answer yes to the edit-mode questions')
+    .addOption(new Option('--session <id>', 'continue this conversation (#12, 12 or its id) instead of the current one').conflicts('new'))
+    .option('--new', 'start a new conversation (default: continue the current one, the last one worked in)')
     .option('--json', 'print one JSON line per event, the result last (with --explain: the plan)');
 }
 

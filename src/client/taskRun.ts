@@ -44,6 +44,9 @@ export interface TaskRequest {
   /** The client's environment (its API keys), see cli/clientEnv. */
   env: Record<string, string>;
   cwd: string;
+  /** Continue this conversation; `newSession`: start one. Neither: the current one. */
+  sessionId?: string;
+  newSession?: boolean;
 }
 
 export interface RunTaskParts {
@@ -178,6 +181,8 @@ export async function runTask(paths: RelayPaths, request: TaskRequest, parts: Ru
           text: request.text,
           ...(request.context !== undefined ? { context: request.context } : {}),
           options: request.options,
+          ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
+          ...(request.newSession ? { newSession: true } : {}),
           env: request.env,
           cwd: request.cwd,
         },

@@ -338,8 +338,10 @@ export interface ProviderRequests {
       options: TaskOptions;
       env: Record<string, string>;
       cwd: string;
-      /** Continue this conversation; a new one when absent. */
+      /** Continue this conversation (`12`, `#12`, an id). */
       sessionId?: string;
+      /** Start a new conversation. Neither this nor `sessionId`: continue the current one (the last one worked in). */
+      newSession?: boolean;
     };
     result: TaskResult;
   };

@@ -575,4 +575,16 @@ export class ConversationRepo {
     const { lastInsertRowid } = this.insertEdgeRow.run({ child: child.id, parent: parent.id, kind, atMessage: atMessage ?? null, note: note ?? null, at });
     return toEdge(this.edgeById.get(lastInsertRowid) as EdgeRow);
   }
+
+  /**
+   * The current conversation: the one worked in last (the highest updated_at), what `relay
+   * "task"` continues. The sessions `relay wrap` records for its agents are left out: a handoff
+   * in the background must not move the one-liner into an agent's conversation.
+   */
+  latest(): Conversation | undefined {
+    const row = this.db.prepare("SELECT * FROM sessions WHERE origin != 'wrap' ORDER BY updated_at DESC, number DESC LIMIT 1").get() as
+      | SessionRow
+      | undefined;
+    return row ? toConversation(row) : undefined;
+  }
 }

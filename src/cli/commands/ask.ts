@@ -32,6 +32,10 @@ export interface AskOptions extends CommonOptions {
   auto?: boolean;
   /** Answer yes to every edit-mode question. */
   yes?: boolean;
+  /** Continue this conversation instead of the current one. */
+  session?: string;
+  /** Start a new conversation. */
+  new?: boolean;
 }
 
 const stderrLine = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -105,7 +109,15 @@ export function ask(words: string[], opts: AskOptions): Promise<number> {
     try {
       outcome = await runTask(
         paths,
-        { text, ...(piped ? { context: piped.text } : {}), options, env: clientEnv(), cwd: process.cwd() },
+        {
+          text,
+          ...(piped ? { context: piped.text } : {}),
+          ...(opts.session ? { sessionId: opts.session } : {}),
+          ...(opts.new ? { newSession: true } : {}),
+          options,
+          env: clientEnv(),
+          cwd: process.cwd(),
+        },
         { view: stream, ask: (_m, signal) => askYesNo('run it? [y/N] ', signal), notice: stderrLine, stop: stop.signal },
       );
     } catch (e) {

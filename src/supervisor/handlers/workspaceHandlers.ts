@@ -82,6 +82,7 @@ export function workspaceHandlers(ws: WorkspaceService): WorkspaceHandlers {
         text: text(p?.text, 'task'),
         ...(context !== undefined ? { context } : {}),
         ...(sessionId ? { sessionId } : {}),
+        ...(p?.newSession === true ? { newSession: true } : {}),
         options: options(p?.options),
         env: env(p?.env),
         cwd: cwd(p?.cwd),

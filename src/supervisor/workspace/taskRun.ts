@@ -90,6 +90,7 @@ export class TaskRun {
   private readonly confirms = new Map<number, (yes: boolean) => void>();
   private readonly topic: string;
   private recordStart: (() => void) | undefined;
+  private history: ChatMessage[] = [];
 
   constructor(
     private readonly deps: TaskDeps,
@@ -117,10 +118,14 @@ export class TaskRun {
   async run(): Promise<TaskResult> {
     const { deps, p } = this;
     const now = deps.clock.now();
-    const session = p.sessionId ? deps.conversations.find(p.sessionId) : deps.conversations.create('ask', now);
+    const session = p.sessionId
+      ? deps.conversations.find(p.sessionId)
+      : (!p.newSession && deps.conversations.latest()) || deps.conversations.create('ask', now);
     if (!session) {
-      return this.result({ id: p.sessionId ?? '', number: 0 }, [], { code: 'E_USAGE', message: `no conversation ${p.sessionId}`, hint: 'start a new one: leave out the session' });
+      return this.result({ id: p.sessionId ?? '', number: 0 }, [], { code: 'E_USAGE', message: `no conversation ${p.sessionId}`, hint: 'relay "task" --new starts one' });
     }
+    // Read before this task's request is stored: the turns so far, oldest first.
+    this.history = historyTurns(deps.conversations.history(session.id));
     const ref = { id: session.id, number: session.number };
     const task = classifyTask(p.text, p.context?.length ?? 0);
     let team: WorkerRole[];
@@ -188,7 +193,7 @@ export class TaskRun {
     sessionId: string,
   ): Promise<{ step: Step; text: string; failure?: TaskResult['failure'] }> {
     const { deps, p } = this;
-    const messages = withFacts(stepMessages(role, p.text, p.context, previous), deps.facts);
+    const messages = withHistory(withFacts(stepMessages(role, p.text, p.context, previous), deps.facts), this.history, HISTORY_TOKENS);
     const inputTokens = countTokens(messages);
     const models = deps.detection.providers.filter((d) => d.usable).flatMap((d) => d.models);
     const byName = new Map<string, DetectedProvider>(deps.detection.providers.map((d) => [d.name, d]));
@@ -386,6 +391,42 @@ export class TaskRun {
       this.send({ kind: 'confirm', step, plan });
     });
   }
+}
+
+/**
+ * How much of a conversation's earlier turns a call carries, in tokens. Older turns beyond it
+ * are left out with a marker saying how many (summarising them is the conversation graph's
+ * context assembly, which will replace this cut).
+ */
+export const HISTORY_TOKENS = 24_000;
+
+/** A conversation's stored messages as turns a model reads; failed answers are not context. */
+function historyTurns(stored: readonly StoredMessage[]): ChatMessage[] {
+  const turns: ChatMessage[] = [];
+  for (const m of stored) {
+    if (m.status === 'failed' || m.content === '') continue;
+    turns.push({ role: m.role === 'assistant' ? 'assistant' : m.role === 'user' ? 'user' : 'system', content: m.content });
+  }
+  return turns;
+}
+
+/** The earlier turns, newest kept first up to `budget` tokens, between the instructions and the request. */
+export function withHistory(messages: ChatMessage[], history: readonly ChatMessage[], budget: number): ChatMessage[] {
+  if (history.length === 0) return messages;
+  const kept: ChatMessage[] = [];
+  let used = 0;
+  for (let i = history.length - 1; i >= 0; i--) {
+    const cost = countTokens([history[i]!]);
+    if (used + cost > budget) break;
+    used += cost;
+    kept.unshift(history[i]!);
+  }
+  const dropped = history.length - kept.length;
+  const marker: ChatMessage[] = dropped > 0 ? [{ role: 'system', content: `[${dropped} earlier turn${dropped === 1 ? '' : 's'} of this conversation left out]` }] : [];
+  const at = messages.findIndex((m) => m.role !== 'system');
+  const head = at < 0 ? messages : messages.slice(0, at);
+  const tail = at < 0 ? [] : messages.slice(at);
+  return [...head, ...marker, ...kept, ...tail];
 }
 
 /** The facts go right after the worker's instructions: context it should use, not a request. */
