@@ -20,6 +20,7 @@ export const LAYER_RANKS: Readonly<Record<string, number>> = {
   client: 9, // talks to the daemon (launcher, doctor, attach protocol); never loaded by the daemon
   actors: 8, // xstate actors the daemon runs: agents (PTY backend), hook listener, providers, budget
   routing: 8, // workers, task classification, the router: pure decisions over provider facts
+  conversation: 8, // the conversation graph's context assembly and the import of agent CLIs' transcripts
   install: 7, // `relay install` edits
   snapshots: 7, // handoff snapshot files
   providers: 7, // provider calls: wire formats, CLI headless JSON, detection, prices, the worker
