@@ -264,7 +264,7 @@ async function writeHandoffSnapshot(
   };
   parts.assertOpen();
   parts.snapshots.insert(row);
-  return { row, markdown: written.markdown };
+  return { row, markdown: written.markdown, turns };
 }
 
 /** Park or stop the agent that handed off; never waits for a stop (its exit is ignored later). */
@@ -314,7 +314,7 @@ async function launchNext(
     }
     session.launched(agent);
     parts.snapshots.setToAgent(snap.row.id, agent.id);
-    const outcome = { kind: 'handedOff' as const, agent, snapshot: { ...snap.row, toAgent: agent.id }, markdown: snap.markdown };
+    const outcome = { kind: 'handedOff' as const, agent, snapshot: { ...snap.row, toAgent: agent.id }, markdown: snap.markdown, turns: snap.turns };
     for (const step of parts.afterHandoff) step(outcome, req);
     notify(parts, 'Relay: handoff', `${req.fromName} stopped; ${agent.name} (${agent.id}) continues. Snapshot ${snap.row.id}`);
     return outcome;
@@ -331,7 +331,7 @@ async function launchNext(
       ? `Relay session ${req.relaySession} is waiting: ${why}`
       : `Relay session ${req.relaySession} resumes at ${formatClockTime(resumeAt, now)}: ${why}`,
   );
-  return { kind: 'stranded', resumeAt, snapshot: snap.row, markdown: snap.markdown, unavailable: gaps };
+  return { kind: 'stranded', resumeAt, snapshot: snap.row, markdown: snap.markdown, turns: snap.turns, unavailable: gaps };
 }
 
 /**

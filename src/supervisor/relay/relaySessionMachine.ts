@@ -16,6 +16,7 @@
  * events into exactly one handoff.
  */
 import { assign, fromPromise, setup } from 'xstate';
+import type { Turn } from '../../adapters/agentDescriptor.js';
 import type { AgentInfo } from '../../protocol/agentProtocol.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
 import type { Clock } from '../../platform/clock.js';
@@ -33,6 +34,8 @@ export type HandoffTrigger =
 export interface PendingSnapshot {
   row: SnapshotInfo;
   markdown: string;
+  /** The last turns of the agent that stopped, as the snapshot has them ([] when only its screen was known). */
+  turns: readonly Turn[];
 }
 
 /** Everything {@link RelaySessionMachineDeps.performHandoff} needs to know. */
@@ -51,9 +54,9 @@ export interface HandoffRequest {
 
 /** How a handoff ended. */
 export type HandoffOutcome =
-  | { kind: 'handedOff'; agent: AgentInfo; snapshot: SnapshotInfo; markdown: string }
+  | { kind: 'handedOff'; agent: AgentInfo; snapshot: SnapshotInfo; markdown: string; turns: readonly Turn[] }
   /** Nobody is available: wait until `resumeAt` (null: no known reset, wait for a manual handoff). */
-  | { kind: 'stranded'; resumeAt: number | null; snapshot: SnapshotInfo; markdown: string; unavailable: SuccessorGap[] };
+  | { kind: 'stranded'; resumeAt: number | null; snapshot: SnapshotInfo; markdown: string; turns: readonly Turn[]; unavailable: SuccessorGap[] };
 
 /** The last handoff attempt, for a caller waiting on a manual handoff. */
 export type HandoffAttempt =
@@ -313,7 +316,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
         if (out.kind !== 'stranded') return {};
         return {
           resumeAt: out.resumeAt,
-          pending: { row: out.snapshot, markdown: out.markdown },
+          pending: { row: out.snapshot, markdown: out.markdown, turns: out.turns },
           trigger: null,
           lastAttempt: { attempt: context.attempts, ok: true as const, from: context.activeAgent, outcome: out },
         };

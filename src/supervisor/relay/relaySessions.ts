@@ -20,11 +20,13 @@ import { desktopNotify } from '../../platform/desktopNotify.js';
 import { redactText } from '../../platform/redact.js';
 import { RelayError, toRelayError } from '../../platform/errors.js';
 import type { RelayPaths } from '../../platform/paths.js';
+import { ConversationRepo } from '../../store/conversationRepo.js';
 import type { Database } from '../../store/database.js';
 import { LimitsRepo } from '../../store/limitsRepo.js';
 import { RelayRepo } from '../../store/relayRepo.js';
 import { SnapshotsRepo } from '../../store/snapshotsRepo.js';
 import { limitUntil, performHandoff, type AfterHandoff, type HandoffParts, type SuccessorVeto } from './handoff.js';
+import { HandoffLineage, type WrapConversationStore } from './handoffLineage.js';
 import { createRelaySessionMachine, hasNextAgent, relaySystemId, type RelaySessionMachine } from './relaySessionMachine.js';
 
 export interface RelaySessionsDeps {
@@ -45,8 +47,10 @@ export interface RelaySessionsDeps {
   readTranscript?: (kind: AgentKind, q: TranscriptQuery) => Promise<Turn[]>;
   /** May refuse a successor (a budget guard). */
   vetoes?: readonly SuccessorVeto[];
-  /** Run once a successor took over (a graph edge). */
+  /** Run once a successor took over, after the conversation graph's own step. */
   afterHandoff?: readonly AfterHandoff[];
+  /** Where each agent run and each handoff is recorded as conversations and edges; a repo on `db` when absent. */
+  conversations?: WrapConversationStore;
   /** How long a handoff waits for a young agent's transcript to appear; {@link TRANSCRIPT_WAIT_MS} when absent. */
   transcriptWaitMs?: number;
 }
@@ -117,6 +121,7 @@ export class RelaySessions {
   private readonly relayRepo: RelayRepo;
   private readonly ledger: LimitLedger;
   private readonly parts: HandoffParts;
+  private readonly lineage: HandoffLineage;
   private readonly machine: RelaySessionMachine;
   private readonly unsubscribe: Array<() => void> = [];
   /** Handoffs running now, so {@link close} can wait for them. */
@@ -126,6 +131,17 @@ export class RelaySessions {
   constructor(private readonly deps: RelaySessionsDeps) {
     this.relayRepo = new RelayRepo(deps.db);
     this.ledger = new LimitLedger(new LimitsRepo(deps.db), deps.clock);
+    this.lineage = new HandoffLineage({
+      conversations: deps.conversations ?? new ConversationRepo(deps.db),
+      clock: deps.clock,
+      atomically: (work) => deps.db.transaction(work)(),
+      failed: (relaySession, err) =>
+        deps.record({
+          type: 'relay.lineage_failed',
+          actor: relaySystemId(relaySession),
+          payload: { relaySession, reason: err instanceof Error ? err.message : String(err) },
+        }),
+    });
     this.parts = {
       agents: deps.agents,
       ledger: this.ledger,
@@ -137,7 +153,7 @@ export class RelaySessions {
       notify: deps.notify ?? ((title, body) => desktopNotify(title, body, deps.env)),
       readTranscript: deps.readTranscript ?? ((kind, q) => descriptorOf(kind).readTranscript(q)),
       vetoes: deps.vetoes ?? [],
-      afterHandoff: deps.afterHandoff ?? [],
+      afterHandoff: [this.lineage.afterHandoff, ...(deps.afterHandoff ?? [])],
       assertOpen: () => {
         if (this.closed) throw new RelayError('E_INTERNAL', 'relay sessions closed during a handoff');
       },
@@ -250,6 +266,7 @@ export class RelaySessions {
     this.sessions.set(id, session);
     actor.start();
     this.persist(session, true);
+    this.lineage.started(id, req.first, req.cwd);
     this.deps.record({
       type: 'relay.started',
       actor: relaySystemId(id),
