@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { ConversationRepo } from '../../src/store/conversationRepo.js';
+import { openDatabase } from '../../src/store/database.js';
 import { waitFor } from '../helpers/waitFor.js';
 import {
   agentEnv,
@@ -126,6 +128,21 @@ test('claude → codex → gemini: banners, snapshots, the snapshot as the next 
       assert.ok(alive(after.get(id)!.pid!), `${id} still alive after the session ended`);
     }
     await stopDaemonAndAssertGone(h, [byId.get('claude-1')!.pid!, byId.get('codex-1')!.pid!, gemini.pid]);
+
+    // The conversation graph: one conversation per agent run, joined by handoff edges.
+    const db = openDatabase(h.paths.db, { readonly: true });
+    try {
+      const repo = new ConversationRepo(db);
+      const runs = repo.list().filter((c) => c.origin === 'wrap').sort((a, b) => a.number - b.number);
+      const project = basename(workDir(h));
+      assert.deepEqual(runs.map((c) => c.name), ['claude', 'codex', 'gemini'].map((n) => `${n} in ${project}`));
+      const [claude, codex, gemini] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
+      assert.match(repo.lineage(codex.id), new RegExp(`^handoff from #${claude.number} \\(limit\\b`));
+      assert.match(repo.lineage(gemini.id), new RegExp(`^handoff from #${codex.number} \\(limit\\b`));
+      assert.equal(repo.history(gemini.id)[0]?.content, geminiPrompt, "gemini's conversation begins with its prompt");
+    } finally {
+      db.close();
+    }
   });
 });
 
