@@ -266,12 +266,12 @@ export class RelaySessions {
     this.sessions.set(id, session);
     actor.start();
     this.persist(session, true);
-    this.lineage.started(id, req.first, req.cwd);
     this.deps.record({
       type: 'relay.started',
       actor: relaySystemId(id),
       payload: { relaySession: id, order, agent: req.first.id, cwd: req.cwd },
     });
+    this.lineage.started(id, req.first, req.cwd);
     // It may have exited before the session existed to hear it (a command that fails at once).
     const exited = this.deps.agents.get(req.first.id) ?? req.first;
     if (exited.exit) actor.send({ type: 'agent.exited', agent: exited });
