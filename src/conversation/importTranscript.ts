@@ -6,7 +6,7 @@
  * writes: one transaction, so a failure leaves nothing half-imported, and a re-import of the
  * same source reuses its session rather than duplicating it.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { Turn } from '../adapters/agentDescriptor.js';
 import { parseJsonLines, type TranscriptLocation, type TranscriptLookup } from '../adapters/transcriptFiles.js';
 import type { JsonObject } from '../platform/jsonValue.js';
@@ -43,8 +43,10 @@ interface ReadTranscript {
   turns: Turn[];
   /** The CLI's title for it, when it keeps one. */
   title?: string;
-  /** Where it came from, for the edge: the file or the command. */
-  note: string;
+  /** Where it was read: the file (home as `~`) or the command. */
+  origin: string;
+  /** Lines that were not JSON and were skipped (a torn last line, a foreign one). */
+  skipped: number;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function importTranscript(repo: ConversationRepo, q: ImportQuery, a
   }
   const transcript = q.agent === 'opencode' ? await readOpencode(q) : await readTranscriptFile(q, q.agent);
   if (transcript.turns.length === 0) {
-    throw usage(`${transcript.note} has no user or assistant turns to import`, 'pick another session by its id');
+    throw usage(`${transcript.origin} has no user or assistant turns to import`, 'pick another session by its id');
   }
   return write(repo, q.agent, transcript, at);
 }
@@ -133,8 +135,8 @@ async function readTranscriptFile(q: ImportQuery, agent: Exclude<ImportableAgent
     session: where.session ?? q.id ?? file,
     turns: format.turns(lines),
     ...(title ? { title } : {}),
-    // A torn last line (the CLI writing it now) or a foreign one is skipped, and said so.
-    note: bad > 0 ? `${file}, ${bad} unreadable line${bad === 1 ? '' : 's'} skipped` : file,
+    origin: file,
+    skipped: bad,
   };
 }
 
@@ -171,14 +173,16 @@ async function readOpencode(q: ImportQuery): Promise<ReadTranscript> {
   if (id === undefined) {
     const rows = await m.listOpencodeSessions(bin, lookup);
     if (rows === undefined) throw usage('`opencode session list` failed, so the newest session is unknown', 'pass the session id (opencode session list shows them)');
-    const newest = rows.filter((r) => r.directory === q.cwd).sort((a, b) => b.updated - a.updated)[0];
+    // OpenCode records the directory it resolved; the caller may stand in a symlinked path.
+    const cwds = new Set([q.cwd, await realpath(q.cwd).catch(() => q.cwd)]);
+    const newest = rows.filter((r) => r.directory !== undefined && cwds.has(r.directory)).sort((a, b) => b.updated - a.updated)[0];
     if (!newest) throw usage(`no opencode session for ${q.cwd} (looked in \`opencode session list\`)`, 'pass --cwd DIR for the directory opencode ran in, or the session id');
     id = newest.id;
   }
   const doc = await m.exportOpencodeSession(bin, lookup, id);
   if (doc === undefined) throw usage(`no opencode session ${id}: \`opencode export ${id}\` gave no session`, 'opencode session list shows its sessions');
   const title = m.opencodeTitle(doc);
-  return { session: id, turns: m.opencodeTurns(doc), ...(title ? { title } : {}), note: `opencode export ${id}` };
+  return { session: id, turns: m.opencodeTurns(doc), ...(title ? { title } : {}), origin: `opencode export ${id}`, skipped: 0 };
 }
 
 /** A readable name: the CLI's title, else `<agent>: <first words of the first prompt>`. */
@@ -191,8 +195,8 @@ function sessionName(agent: ImportableAgent, t: ReadTranscript): string {
   return `${agent}: ${space > NAME_CHARS / 2 ? cut.slice(0, space) : cut}…`;
 }
 
-/** The session imported from `source` before that ends at the last turn imported then, with its chain. */
-function previousImport(repo: ConversationRepo, source: string): { session: Conversation; chain: StoredMessage[] }[] {
+/** The sessions imported from `source` before, newest first, each with its whole chain. */
+function previousImports(repo: ConversationRepo, source: string): { session: Conversation; chain: StoredMessage[] }[] {
   // `edges(x).children` are the edges whose parent is x: here the import edges naming the source.
   const edges = repo.edges(source).children.filter((e) => e.kind === 'import');
   const out: { session: Conversation; chain: StoredMessage[] }[] = [];
@@ -210,7 +214,9 @@ function isPrefix(chain: readonly StoredMessage[], turns: readonly Turn[]): bool
 
 function write(repo: ConversationRepo, agent: ImportableAgent, t: ReadTranscript, at: number): ImportResult {
   const source = `${agent}:${t.session}`;
-  const reusable = previousImport(repo, source).find((p) => p.chain.length > 0 && isPrefix(p.chain, t.turns));
+  // Skipped lines are said on the edge: an import never loses part of a transcript silently.
+  const note = t.skipped > 0 ? `${t.origin}, ${t.skipped} unreadable line${t.skipped === 1 ? '' : 's'} skipped` : t.origin;
+  const reusable = previousImports(repo, source).find((p) => p.chain.length > 0 && isPrefix(p.chain, t.turns));
   if (reusable && reusable.chain.length === t.turns.length) {
     return { session: reusable.session, turns: 0, source, existed: true };
   }
@@ -223,7 +229,7 @@ function write(repo: ConversationRepo, agent: ImportableAgent, t: ReadTranscript
       when = turn.at ?? when;
       repo.append({ sessionId: session.id, role: turn.role, content: turn.text, provider: agent, status: 'complete', at: when });
     }
-    repo.addImportEdge(session.id, source, at, t.note);
+    repo.addImportEdge(session.id, source, at, note);
     return session.id;
   });
   return { session: repo.find(sessionId)!, turns: fresh.length, source, existed: reusable !== undefined };

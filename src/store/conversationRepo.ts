@@ -517,8 +517,9 @@ export class ConversationRepo {
     const label = (e: Edge): string => {
       const p = this.bySessionId.get(e.parent) as SessionRow | undefined;
       if (p) return `#${p.number}`;
-      // An import's parent is outside Relay: `claude:<its session id>` → `claude 1a2b3c4d`.
-      const external = e.kind === 'import' ? /^([a-z][\w-]*):(.+)$/.exec(e.parent) : null;
+      // An import's parent is outside Relay: `claude:<its session id>` → `claude 1a2b3c4d`; a
+      // type prefix (OpenCode's `ses_`) is the same in every id, so it is left out.
+      const external = e.kind === 'import' ? /^([a-z][\w-]*):(?:[a-z]+_)?(.+)$/.exec(e.parent) : null;
       return external ? `${external[1]} ${external[2]!.slice(0, 8)}` : `deleted ${e.parent.slice(0, 8)}`;
     };
     const merged = parents.filter((e) => e.kind === 'merge');
