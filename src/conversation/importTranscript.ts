@@ -55,8 +55,8 @@ interface ReadTranscript {
  */
 const MAX_TRANSCRIPT_BYTES = 256 * 1024 * 1024;
 
-/** How much of the first user turn names a session that has no title of its own. */
-const NAME_CHARS = 48;
+/** The longest name an import gives: a line of `relay session list` has room for about this much. */
+const NAME_CHARS = 60;
 
 /** What a CLI session id looks like: never an option, never a path. */
 const SESSION_ID = /^[A-Za-z0-9][\w.-]*$/;
@@ -78,7 +78,7 @@ function shown(path: string, home: string): string {
  */
 export async function importTranscript(repo: ConversationRepo, q: ImportQuery, at: number): Promise<ImportResult> {
   if (q.id !== undefined && !SESSION_ID.test(q.id)) {
-    throw usage(`"${q.id}" is not a ${q.agent} session id`, `relay session import ${q.agent} --latest imports the newest session for this directory`);
+    throw usage(`${JSON.stringify(q.id)} is not a ${q.agent} session id`, `relay session import ${q.agent} --latest imports the newest session for this directory`);
   }
   const transcript = q.agent === 'opencode' ? await readOpencode(q) : await readTranscriptFile(q, q.agent);
   if (transcript.turns.length === 0) {
@@ -185,14 +185,19 @@ async function readOpencode(q: ImportQuery): Promise<ReadTranscript> {
   return { session: id, turns: m.opencodeTurns(doc), ...(title ? { title } : {}), origin: `opencode export ${id}`, skipped: 0 };
 }
 
-/** A readable name: the CLI's title, else `<agent>: <first words of the first prompt>`. */
+/**
+ * A readable name: the CLI's title, else `<agent>: <first words of the first prompt>`, else
+ * `<agent> <short id>`; long ones are cut at a word.
+ */
 function sessionName(agent: ImportableAgent, t: ReadTranscript): string {
-  if (t.title) return t.title;
-  const first = (t.turns.find((x) => x.role === 'user')?.text ?? '').replace(/\s+/g, ' ').trim();
-  if (first.length <= NAME_CHARS) return `${agent}: ${first}`;
-  const cut = first.slice(0, NAME_CHARS);
+  const first = t.turns.find((x) => x.role === 'user')?.text;
+  const words = (t.title ?? first ?? '').replace(/\s+/g, ' ').trim();
+  if (!words) return `${agent} ${t.session.slice(0, 8)}`;
+  const name = t.title ? words : `${agent}: ${words}`;
+  if (name.length <= NAME_CHARS) return name;
+  const cut = name.slice(0, NAME_CHARS);
   const space = cut.lastIndexOf(' ');
-  return `${agent}: ${space > NAME_CHARS / 2 ? cut.slice(0, space) : cut}…`;
+  return `${space > NAME_CHARS / 2 ? cut.slice(0, space) : cut}…`;
 }
 
 /** The sessions imported from `source` before, newest first, each with its whole chain. */

@@ -230,6 +230,18 @@ test('codex --latest: the newest rollout for this cwd, not a newer one from anot
   assert.match(w.repo.lineage(r.session.id), /^imported from codex 01a1fd8b \(/);
 });
 
+test('a long first prompt names the session by its first words, cut at a word', async (t) => {
+  const w = world(t);
+  const lines = claudeLines().map((l) =>
+    l.type === 'user' && (l.message as JsonObject).content === 'first prompt: remember the word PINEAPPLE'
+      ? { ...l, message: { role: 'user', content: 'please refactor the session import so that\nevery transcript is read whole and nothing is lost' } }
+      : l,
+  );
+  write(claudeFile(w), jsonl(lines));
+  const r = await importTranscript(w.repo, w.query('claude'), NOW);
+  assert.equal(r.session.name, 'claude: please refactor the session import so that every…');
+});
+
 test('codex by id: that rollout, wherever it ran', async (t) => {
   const w = world(t);
   codexRollout(w, CODEX_SESSION, '/somewhere/else', 1_795_000_000);
