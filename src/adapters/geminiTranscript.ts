@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import type { Turn } from './agentDescriptor.js';
 import { isObject, type JsonObject } from '../platform/jsonValue.js';
 import {
-  type FileEntry,
   jsonLinesTranscript,
   listFiles,
   newestFirst,
@@ -66,7 +65,7 @@ async function chatFile(q: TranscriptLookup, anyProject = false): Promise<string
   // session-<YYYY-MM-DDTHH-MM>-<first 8 of the id>.jsonl; a resumed session appends to its file.
   const suffix = q.agentSession ? `-${q.agentSession.slice(0, 8)}.jsonl` : '.jsonl';
   const accept = (n: string): boolean => n.startsWith('session-') && n.endsWith(suffix);
-  const files: FileEntry[] = (await Promise.all([...slugs].map((s) => listFiles(join(dir, 'tmp', s, 'chats'), accept)))).flat();
+  const files = (await Promise.all([...slugs].map((s) => listFiles(join(dir, 'tmp', s, 'chats'), accept)))).flat();
   for (const f of newestFirst(files, q.agentSession ? undefined : q.since)) {
     if (!q.agentSession) return f.path;
     // Eight characters can collide; the header names the full id.
