@@ -2,11 +2,21 @@
  * Claude Code's transcripts: one JSON-lines file per session under
  * `$CLAUDE_CONFIG_DIR/projects/<project dir>/<session id>.jsonl` (default `~/.claude`).
  */
-import { realpath } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { TranscriptQuery, Turn } from './agentDescriptor.js';
+import { readdir, realpath } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Turn } from './agentDescriptor.js';
 import { isObject } from '../platform/jsonValue.js';
-import { jsonLinesTranscript, listFiles, newestFirst, parseTime, pushTurn, str, toolMark } from './transcriptFiles.js';
+import {
+  jsonLinesTranscript,
+  listFiles,
+  newestFirst,
+  parseTime,
+  pushTurn,
+  str,
+  toolMark,
+  type TranscriptLocation,
+  type TranscriptLookup,
+} from './transcriptFiles.js';
 
 /** Project directories longer than this are cut and given a hash suffix (Claude's own rule). */
 const MAX_PROJECT_DIR_LENGTH = 200;
@@ -36,12 +46,41 @@ async function projectDirs(configDir: string, cwd: string): Promise<string[]> {
   return cwds.map((c) => join(configDir, 'projects', claudeProjectDirName(c)));
 }
 
-async function sessionFile(q: TranscriptQuery): Promise<string | undefined> {
-  const configDir = q.env.CLAUDE_CONFIG_DIR || join(q.home, '.claude');
-  const dirs = await projectDirs(configDir, q.cwd);
+function configDirOf(q: TranscriptLookup): string {
+  return q.env.CLAUDE_CONFIG_DIR || join(q.home, '.claude');
+}
+
+async function sessionFile(q: TranscriptLookup): Promise<string | undefined> {
+  const dirs = await projectDirs(configDirOf(q), q.cwd);
   const isSession = q.agentSession ? (n: string) => n === `${q.agentSession}.jsonl` : (n: string) => n.endsWith('.jsonl');
   const files = (await Promise.all(dirs.map((d) => listFiles(d, isSession)))).flat();
   return newestFirst(files, q.agentSession ? undefined : q.since)[0]?.path;
+}
+
+/**
+ * For an import: a session by id in any project (the user need not stand where it ran), else
+ * the newest session of `cwd`. The session id is the file's name.
+ */
+export async function locateClaudeTranscript(q: TranscriptLookup): Promise<TranscriptLocation> {
+  const projects = join(configDirOf(q), 'projects');
+  const id = q.agentSession;
+  let file: string | undefined;
+  if (id) {
+    const dirs = (await readdir(projects).catch(() => [] as string[])).map((n) => join(projects, n));
+    const files = (await Promise.all(dirs.map((d) => listFiles(d, (n) => n === `${id}.jsonl`)))).flat();
+    file = newestFirst(files)[0]?.path;
+  } else {
+    file = await sessionFile(q);
+  }
+  const looked = id ? projects : join(projects, claudeProjectDirName(q.cwd));
+  return file ? { file, session: basename(file, '.jsonl'), looked } : { looked };
+}
+
+/** The session's title when Claude wrote one (a `summary` line); the newest wins. */
+export function claudeTitle(lines: readonly Record<string, unknown>[]): string | undefined {
+  let title: string | undefined;
+  for (const line of lines) if (line.type === 'summary' && str(line.summary)?.trim()) title = str(line.summary)!.trim();
+  return title;
 }
 
 /** The text of a message's content: a string, or text blocks with tool calls named. */

@@ -4,9 +4,21 @@
  */
 import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TranscriptQuery, Turn } from './agentDescriptor.js';
+import type { Turn } from './agentDescriptor.js';
 import { isObject, type JsonObject } from '../platform/jsonValue.js';
-import { type FileEntry, jsonLinesTranscript, listFiles, newestFirst, parseTime, pushTurn, readFirstJsonLine, str, toolMark } from './transcriptFiles.js';
+import {
+  type FileEntry,
+  jsonLinesTranscript,
+  listFiles,
+  newestFirst,
+  parseTime,
+  pushTurn,
+  readFirstJsonLine,
+  str,
+  toolMark,
+  type TranscriptLocation,
+  type TranscriptLookup,
+} from './transcriptFiles.js';
 
 /** Child directory names of `dir`, newest first (they are YYYY, MM, DD); [] if missing. */
 async function datedDirs(dir: string): Promise<string[]> {
@@ -33,9 +45,12 @@ async function rolloutFiles(sessionsDir: string): Promise<FileEntry[]> {
 }
 
 /** The rollout of the given session, or the newest one whose `session_meta` cwd is `q.cwd`. */
-async function rolloutFile(q: TranscriptQuery): Promise<string | undefined> {
-  const home = q.env.CODEX_HOME || join(q.home, '.codex');
-  const files = await rolloutFiles(join(home, 'sessions'));
+function sessionsDirOf(q: TranscriptLookup): string {
+  return join(q.env.CODEX_HOME || join(q.home, '.codex'), 'sessions');
+}
+
+async function rolloutFile(q: TranscriptLookup): Promise<string | undefined> {
+  const files = await rolloutFiles(sessionsDirOf(q));
   if (q.agentSession) {
     // rollout-<local time>-<session id>.jsonl
     return newestFirst(files.filter((f) => f.path.endsWith(`-${q.agentSession}.jsonl`)))[0]?.path;
@@ -48,6 +63,17 @@ async function rolloutFile(q: TranscriptQuery): Promise<string | undefined> {
     if (cwd !== undefined && cwds.has(cwd)) return f.path;
   }
   return undefined;
+}
+
+/** For an import: the rollout of the given session or the newest of `cwd`, its id from `session_meta`. */
+export async function locateCodexTranscript(q: TranscriptLookup): Promise<TranscriptLocation> {
+  const looked = sessionsDirOf(q);
+  const file = await rolloutFile(q);
+  if (!file) return { looked };
+  const first = await readFirstJsonLine(file);
+  const meta = first?.type === 'session_meta' && isObject(first.payload) ? first.payload : undefined;
+  const session = str(meta?.id) ?? q.agentSession;
+  return session ? { file, session, looked } : { file, looked };
 }
 
 /**

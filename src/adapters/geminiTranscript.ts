@@ -5,12 +5,23 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { TranscriptQuery, Turn } from './agentDescriptor.js';
+import type { Turn } from './agentDescriptor.js';
 import { isObject, type JsonObject } from '../platform/jsonValue.js';
-import { jsonLinesTranscript, listFiles, newestFirst, parseTime, pushTurn, readFirstJsonLine, str, toolMark } from './transcriptFiles.js';
+import {
+  jsonLinesTranscript,
+  listFiles,
+  newestFirst,
+  parseTime,
+  pushTurn,
+  readFirstJsonLine,
+  str,
+  toolMark,
+  type TranscriptLocation,
+  type TranscriptLookup,
+} from './transcriptFiles.js';
 
 /** `~/.gemini`, moved by GEMINI_CLI_HOME as the CLI itself does. */
-function geminiDir(q: TranscriptQuery): string {
+function geminiDir(q: TranscriptLookup): string {
   return join(q.env.GEMINI_CLI_HOME || q.home, '.gemini');
 }
 
@@ -38,11 +49,19 @@ async function projectSlugs(dir: string, cwd: string): Promise<string[]> {
   return slugs;
 }
 
-/** The chat file of the given session, or the newest chat of the project. */
-async function chatFile(q: TranscriptQuery): Promise<string | undefined> {
+/**
+ * The chat file of the given session, or the newest chat of the project. `anyProject`: look for
+ * the session in every project's chats (an import by id, wherever the user stands).
+ */
+async function chatFile(q: TranscriptLookup, anyProject = false): Promise<string | undefined> {
   const dir = geminiDir(q);
-  const cwds = [q.cwd, await realpath(q.cwd).catch(() => q.cwd)];
-  const slugs = new Set((await Promise.all([...new Set(cwds)].map((c) => projectSlugs(dir, c)))).flat());
+  let slugs: Set<string>;
+  if (anyProject && q.agentSession) {
+    slugs = new Set(await readdir(join(dir, 'tmp')).catch(() => [] as string[]));
+  } else {
+    const cwds = [q.cwd, await realpath(q.cwd).catch(() => q.cwd)];
+    slugs = new Set((await Promise.all([...new Set(cwds)].map((c) => projectSlugs(dir, c)))).flat());
+  }
   // session-<YYYY-MM-DDTHH-MM>-<first 8 of the id>.jsonl; a resumed session appends to its file.
   const suffix = q.agentSession ? `-${q.agentSession.slice(0, 8)}.jsonl` : '.jsonl';
   const accept = (n: string): boolean => n.startsWith('session-') && n.endsWith(suffix);
@@ -54,6 +73,15 @@ async function chatFile(q: TranscriptQuery): Promise<string | undefined> {
     if (header?.sessionId === q.agentSession) return f.path;
   }
   return undefined;
+}
+
+/** For an import: the chat of the given session in any project, else the newest of `cwd`'s project. */
+export async function locateGeminiTranscript(q: TranscriptLookup): Promise<TranscriptLocation> {
+  const looked = join(geminiDir(q), 'tmp', q.agentSession ? '*' : '<project>', 'chats');
+  const file = await chatFile(q, true);
+  if (!file) return { looked };
+  const session = str((await readFirstJsonLine(file))?.sessionId) ?? q.agentSession;
+  return session ? { file, session, looked } : { file, looked };
 }
 
 /**
@@ -109,6 +137,16 @@ export function geminiTurns(lines: readonly JsonObject[]): Turn[] {
     // info and warning records are the UI's own notes ("Request cancelled.").
   }
   return turns;
+}
+
+/** The title Gemini gave the session (`{"$set": {"summary": …}}`), the newest one. */
+export function geminiTitle(lines: readonly JsonObject[]): string | undefined {
+  let title: string | undefined;
+  for (const line of lines) {
+    const summary = isObject(line.$set) ? str(line.$set.summary)?.trim() : undefined;
+    if (summary) title = summary;
+  }
+  return title;
 }
 
 /** The last turns of a Gemini session. */

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import type { TranscriptQuery, Turn } from './agentDescriptor.js';
 import { findOnPath } from '../platform/findOnPath.js';
 import { isObject, type JsonObject } from '../platform/jsonValue.js';
-import { lastTurns, pushTurn, str, toolMark } from './transcriptFiles.js';
+import { lastTurns, pushTurn, str, toolMark, type TranscriptLookup } from './transcriptFiles.js';
 
 /**
  * Bound on one `opencode export`: it starts in about 0.6 s here, but a first run may migrate its
@@ -18,12 +18,12 @@ export const OPENCODE_EXPORT_TIMEOUT_MS = 10_000;
 /** An export larger than this is a session Relay cannot summarise anyway. */
 const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
 
-/** stdout of `opencode export <id>`, or undefined on failure or timeout. */
-function runExport(bin: string, q: TranscriptQuery, session: string): Promise<string | undefined> {
+/** stdout of `opencode <args>` (`export <id>`), or undefined on failure or timeout. */
+function runOpencode(bin: string, q: TranscriptLookup, args: readonly string[]): Promise<string | undefined> {
   return new Promise((resolveOut) => {
     // stdin closed: OpenCode waits for EOF on an open pipe. Own process group, so a timeout
     // can stop anything it started.
-    const child = spawn(bin, ['export', session], {
+    const child = spawn(bin, args, {
       cwd: q.cwd,
       env: { ...q.env, HOME: q.home },
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -84,6 +84,59 @@ export function opencodeTurns(doc: unknown): Turn[] {
   return turns;
 }
 
+/** The document in `opencode export` output: anything printed before it (a notice) is not JSON. */
+function parseExport(out: string): unknown {
+  const start = out.indexOf('{');
+  if (start === -1) return undefined;
+  try {
+    return JSON.parse(out.slice(start)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One row of `opencode session list --format json`. */
+export interface OpencodeSessionRow {
+  id: string;
+  directory?: string;
+  title?: string;
+  /** ms since the epoch. */
+  updated: number;
+}
+
+/** The sessions OpenCode knows (`opencode session list --format json`), or undefined when it fails. */
+export async function listOpencodeSessions(bin: string, q: TranscriptLookup): Promise<OpencodeSessionRow[] | undefined> {
+  const out = await runOpencode(bin, q, ['session', 'list', '--format', 'json']);
+  if (out === undefined) return undefined;
+  const start = out.indexOf('[');
+  let rows: unknown;
+  try {
+    rows = start === -1 ? [] : JSON.parse(out.slice(start));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(rows)) return undefined;
+  return rows.filter(isObject).flatMap((r) => {
+    const id = str(r.id);
+    if (!id) return [];
+    const directory = str(r.directory);
+    const title = str(r.title);
+    return [{ id, ...(directory ? { directory } : {}), ...(title ? { title } : {}), updated: typeof r.updated === 'number' ? r.updated : 0 }];
+  });
+}
+
+/** The `opencode export <id>` document, or undefined when the export fails or prints no document. */
+export async function exportOpencodeSession(bin: string, q: TranscriptLookup, session: string): Promise<unknown> {
+  const out = await runOpencode(bin, q, ['export', session]);
+  return out === undefined ? undefined : parseExport(out);
+}
+
+/** The session's title from an export, unless it is OpenCode's placeholder (`New session - <time>`). */
+export function opencodeTitle(doc: unknown): string | undefined {
+  const title = isObject(doc) && isObject(doc.info) ? str(doc.info.title)?.trim() : undefined;
+  return title && !title.startsWith('New session - ') ? title : undefined;
+}
+
 function errorText(error: JsonObject): string {
   const data = isObject(error.data) ? error.data : {};
   return str(data.message) ?? str(error.name) ?? '';
@@ -97,13 +150,6 @@ export async function readOpencodeTranscript(q: TranscriptQuery): Promise<Turn[]
   if (!q.agentSession) return [];
   const bin = findOnPath('opencode', q.env.PATH ?? '');
   if (!bin) return [];
-  const out = await runExport(bin, q, q.agentSession);
-  if (out === undefined) return [];
-  try {
-    // Anything printed before the document (a notice) is not JSON.
-    const start = out.indexOf('{');
-    return start === -1 ? [] : lastTurns(opencodeTurns(JSON.parse(out.slice(start))), q.limit);
-  } catch {
-    return [];
-  }
+  const doc = await exportOpencodeSession(bin, q, q.agentSession);
+  return doc === undefined ? [] : lastTurns(opencodeTurns(doc), q.limit);
 }

@@ -31,17 +31,25 @@ export async function readJsonLines(path: string): Promise<JsonObject[]> {
   } catch {
     return [];
   }
-  const out: JsonObject[] = [];
+  return parseJsonLines(text).lines;
+}
+
+/** The JSON-lines text's objects, in order, and how many non-blank lines were not one. */
+export function parseJsonLines(text: string): { lines: JsonObject[]; bad: number } {
+  const lines: JsonObject[] = [];
+  let bad = 0;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
       const v: unknown = JSON.parse(line);
-      if (isObject(v)) out.push(v);
+      if (isObject(v)) lines.push(v);
+      else bad++;
     } catch {
       // A torn or foreign line; the rest of the file is still useful.
+      bad++;
     }
   }
-  return out;
+  return { lines, bad };
 }
 
 /**
@@ -78,6 +86,19 @@ export async function readFirstJsonLine(path: string): Promise<JsonObject | unde
   } finally {
     await fh.close();
   }
+}
+
+/** A transcript query without its turn limit: what finding a session needs. */
+export type TranscriptLookup = Omit<TranscriptQuery, 'limit'>;
+
+/** Where a session's transcript is, for an import. */
+export interface TranscriptLocation {
+  /** The file, when one was found. */
+  file?: string;
+  /** The CLI's own id of the session in `file`. */
+  session?: string;
+  /** Where it looked, for the message when nothing was found. */
+  looked: string;
 }
 
 /** A file and its modification time (ms). */

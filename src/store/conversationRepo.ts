@@ -477,6 +477,31 @@ export class ConversationRepo {
     return this.insertEdge(child, parent, kind, atMessage, at, note);
   }
 
+  /**
+   * Record that `childId` holds a conversation imported from outside Relay: `source` names it as
+   * `<agent>:<its own session id>` (no sessions row: `edges.parent` has no foreign key). One edge
+   * per child and source; a re-import refreshes its time and note instead of adding another. The
+   * session counts as worked on now, so the one-liner continues it.
+   */
+  addImportEdge(childId: string, source: string, at: number, note?: string): Edge {
+    const child = this.resolve(childId);
+    const existing = (this.edgesOfChild.all(child.id) as EdgeRow[]).find((r) => r.kind === 'import' && r.parent === source);
+    return this.db.transaction(() => {
+      this.db.prepare('UPDATE sessions SET updated_at = MAX(updated_at, ?) WHERE id = ?').run(at, child.id);
+      if (!existing) {
+        const { lastInsertRowid } = this.insertEdgeRow.run({ child: child.id, parent: source, kind: 'import', atMessage: null, note: note ?? null, at });
+        return toEdge(this.edgeById.get(lastInsertRowid) as EdgeRow);
+      }
+      this.db.prepare('UPDATE edges SET note = ?, created_at = ? WHERE id = ?').run(note ?? null, at, existing.id);
+      return toEdge(this.edgeById.get(existing.id) as EdgeRow);
+    })();
+  }
+
+  /** Run `fn` in one transaction (nested calls become savepoints): several writes, all or none. */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   /** The edges a session comes from (`parents`) and those that come from it (`children`), oldest first. */
   edges(sessionId: string): { parents: Edge[]; children: Edge[] } {
     return {
@@ -491,7 +516,11 @@ export class ConversationRepo {
     const parents = this.edges(session.id).parents;
     const label = (e: Edge): string => {
       const p = this.bySessionId.get(e.parent) as SessionRow | undefined;
-      return p ? `#${p.number}` : `deleted ${e.parent.slice(0, 8)}`;
+      if (p) return `#${p.number}`;
+      // An import's parent is outside Relay: `claude:<its session id>` → `claude 1a2b3c4d`; a
+      // type prefix (OpenCode's `ses_`) is the same in every id, so it is left out.
+      const external = e.kind === 'import' ? /^([a-z][\w-]*):(?:[a-z]+_)?(.+)$/.exec(e.parent) : null;
+      return external ? `${external[1]} ${external[2]!.slice(0, 8)}` : `deleted ${e.parent.slice(0, 8)}`;
     };
     const merged = parents.filter((e) => e.kind === 'merge');
     const parts = merged.length > 0 ? [`Derived: ${merged.map(label).join(' ')}`] : [];
