@@ -326,6 +326,10 @@ export async function runCli(argv: string[]): Promise<number> {
       exitCode = await (await import('./commands/knowledge.js')).knowledge(opts);
     });
 
+  addSessionCommands(program, (code) => {
+    exitCode = code;
+  });
+
   program
     .command('doctor')
     .description('check the installation, RELAY_HOME, the daemon and the database')
@@ -348,4 +352,101 @@ export async function runCli(argv: string[]): Promise<number> {
     throw e;
   }
   return exitCode;
+}
+
+function parsePositive(flag: string, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < 1) throw new InvalidArgumentError(`${flag} takes ${what} (1 or more).`);
+    return n;
+  };
+}
+
+/** `relay session …`: the conversation graph (the module loads only when one of them runs). */
+function addSessionCommands(program: Command, done: (code: number) => void): void {
+  const run = async <K extends keyof typeof import('./commands/session.js')>(
+    fn: K,
+    ...args: Parameters<(typeof import('./commands/session.js'))[K]>
+  ): Promise<void> => {
+    const mod = await import('./commands/session.js');
+    done(await (mod[fn] as (...a: typeof args) => Promise<number>)(...args));
+  };
+  const session = program
+    .command('session')
+    .description('conversations as a graph, like git branches: list, show, fork, merge, attach, import, open, context, log, diff, graph')
+    .option('--json', 'print a JSON record')
+    .action((opts) => run('sessionList', opts));
+  const json = (cmd: Command): Command => cmd.option('--json', 'print a JSON record');
+  json(session.command('list').description('every session, the most recent first; * marks the current one')).action((_o, cmd: Command) =>
+    run('sessionList', cmd.optsWithGlobals()),
+  );
+  json(
+    session
+      .command('show [session]')
+      .description('a session (default: the current one) with its messages')
+      .option('-n, --limit <n>', 'the newest this many messages (default 200)', parsePositive('-n', 'a count of messages')),
+  ).action((ref: string | undefined, _o, cmd: Command) => run('sessionShow', ref, cmd.optsWithGlobals()));
+  json(
+    session
+      .command('log [session]')
+      .description('a session\'s chain, newest first, with where it forked, merged and handed off (like git log --graph)')
+      .option('-n, --limit <n>', 'the newest this many messages (default 200)', parsePositive('-n', 'a count of messages')),
+  ).action((ref: string | undefined, _o, cmd: Command) => run('sessionLog', ref, cmd.optsWithGlobals()));
+  json(session.command('new [name...]').description('start an empty session; relay "task" continues it')).action((words: string[], _o, cmd: Command) =>
+    run('sessionNew', words, cmd.optsWithGlobals()),
+  );
+  json(
+    session
+      .command('fork [session]')
+      .description('a new session that continues one (default: the current one) from its head or --at a message; nothing is copied')
+      .option('--at <message>', 'fork at this message (its id or a prefix, as log shows it)')
+      .option('--name <name>', 'a name for the new session'),
+  ).action((ref: string | undefined, _o, cmd: Command) => run('sessionFork', ref, cmd.optsWithGlobals()));
+  json(
+    session
+      .command('merge <sessions...>')
+      .description('a new session derived from two or more; a model sees their shared part once, then each side')
+      .option('--name <name>', 'a name for the merged session'),
+  ).action((refs: string[], _o, cmd: Command) => run('sessionMerge', refs, cmd.optsWithGlobals()));
+  json(
+    session
+      .command('attach <source>')
+      .description('add a session\'s context to the current one (or --to another)')
+      .option('--to <session>', 'the session that takes it (default: the current one)'),
+  ).action((source: string, _o, cmd: Command) => run('sessionAttach', source, cmd.optsWithGlobals()));
+  json(
+    session
+      .command('import <agent> [id]')
+      .description('bring in a conversation from claude, codex, gemini or opencode (its own transcript; default: the newest for this directory)')
+      .option('--latest', 'the newest session of that agent for the directory (the default)')
+      .option('--cwd <dir>', 'the project directory the agent ran in (default: this one)'),
+  ).action((agent: string, id: string | undefined, _o, cmd: Command) => run('sessionImport', agent, id, cmd.optsWithGlobals()));
+  json(
+    session
+      .command('context [session]')
+      .description('what a model is sent for a session, in order, with token counts and why each part is in')
+      .option('--tokens <n>', 'the model\'s context window (default 128000)', parsePositive('--tokens', 'a number of tokens'))
+      .option('--request <text>', 'a request to assemble it for (facts are chosen by it)'),
+  ).action((ref: string | undefined, _o, cmd: Command) => run('sessionContext', ref, cmd.optsWithGlobals()));
+  json(session.command('diff <a> <b>').description('each side\'s messages since the two sessions\' common ancestor')).action(
+    (a: string, b: string, _o, cmd: Command) => run('sessionDiff', a, b, cmd.optsWithGlobals()),
+  );
+  session
+    .command('open [session]')
+    .description('continue a session in an agent CLI, supervised like relay wrap: its context is the first prompt')
+    .requiredOption('--in <agent>', 'the agent: claude, codex, gemini or opencode')
+    .option('--order <a,b,...>', 'who takes over when it hits its limit (default: the configured order)')
+    .action((ref: string | undefined, opts) => run('sessionOpen', ref, opts));
+  json(session.command('graph').description('every session as a DAG (a merge once, with all its parents); --json: nodes and edges')).action(
+    (_o, cmd: Command) => run('sessionGraph', cmd.optsWithGlobals()),
+  );
+  json(session.command('rename <session> <name...>').description('name a session')).action((ref: string, words: string[], _o, cmd: Command) =>
+    run('sessionRename', ref, words, cmd.optsWithGlobals()),
+  );
+  json(
+    session
+      .command('delete <session>')
+      .description('delete a session; what other sessions were made from it stays')
+      .option('-y, --yes', 'do not ask'),
+  ).action((ref: string, _o, cmd: Command) => run('sessionDelete', ref, cmd.optsWithGlobals()));
 }

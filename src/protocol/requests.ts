@@ -6,6 +6,7 @@ import type { ErrorRecord } from '../platform/errors.js';
 import type { EventRecord } from './eventRecord.js';
 import type { AgentRequests } from './agentProtocol.js';
 import type { KnowledgeRequests } from './knowledgeProtocol.js';
+import type { SessionRequests } from './sessionProtocol.js';
 import type { RelayRequests } from './relayProtocol.js';
 import type { ProviderRequests } from './providerProtocol.js';
 
@@ -65,7 +66,7 @@ export interface CoreRequests {
  * Request type → payload and result, for every request the daemon answers. Each family lives in
  * its own file; adding a request is adding a line there and a handler.
  */
-export interface RequestMap extends CoreRequests, AgentRequests, RelayRequests, KnowledgeRequests, ProviderRequests {}
+export interface RequestMap extends CoreRequests, AgentRequests, RelayRequests, KnowledgeRequests, ProviderRequests, SessionRequests {}
 
 export type RequestType = keyof RequestMap;
 export type RequestPayload<T extends RequestType> = RequestMap[T]['payload'];

@@ -96,6 +96,17 @@ export const BUILT_IN_ROLES: readonly WorkerRole[] = [
     minContextTokens: 64_000,
     intents: ['research'],
   }),
+  role({
+    name: 'summarizer',
+    description: 'compacts the older turns of a long conversation into a summary later turns reuse',
+    systemPrompt:
+      'You summarise a conversation so that it can be continued without it. Keep every decision, fact, name, number, file and open question; ' +
+      'drop greetings and repetition. Write plain prose or short bullets, in the language of the conversation, and nothing else.',
+    // Nothing routes a task to it: the conversation graph calls it when a session outgrows its budget.
+    tier: 'basic',
+    minContextTokens: 16_000,
+    intents: [],
+  }),
 ];
 
 /**

@@ -177,6 +177,7 @@ export class ConversationRepo {
   private readonly commonAncestorOf: Statement;
   private readonly parentNumbers: Statement;
   private readonly allSessions: Statement;
+  private readonly chainFrom: Statement;
   private readonly renameSession: Statement;
   private readonly deleteSession: Statement;
   private readonly deleteEdgesOfChild: Statement;
@@ -279,6 +280,15 @@ export class ConversationRepo {
       .prepare('SELECT s.number FROM edges e JOIN sessions s ON s.id = e.parent WHERE e.child = ? ORDER BY e.id')
       .pluck();
     this.allSessions = db.prepare('SELECT * FROM sessions ORDER BY created_at DESC, number DESC');
+    this.chainFrom = db.prepare(
+      `WITH RECURSIVE chain(id, depth) AS (
+         SELECT ?, 0
+         UNION ALL
+         SELECT m.parent_id, chain.depth + 1 FROM messages m JOIN chain ON m.id = chain.id
+         WHERE m.parent_id IS NOT NULL AND chain.depth + 1 < ?
+       )
+       SELECT messages.* FROM chain JOIN messages ON messages.id = chain.id ORDER BY chain.depth DESC`,
+    );
     this.renameSession = db.prepare('UPDATE sessions SET name = ? WHERE id = ?');
     this.deleteSession = db.prepare('DELETE FROM sessions WHERE id = ?');
     this.deleteEdgesOfChild = db.prepare('DELETE FROM edges WHERE child = ?');
@@ -350,19 +360,15 @@ export class ConversationRepo {
   /** The chain ending at the session's head, oldest first, at most `limit` messages (the newest). */
   history(sessionId: string, limit = 200): StoredMessage[] {
     const session = this.bySessionId.get(sessionId) as SessionRow | undefined;
-    if (!session?.head_id) return [];
-    const rows = this.db
-      .prepare(
-        `WITH RECURSIVE chain(id, depth) AS (
-           SELECT ?, 0
-           UNION ALL
-           SELECT m.parent_id, chain.depth + 1 FROM messages m JOIN chain ON m.id = chain.id
-           WHERE m.parent_id IS NOT NULL AND chain.depth + 1 < ?
-         )
-         SELECT messages.* FROM chain JOIN messages ON messages.id = chain.id ORDER BY chain.depth DESC`,
-      )
-      .all(session.head_id, limit) as MessageRow[];
-    return rows.map(toMessage);
+    return session?.head_id ? this.chainAt(session.head_id, limit) : [];
+  }
+
+  /**
+   * The chain ending at message `messageId` (whatever session wrote it), oldest first, at most
+   * `limit` messages (the newest): what an edge made at that message refers to.
+   */
+  chainAt(messageId: string, limit = 200): StoredMessage[] {
+    return (this.chainFrom.all(messageId, limit) as MessageRow[]).map(toMessage);
   }
 
   /**
@@ -541,6 +547,21 @@ export class ConversationRepo {
       messages: r.head_id === null ? 0 : (this.chainLength.get(r.head_id) as number),
       parents: [...new Set(this.parentNumbers.all(r.id) as number[])],
     }));
+  }
+
+  /** One session as `list()` shows it. */
+  summary(ref: string): ConversationSummary {
+    const c = this.resolve(ref);
+    return {
+      ...c,
+      messages: c.headId === undefined ? 0 : (this.chainLength.get(c.headId) as number),
+      parents: [...new Set(this.parentNumbers.all(c.id) as number[])],
+    };
+  }
+
+  /** Session id → number, for every session: what a message's `writtenIn` is shown as. */
+  numbers(): Map<string, number> {
+    return new Map((this.db.prepare('SELECT id, number FROM sessions').all() as { id: string; number: number }[]).map((r) => [r.id, r.number]));
   }
 
   rename(ref: string, name: string): Conversation {

@@ -347,6 +347,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_head ON sessions (head_id) WHERE head_id IS NOT NULL;
     `,
   },
+  {
+    version: 10,
+    name: 'conversation summaries',
+    // Context assembly compacts a session's older turns into a summary written by a cheap model.
+    // A chain is immutable from any message back, so a summary of the chain up to a message is
+    // valid for every session whose history passes through it: it is keyed by that message, and
+    // goes with it (ON DELETE CASCADE) when a delete frees the message.
+    up: `
+      CREATE TABLE summaries (
+        through_message TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        covers INTEGER NOT NULL,     -- turns summarised, from the root of the chain
+        content TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        model TEXT,                  -- provider/model that wrote it
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The version a file has once every migration in the list is applied. */

@@ -27,6 +27,7 @@ import { eventHandlers } from './handlers/eventHandlers.js';
 import { knowledgeHandlers } from './handlers/knowledgeHandlers.js';
 import { relayHandlers } from './handlers/relayHandlers.js';
 import { workspaceHandlers } from './handlers/workspaceHandlers.js';
+import { SessionViews, sessionHandlers } from './handlers/sessionHandlers.js';
 import { Workspace } from './workspace/workspace.js';
 import { ProviderActors } from './workspace/providerActors.js';
 import { CallPool } from '../actors/provider/callPool.js';
@@ -311,6 +312,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       ...relayHandlers(relaySessions),
       ...knowledgeHandlers(db, clock),
       ...workspaceHandlers(workspace),
+      ...sessionHandlers(new SessionViews(workspace.conversationRepo), clock, workspace.sessionWork()),
     };
 
     bus = new BusServer({

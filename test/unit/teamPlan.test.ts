@@ -29,7 +29,7 @@ test('an unknown --worker is a usage error naming the known workers', () => {
     (e: unknown) =>
       e instanceof RelayError &&
       e.code === 'E_USAGE' &&
-      e.message === 'unknown worker "wizard"; the workers are chat, explainer, coder, reviewer, architect, writer, researcher' &&
+      e.message === 'unknown worker "wizard"; the workers are chat, explainer, coder, reviewer, architect, writer, researcher, summarizer' &&
       /relay workers/.test(e.hint ?? ''),
   );
 });

@@ -6,7 +6,7 @@ import { BUILT_IN_ROLES, toWorkerInfo, workerRoles } from '../../src/routing/wor
 
 test('the built-in roles cover every intent, each with a prompt and what it needs from a model', () => {
   const roles = workerRoles(defaultConfig());
-  assert.deepEqual(roles.map((r) => r.name), ['chat', 'explainer', 'coder', 'reviewer', 'architect', 'writer', 'researcher']);
+  assert.deepEqual(roles.map((r) => r.name), ['chat', 'explainer', 'coder', 'reviewer', 'architect', 'writer', 'researcher', 'summarizer']);
   for (const intent of TASK_INTENTS) assert.ok(roles.some((r) => r.intents.includes(intent)), `no role takes ${intent}`);
   for (const r of roles) {
     assert.equal(r.source, 'built-in');
@@ -36,7 +36,7 @@ test('config.yaml replaces a built-in role of the same name and adds new ones af
     'config.yaml',
   );
   const roles = workerRoles(config);
-  assert.deepEqual(roles.map((r) => r.name), ['chat', 'explainer', 'coder', 'reviewer', 'architect', 'writer', 'researcher', 'translator']);
+  assert.deepEqual(roles.map((r) => r.name), ['chat', 'explainer', 'coder', 'reviewer', 'architect', 'writer', 'researcher', 'summarizer', 'translator']);
   const coder = roles.find((r) => r.name === 'coder')!;
   assert.deepEqual(coder, { name: 'coder', description: 'our coder', systemPrompt: 'You write Rust only.', tier: 'premium', minContextTokens: 100_000, intents: ['code'], source: 'config' });
   const translator = roles.at(-1)!;

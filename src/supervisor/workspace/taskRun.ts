@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
+import { RelayError } from '../../platform/errors.js';
 import type { RelayConfig } from '../../config/relayConfig.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
@@ -36,7 +37,9 @@ import { classifyTask } from '../../routing/classifyTask.js';
 import { planTeam, stepMessages } from '../../routing/teamPlan.js';
 import { routeCall } from '../../routing/router.js';
 import type { WorkerRole } from '../../routing/workerRoles.js';
-import type { ConversationRepo, StoredMessage } from '../../store/conversationRepo.js';
+import type { Conversation, ConversationRepo, StoredMessage } from '../../store/conversationRepo.js';
+import { assembleContext, summaryRequest, type ContextAssembly } from '../../conversation/contextAssembly.js';
+import type { SummaryRepo } from '../../store/summaryRepo.js';
 import { buildCallSpec, MAX_OUTPUT_TOKENS } from './callSpecs.js';
 import type { ProviderActors } from './providerActors.js';
 
@@ -59,6 +62,7 @@ export interface TaskDeps {
   pool: CallPool;
   providers: ProviderActors;
   conversations: ConversationRepo;
+  summaries: SummaryRepo;
   /** Remembered facts relevant to this task (global and the project's), most relevant first. */
   facts: readonly string[];
   publish: (topic: string, value: unknown) => void;
@@ -90,7 +94,10 @@ export class TaskRun {
   private readonly confirms = new Map<number, (yes: boolean) => void>();
   private readonly topic: string;
   private recordStart: (() => void) | undefined;
-  private history: ChatMessage[] = [];
+  /** The session's context, assembled once before the first call (a team's later steps see the same). */
+  private context: ContextAssembly | undefined;
+  /** What compacting the session's older turns cost (its own call, not a step). */
+  private compactionMicros = 0;
 
   constructor(
     private readonly deps: TaskDeps,
@@ -118,14 +125,18 @@ export class TaskRun {
   async run(): Promise<TaskResult> {
     const { deps, p } = this;
     const now = deps.clock.now();
-    const session = p.sessionId
-      ? deps.conversations.find(p.sessionId)
-      : (!p.newSession && deps.conversations.latest()) || deps.conversations.create('ask', now);
-    if (!session) {
-      return this.result({ id: p.sessionId ?? '', number: 0 }, [], { code: 'E_USAGE', message: `no conversation ${p.sessionId}`, hint: 'relay "task" --new starts one' });
+    let session: Conversation;
+    try {
+      session = p.sessionId
+        ? deps.conversations.resolve(p.sessionId)
+        : (!p.newSession && deps.conversations.latest()) || deps.conversations.create('ask', now);
+    } catch (e) {
+      if (!(e instanceof RelayError)) throw e;
+      return this.result({ id: p.sessionId ?? '', number: 0 }, [], { code: e.code, message: e.message, hint: e.hint ?? 'relay session list' });
     }
-    // Read before this task's request is stored: the turns so far, oldest first.
-    this.history = historyTurns(deps.conversations.history(session.id));
+    // Assembled before this task's request is stored: the turns so far, what the edges bring.
+    this.context = this.assemble(session.id);
+    if (this.context.compactable && !p.options.confirm && (await this.compact(this.context.compactable))) this.context = this.assemble(session.id);
     const ref = { id: session.id, number: session.number };
     const task = classifyTask(p.text, p.context?.length ?? 0);
     let team: WorkerRole[];
@@ -173,7 +184,7 @@ export class TaskRun {
   }
 
   private result(session: TaskResult['session'], steps: Step[], failure?: TaskResult['failure']): TaskResult {
-    const costMicros = steps.reduce((sum, s) => sum + (s.costMicros ?? 0), 0);
+    const costMicros = steps.reduce((sum, s) => sum + (s.costMicros ?? 0), this.compactionMicros);
     return { taskId: this.p.taskId, session, steps, lastSeq: this.seq, costMicros, ...(failure ? { failure } : {}) };
   }
 
@@ -193,7 +204,8 @@ export class TaskRun {
     sessionId: string,
   ): Promise<{ step: Step; text: string; failure?: TaskResult['failure'] }> {
     const { deps, p } = this;
-    const messages = withHistory(withFacts(stepMessages(role, p.text, p.context, previous), deps.facts), this.history, HISTORY_TOKENS);
+    const [instructions, ...request] = stepMessages(role, p.text, p.context, previous);
+    const messages = [instructions!, ...(this.context?.messages ?? []), ...request];
     const inputTokens = countTokens(messages);
     const models = deps.detection.providers.filter((d) => d.usable).flatMap((d) => d.models);
     const byName = new Map<string, DetectedProvider>(deps.detection.providers.map((d) => [d.name, d]));
@@ -242,16 +254,7 @@ export class TaskRun {
       }
 
       const callId = randomUUID();
-      const reserved = deps.guard.reserve({
-        callId,
-        taskId: p.taskId,
-        provider: pick.provider,
-        model: pick.model,
-        worker: role.name,
-        billing: model.billing,
-        ...(estimate !== undefined ? { estimateMicros: estimate } : {}),
-        ...(model.billing === 'metered' && model.price ? { inputEstimateMicros: estimateMicros(model.price, inputTokens, 0) } : {}),
-      });
+      const reserved = this.reserve(callId, role, pick, model, inputTokens);
       if (!reserved.ok) {
         deps.budgetEvent({ type: 'budget.refused', callId, taskId: p.taskId, refusal: reserved.refusal, message: reserved.message });
         // The cheapest candidate's refusal is the one to report: raising the limit to fit it is the fix.
@@ -363,6 +366,96 @@ export class TaskRun {
   }
 
   /** A provider's limit is the same normalized `rate_limited` event every other source raises. */
+  /** Hold the call's estimate against the limits: one row in the one ledger. */
+  private reserve(callId: string, role: WorkerRole, pick: { provider: string; model: string }, model: ModelInfo, inputTokens: number): ReturnType<BudgetGuard['reserve']> {
+    const estimate = callEstimate(model, inputTokens);
+    return this.deps.guard.reserve({
+      callId,
+      taskId: this.p.taskId,
+      provider: pick.provider,
+      model: pick.model,
+      worker: role.name,
+      billing: model.billing,
+      ...(estimate !== undefined ? { estimateMicros: estimate } : {}),
+      ...(model.billing === 'metered' && model.price ? { inputEstimateMicros: estimateMicros(model.price, inputTokens, 0) } : {}),
+    });
+  }
+
+  private assemble(sessionId: string): ContextAssembly {
+    const { deps } = this;
+    return assembleContext({ repo: deps.conversations, summaries: deps.summaries, sessionId, budgetTokens: CONTEXT_TOKENS, facts: deps.facts });
+  }
+
+  /**
+   * Summarise the older turns that no longer fit with the cheapest model that can, under the
+   * budget, in one call, and store the summary for every later call. Not in edit mode (it would
+   * be a call the user did not see coming). Any failure leaves the turns out with the marker:
+   * a summary is an improvement, never a reason for a task to fail. Says what it did on stderr.
+   */
+  private async compact(todo: NonNullable<ContextAssembly['compactable']>): Promise<boolean> {
+    const { deps, p } = this;
+    const role = deps.roles.find((r) => r.name === 'summarizer');
+    if (!role || this.cancelled) return false;
+    const messages: ChatMessage[] = [{ role: 'system', content: role.systemPrompt }, ...summaryRequest(todo)];
+    const inputTokens = countTokens(messages);
+    const models = deps.detection.providers.filter((d) => d.usable).flatMap((d) => d.models);
+    const decision = routeCall({
+      worker: role,
+      models,
+      health: (name) => deps.providers.health(name),
+      inputTokens,
+      maxOutputTokens: MAX_OUTPUT_TOKENS,
+      estimate: (m) => callEstimate(m, inputTokens),
+      options: { ...p.options, premium: false },
+      excluded: new Set(),
+      meteredAllowed: true,
+      now: deps.clock.now(),
+    });
+    const pick = decision.pick;
+    const model = pick && models.find((m) => m.provider === pick.provider && m.model === pick.model);
+    const provider = pick && deps.detection.providers.find((d) => d.name === pick.provider);
+    if (!pick || !model || !provider) return false;
+    const callId = randomUUID();
+    const reserved = this.reserve(callId, role, pick, model, inputTokens);
+    if (!reserved.ok) {
+      this.send({ kind: 'warning', text: `${todo.turns.length} older turns left out, not summarised: ${reserved.message}` });
+      return false;
+    }
+    let text = '';
+    const running = deps.pool.run(buildCallSpec({ provider, model: pick.model, messages, env: p.env, cwd: p.cwd, routing: deps.config.routing }), (events) => {
+      for (const e of events) if (e.type === 'delta') text += e.text;
+    });
+    this.current = running;
+    if (this.cancelled) running.abort();
+    const outcome = await running.outcome;
+    this.current = undefined;
+    const cost = actualCost(model, outcome.usage ?? this.guessUsage(outcome, inputTokens, text));
+    const summary = text.trim();
+    if (outcome.failure || outcome.finish === 'cancelled' || this.cancelled || summary === '') {
+      deps.guard.release(callId, cost ?? 0, outcome.usage);
+      this.compactionMicros += cost ?? 0;
+      if (outcome.failure) {
+        deps.providers.report(pick.provider, { type: 'call.failed', failure: outcome.failure, at: deps.clock.now() });
+        this.recordLimit(pick.provider, outcome);
+      }
+      if (!this.cancelled) this.send({ kind: 'warning', text: `${todo.turns.length} older turns left out: summarising them on ${pick.provider}/${pick.model} failed` });
+      return false;
+    }
+    deps.guard.commit(callId, { ...(cost !== undefined ? { costMicros: cost } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) });
+    deps.providers.report(pick.provider, { type: 'call.succeeded' });
+    this.compactionMicros += cost ?? 0;
+    deps.summaries.put({
+      throughMessage: todo.throughMessageId,
+      covers: todo.covers,
+      content: summary,
+      tokens: countTokens([{ role: 'system', content: summary }]),
+      model: `${pick.provider}/${pick.model}`,
+      createdAt: deps.clock.now(),
+    });
+    this.send({ kind: 'warning', text: `summarised ${todo.covers} older turns of this conversation with ${pick.provider}/${pick.model}; later calls reuse the summary` });
+    return true;
+  }
+
   private recordLimit(provider: string, outcome: CallOutcome): void {
     const f = outcome.failure;
     if (!f || (f.kind !== 'rate_limited' && f.kind !== 'quota')) return;
@@ -394,47 +487,10 @@ export class TaskRun {
 }
 
 /**
- * How much of a conversation's earlier turns a call carries, in tokens. Older turns beyond it
- * are left out with a marker saying how many (summarising them is the conversation graph's
- * context assembly, which will replace this cut).
+ * How much of a conversation a call carries, in tokens, besides the worker's instructions and
+ * the request: every call pays for it, so it is far below today's context windows. Older turns
+ * beyond it are summarised once (stored, and reused by later calls and by forks) or left out.
  */
-export const HISTORY_TOKENS = 24_000;
-
-/** A conversation's stored messages as turns a model reads; failed answers are not context. */
-function historyTurns(stored: readonly StoredMessage[]): ChatMessage[] {
-  const turns: ChatMessage[] = [];
-  for (const m of stored) {
-    if (m.status === 'failed' || m.content === '') continue;
-    turns.push({ role: m.role === 'assistant' ? 'assistant' : m.role === 'user' ? 'user' : 'system', content: m.content });
-  }
-  return turns;
-}
-
-/** The earlier turns, newest kept first up to `budget` tokens, between the instructions and the request. */
-export function withHistory(messages: ChatMessage[], history: readonly ChatMessage[], budget: number): ChatMessage[] {
-  if (history.length === 0) return messages;
-  const kept: ChatMessage[] = [];
-  let used = 0;
-  for (let i = history.length - 1; i >= 0; i--) {
-    const cost = countTokens([history[i]!]);
-    if (used + cost > budget) break;
-    used += cost;
-    kept.unshift(history[i]!);
-  }
-  const dropped = history.length - kept.length;
-  const marker: ChatMessage[] = dropped > 0 ? [{ role: 'system', content: `[${dropped} earlier turn${dropped === 1 ? '' : 's'} of this conversation left out]` }] : [];
-  const at = messages.findIndex((m) => m.role !== 'system');
-  const head = at < 0 ? messages : messages.slice(0, at);
-  const tail = at < 0 ? [] : messages.slice(at);
-  return [...head, ...marker, ...kept, ...tail];
-}
-
-/** The facts go right after the worker's instructions: context it should use, not a request. */
-export function withFacts(messages: ChatMessage[], facts: readonly string[]): ChatMessage[] {
-  if (facts.length === 0) return messages;
-  const note: ChatMessage = { role: 'system', content: `Facts remembered for this work (use them where they apply):\n${facts.map((f) => `- ${f}`).join('\n')}` };
-  const at = messages.findIndex((m) => m.role !== 'system');
-  return at < 0 ? [...messages, note] : [...messages.slice(0, at), note, ...messages.slice(at)];
-}
+export const CONTEXT_TOKENS = 24_000;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

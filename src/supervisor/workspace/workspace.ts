@@ -27,6 +27,10 @@ import { routeCall } from '../../routing/router.js';
 import { toWorkerInfo, workerRoles } from '../../routing/workerRoles.js';
 import type { Database } from '../../store/database.js';
 import { ConversationRepo } from '../../store/conversationRepo.js';
+import { SummaryRepo } from '../../store/summaryRepo.js';
+import { assembleContext } from '../../conversation/contextAssembly.js';
+import { importTranscript } from '../../conversation/importTranscript.js';
+import type { SessionWork } from '../handlers/sessionHandlers.js';
 import { KnowledgeRepo } from '../../store/knowledgeRepo.js';
 import { callEstimate, TaskRun } from './taskRun.js';
 import { MAX_OUTPUT_TOKENS } from './callSpecs.js';
@@ -63,12 +67,14 @@ export class Workspace implements WorkspaceService {
   private readonly probes = new Map<string, { at: number; result: Promise<ProbeResult> }>();
   private readonly conversations: ConversationRepo;
   private readonly knowledge: KnowledgeRepo;
+  private readonly summaries: SummaryRepo;
   private closed = false;
   private configCache: { key: string; config: RelayConfig } | undefined;
 
   constructor(private readonly opts: WorkspaceOptions) {
     this.conversations = new ConversationRepo(opts.db);
     this.knowledge = new KnowledgeRepo(opts.db);
+    this.summaries = new SummaryRepo(opts.db);
   }
 
   private probe = (baseUrl: string): Promise<ProbeResult> => {
@@ -162,6 +168,7 @@ export class Workspace implements WorkspaceService {
         pool: this.opts.pool,
         providers: this.opts.providers,
         conversations: this.conversations,
+        summaries: this.summaries,
         facts: this.knowledge.recall({ query: p.text, cwd: p.cwd, limit: FACTS_PER_TASK }).map((f) => f.text),
         publish: this.opts.publish,
         record: this.opts.record,
@@ -177,6 +184,21 @@ export class Workspace implements WorkspaceService {
       this.running.delete(done);
       this.tasks.delete(p.taskId);
     }
+  }
+
+  /** What the `session.*` handlers need beyond the graph store: facts, context, import. */
+  sessionWork(): SessionWork {
+    return {
+      facts: (request, cwd) => this.knowledge.recall({ query: request, cwd, limit: FACTS_PER_TASK }).map((f) => f.text),
+      context: (sessionId, budgetTokens, facts, request) =>
+        assembleContext({ repo: this.conversations, summaries: this.summaries, sessionId, budgetTokens, facts, ...(request ? { request } : {}) }).plan,
+      importTranscript: (q, at) => importTranscript(this.conversations, q, at),
+    };
+  }
+
+  /** The graph store the daemon's `session.*` handlers share with the tasks. */
+  get conversationRepo(): ConversationRepo {
+    return this.conversations;
   }
 
   confirm(p: Payload<'task.confirm'>): Result<'task.confirm'> {

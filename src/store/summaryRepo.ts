@@ -1,0 +1,77 @@
+/**
+ * Stored summaries of compacted turns (migration 10). A summary covers the turns of a chain from
+ * its root through one message, so it is found by the messages of a chain, never by a session:
+ * a fork or a merge that shares the prefix reuses it.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Database } from './database.js';
+
+export interface StoredSummary {
+  /** The last message it covers. */
+  throughMessage: string;
+  /** How many turns it covers. */
+  covers: number;
+  content: string;
+  tokens: number;
+  /** `provider/model` that wrote it. */
+  model?: string;
+  createdAt: number;
+}
+
+interface SummaryRow {
+  through_message: string;
+  covers: number;
+  content: string;
+  tokens: number;
+  model: string | null;
+  created_at: number;
+}
+
+function toSummary(r: SummaryRow): StoredSummary {
+  return {
+    throughMessage: r.through_message,
+    covers: r.covers,
+    content: r.content,
+    tokens: r.tokens,
+    ...(r.model === null ? {} : { model: r.model }),
+    createdAt: r.created_at,
+  };
+}
+
+/** SQLite's default cap on bound parameters is 32,766; a chunk stays far under it. */
+const CHUNK = 500;
+
+export class SummaryRepo {
+  private readonly upsert: Statement;
+  private readonly byMessage: Statement;
+
+  constructor(private readonly db: Database) {
+    this.upsert = db.prepare(
+      `INSERT INTO summaries (through_message, covers, content, tokens, model, created_at)
+       VALUES (@throughMessage, @covers, @content, @tokens, @model, @createdAt)
+       ON CONFLICT (through_message) DO UPDATE SET covers = excluded.covers, content = excluded.content,
+         tokens = excluded.tokens, model = excluded.model, created_at = excluded.created_at`,
+    );
+    this.byMessage = db.prepare('SELECT * FROM summaries WHERE through_message = ?');
+  }
+
+  put(s: StoredSummary): void {
+    this.upsert.run({ ...s, model: s.model ?? null });
+  }
+
+  get(throughMessage: string): StoredSummary | undefined {
+    const row = this.byMessage.get(throughMessage) as SummaryRow | undefined;
+    return row ? toSummary(row) : undefined;
+  }
+
+  /** The summaries kept for any of `messageIds`, by message id. */
+  forMessages(messageIds: readonly string[]): Map<string, StoredSummary> {
+    const out = new Map<string, StoredSummary>();
+    for (let i = 0; i < messageIds.length; i += CHUNK) {
+      const ids = messageIds.slice(i, i + CHUNK);
+      const rows = this.db.prepare(`SELECT * FROM summaries WHERE through_message IN (${ids.map(() => '?').join(',')})`).all(...ids) as SummaryRow[];
+      for (const r of rows) out.set(r.through_message, toSummary(r));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The conversation graph from the command line, against the real daemon and a fake provider:
+ * the one-liner continues the current session; fork, merge and attach really change what the
+ * model is sent (a shared prefix once); list, show, log, diff, graph, context, rename, delete.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startFakeProvider, type FakeProvider } from '../helpers/fakeProviderServer.js';
+import { inTempHome, startRelay } from '../helpers/relayWorld.js';
+import { ALPHA_KEY, BETA_KEY, clientEnv, twoProvidersConfig, writeConfig } from '../helpers/workspaceWorld.js';
+import type { ContextPlanInfo, SessionGraph, SessionInfo } from '../../src/protocol/sessionProtocol.js';
+
+type Env = NodeJS.ProcessEnv;
+
+async function relay(env: Env, cwd: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return startRelay(args, env, cwd, 60_000).done;
+}
+
+async function ok(env: Env, cwd: string, ...args: string[]): Promise<string> {
+  const r = await relay(env, cwd, ...args);
+  assert.equal(r.code, 0, `relay ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function json<T>(env: Env, cwd: string, ...args: string[]): Promise<T> {
+  return JSON.parse(await ok(env, cwd, ...args, '--json')) as T;
+}
+
+/** The chat text the model was sent in request `i`, one message per line, roles first. */
+function sent(fake: FakeProvider, i: number): string {
+  const messages = fake.requests[i]!.body.messages as { role: string; content: string }[];
+  return messages.map((m) => `${m.role}: ${m.content}`).join('\n');
+}
+
+function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+describe('relay session', { timeout: 240_000 }, () => {
+  it('the one-liner continues the current session; --new starts one; --session picks one', async () => {
+    const fake = await startFakeProvider();
+    try {
+      await inTempHome(async (h) => {
+        writeConfig(h, twoProvidersConfig(fake.url));
+        const env = clientEnv(h, { extra: { ALPHA_KEY, BETA_KEY } });
+        fake.enqueue({ kind: 'answer', text: 'Paris is the capital.' }, { kind: 'answer', text: 'About 2 million.' }, { kind: 'answer', text: 'Fresh.' });
+        await ok(env, h.root, 'what is the capital of France');
+        await ok(env, h.root, 'how many people live there');
+        assert.match(sent(fake, 1), /user: what is the capital of France\nassistant: Paris is the capital\.\n/, 'the earlier turn goes with the next one');
+        await ok(env, h.root, '--new', 'tell me a joke');
+        assert.doesNotMatch(sent(fake, 2), /capital/, '--new starts with nothing');
+
+        const { sessions } = await json<{ sessions: SessionInfo[] }>(env, h.root, 'session', 'list');
+        assert.deepEqual(sessions.map((s) => [s.number, s.messages, s.current]), [[2, 2, true], [1, 4, false]]);
+        fake.enqueue({ kind: 'answer', text: 'Lyon is second.' });
+        await ok(env, h.root, '--session', '1', 'and the second city');
+        assert.match(sent(fake, 3), /capital of France[\s\S]*how many people/, '--session 1 continues #1');
+        const list = await ok(env, h.root, 'session', 'list');
+        assert.match(list, /^\*#1 /m, 'the session worked in last is the current one');
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('fork and merge: the merged session sends the shared prefix once, then each side; graph shows the merge once', async () => {
+    const fake = await startFakeProvider();
+    try {
+      await inTempHome(async (h) => {
+        writeConfig(h, twoProvidersConfig(fake.url));
+        const env = clientEnv(h, { extra: { ALPHA_KEY, BETA_KEY } });
+        fake.enqueue({ kind: 'answer', text: 'Use Postgres.' }, { kind: 'answer', text: 'Add an index.' }, { kind: 'answer', text: 'Use Redis.' });
+        await ok(env, h.root, 'which database for the shop');
+        await ok(env, h.root, 'how to make orders fast');
+        const fork = await json<SessionInfo>(env, h.root, 'session', 'fork', '1', '--name', 'cache idea');
+        assert.equal(fork.number, 2);
+        assert.equal(fork.lineage, 'fork of #1');
+        await ok(env, h.root, 'what about a cache');
+        assert.match(sent(fake, 2), /which database[\s\S]*Add an index\.[\s\S]*what about a cache/, 'a fork carries its parent\'s history');
+
+        fake.enqueue({ kind: 'answer', text: 'Both, then.' });
+        await ok(env, h.root, '--session', '1', 'and backups');
+        const merged = await json<SessionInfo>(env, h.root, 'session', 'merge', '1', '2');
+        assert.equal(merged.lineage, 'Derived: #1 #2');
+        assert.equal(merged.current, true);
+        fake.enqueue({ kind: 'answer', text: 'Summary.' });
+        await ok(env, h.root, 'sum it up');
+        const text = sent(fake, 4);
+        assert.equal(count(text, 'which database for the shop'), 1, `the shared prefix once:\n${text}`);
+        assert.match(text, /what about a cache/, "the fork's side");
+        assert.match(text, /and backups/, "#1's side since the fork");
+
+        const graph = await json<SessionGraph>(env, h.root, 'session', 'graph');
+        assert.equal(graph.nodes.length, 3);
+        const mergeEdges = graph.edges.filter((e) => e.child === merged.id && e.kind === 'merge');
+        assert.equal(mergeEdges.length, 2, 'one node, two parents');
+        const drawn = await ok(env, h.root, 'session', 'graph');
+        assert.equal(count(drawn, '#3'), 1, `the merged session is drawn once:\n${drawn}`);
+        for (const line of drawn.split('\n')) assert.ok(line.length <= 80, `fits 80 columns: ${line}`);
+
+        const diff = await json<{ onlyA: { content: string }[]; onlyB: { content: string }[] }>(env, h.root, 'session', 'diff', '1', '2');
+        assert.deepEqual(diff.onlyA.map((m) => m.content), ['and backups', 'Both, then.']);
+        assert.deepEqual(diff.onlyB.map((m) => m.content), ['what about a cache', 'Use Redis.']);
+
+        const { plan } = await json<{ plan: ContextPlanInfo }>(env, h.root, 'session', 'context', '3');
+        assert.ok(plan.totalTokens > 0 && plan.totalTokens <= plan.budgetTokens);
+        assert.equal(plan.parts.filter((p) => p.content === 'which database for the shop').length, 1);
+        assert.ok(plan.parts.every((p) => p.tokens > 0 && p.why.length > 0), 'every part says its size and why');
+        const shown = await ok(env, h.root, 'session', 'context', '3');
+        assert.match(shown, /^context of #3: /);
+
+        const log = await ok(env, h.root, 'session', 'log', '2');
+        assert.match(log, /fork of #1/);
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('attach, rename, delete: a deleted parent never breaks the history made from it', async () => {
+    const fake = await startFakeProvider();
+    try {
+      await inTempHome(async (h) => {
+        writeConfig(h, twoProvidersConfig(fake.url));
+        const env = clientEnv(h, { extra: { ALPHA_KEY, BETA_KEY } });
+        fake.enqueue({ kind: 'answer', text: 'The API spec.' }, { kind: 'answer', text: 'The UI.' }, { kind: 'answer', text: 'Together.' });
+        await ok(env, h.root, 'describe the api');
+        await ok(env, h.root, '--new', 'describe the ui');
+        const attached = await json<{ session: SessionInfo }>(env, h.root, 'session', 'attach', '1');
+        assert.equal(attached.session.number, 2);
+        assert.match(attached.session.lineage, /attached #1/);
+        await ok(env, h.root, 'how do they fit');
+        assert.match(sent(fake, 2), /describe the api[\s\S]*describe the ui[\s\S]*how do they fit/);
+
+        const renamed = await json<SessionInfo>(env, h.root, 'session', 'rename', '2', 'front', 'end');
+        assert.equal(renamed.name, 'front end');
+
+        const refused = await relay(env, h.root, 'session', 'delete', '1');
+        assert.equal(refused.code, 2, 'no terminal to ask on: --yes is needed');
+        assert.match(refused.stderr, /--yes/);
+        await ok(env, h.root, 'session', 'delete', '1', '--yes');
+        const { messages } = await json<{ messages: unknown[] }>(env, h.root, 'session', 'show', '2');
+        assert.equal(messages.length, 4);
+        fake.enqueue({ kind: 'answer', text: 'Still here.' });
+        await ok(env, h.root, 'and now');
+        assert.match(sent(fake, 3), /describe the api/, "an attached session's context outlives its deletion");
+        const missing = await relay(env, h.root, 'session', 'show', '1');
+        assert.equal(missing.code, 2);
+        assert.match(missing.stderr, /no session 1/);
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+});
