@@ -4,9 +4,13 @@
  * model is sent (a shared prefix once); list, show, log, diff, graph, context, rename, delete.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { claudeProjectDirName } from '../../src/adapters/claudeTranscript.js';
 import { startFakeProvider, type FakeProvider } from '../helpers/fakeProviderServer.js';
-import { inTempHome, startRelay } from '../helpers/relayWorld.js';
+import { agentEnv, fakeLog, inTempHome, plain, startRelay, startRelayPty, stopDaemonAndAssertGone, WAIT_MS, workDir } from '../helpers/relayWorld.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { ALPHA_KEY, BETA_KEY, clientEnv, twoProvidersConfig, writeConfig } from '../helpers/workspaceWorld.js';
 import type { ContextPlanInfo, SessionGraph, SessionInfo } from '../../src/protocol/sessionProtocol.js';
 
@@ -30,6 +34,27 @@ async function json<T>(env: Env, cwd: string, ...args: string[]): Promise<T> {
 function sent(fake: FakeProvider, i: number): string {
   const messages = fake.requests[i]!.body.messages as { role: string; content: string }[];
   return messages.map((m) => `${m.role}: ${m.content}`).join('\n');
+}
+
+const SAMPLE = join(import.meta.dirname, '..', '..', '..', 'shared', 'agent-samples', 'claude', 'transcripts', 'claude-resumed-session.jsonl');
+
+/**
+ * A long Claude Code session on disk, in the recorded transcript's own line shapes: `turns`
+ * user/assistant pairs of about 600 tokens each, in `cwd`'s project directory.
+ */
+function claudeSession(configDir: string, cwd: string, id: string, turns: number): void {
+  const lines = readFileSync(SAMPLE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  const user = lines.find((l) => l.type === 'user' && typeof l.message?.content === 'string')!;
+  const assistant = lines.find((l) => l.type === 'assistant')!;
+  const out: string[] = [];
+  for (let i = 0; i < turns; i++) {
+    const at = new Date(Date.UTC(2026, 10, 21, 9, 0, i)).toISOString();
+    out.push(JSON.stringify({ ...user, uuid: `u-${i}`, sessionId: id, cwd, timestamp: at, message: { role: 'user', content: `step ${i}: ${'please refactor the parser '.repeat(100)}` } }));
+    out.push(JSON.stringify({ ...assistant, uuid: `a-${i}`, sessionId: id, cwd, timestamp: at, message: { ...assistant.message, content: [{ type: 'text', text: `done ${i}: ${'the parser is refactored '.repeat(100)}` }] } }));
+  }
+  const dir = join(configDir, 'projects', claudeProjectDirName(cwd));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${id}.jsonl`), `${out.join('\n')}\n`);
 }
 
 function count(text: string, needle: string): number {
@@ -151,5 +176,71 @@ describe('relay session', { timeout: 240_000 }, () => {
     } finally {
       await fake.close();
     }
+  });
+
+  it('a Claude Code session imported and continued: its older turns are summarised once by the cheapest model, and the summary is reused', async () => {
+    const fake = await startFakeProvider();
+    try {
+      await inTempHome(async (h) => {
+        writeConfig(h, twoProvidersConfig(fake.url));
+        const configDir = join(h.root, 'claude-config');
+        const project = join(h.root, 'shop');
+        mkdirSync(project, { recursive: true });
+        claudeSession(configDir, project, '11111111-2222-4333-8444-555555555555', 30);
+        const env = clientEnv(h, { extra: { ALPHA_KEY, BETA_KEY, CLAUDE_CONFIG_DIR: configDir } });
+
+        const imported = await json<SessionInfo & { turns: number }>(env, project, 'session', 'import', 'claude', '--latest');
+        assert.equal(imported.turns, 60);
+        assert.match(imported.lineage, /^imported from claude 11111111/);
+        const again = await ok(env, project, 'session', 'import', 'claude');
+        assert.match(again, /already imported, nothing new/);
+
+        fake.enqueue({ kind: 'answer', text: 'They refactored the parser in 30 steps.' }, { kind: 'answer', text: 'Next: tests.' });
+        const r = await relay(env, project, 'what is left to do');
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /summarised \d+ older turns of this conversation with alpha\/alpha-small/);
+        assert.equal(fake.requests.length, 2, 'one summary call, then the answer');
+        assert.match(sent(fake, 0), /user: The conversation:\nUser: step 0: /);
+        assert.equal(fake.requests[0]!.body.model, 'alpha-small', 'the cheapest model summarises');
+        const answer = sent(fake, 1);
+        assert.match(answer, /Summary of the \d+ earliest turns of this conversation:\nThey refactored the parser in 30 steps\./);
+        assert.match(answer, /done 29: /, 'the newest turns are there as they are');
+        assert.doesNotMatch(answer, /step 0: /, 'the summarised ones are not');
+        assert.equal(r.stdout.trim(), 'Next: tests.');
+
+        fake.enqueue({ kind: 'answer', text: 'Yes.' });
+        const next = await relay(env, project, 'shall we start');
+        assert.equal(next.code, 0, next.stderr);
+        assert.equal(fake.requests.length, 3, 'the stored summary is reused: no second summary call');
+        assert.match(sent(fake, 2), /They refactored the parser in 30 steps\./);
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('open --in codex: the session continues in the agent, supervised, its context the first prompt', async () => {
+    await inTempHome(async (h) => {
+      const configDir = join(h.root, 'claude-config');
+      const project = workDir(h);
+      claudeSession(configDir, project, '11111111-2222-4333-8444-555555555555', 2);
+      const env = agentEnv(h, { CLAUDE_CONFIG_DIR: configDir, FAKE_AGENT_SCRIPT: 'ok' });
+      const imported = await json<SessionInfo>(env, project, 'session', 'import', 'claude');
+      const open = startRelayPty(['session', 'open', String(imported.number), '--in', 'codex'], env, project);
+      await waitFor(() => fakeLog(h).some((s) => s.kind === 'codex' && s.event === 'start'), 'codex to start', WAIT_MS);
+      const start = fakeLog(h).find((s) => s.kind === 'codex' && s.event === 'start')!;
+      assert.match(start.prompt ?? '', new RegExp(`^You are continuing Relay session #${imported.number}`));
+      assert.match(start.prompt ?? '', /## User\nstep 0: [\s\S]*## Assistant\ndone 1: /, 'the turns, in order, with who said them');
+      await waitFor(async () => (await open.screen()).some((l) => l.includes('MOCK_OK')), 'the agent to answer on the terminal', WAIT_MS);
+      open.write('\x1d');
+      const exit = await open.exited;
+      assert.equal(exit.exitCode, 0, plain(open.raw()));
+      assert.match(plain(open.raw()), /detached from codex-1/);
+
+      const missing = await relay({ ...env, PATH: '/usr/bin:/bin' }, project, 'session', 'open', '1', '--in', 'gemini');
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /gemini is not on this PATH/);
+      await stopDaemonAndAssertGone(h, start.pid ? [start.pid] : []);
+    });
   });
 });
