@@ -425,7 +425,7 @@ function addSessionCommands(program: Command, done: (code: number) => void): voi
     session
       .command('context [session]')
       .description('what a model is sent for a session, in order, with token counts and why each part is in')
-      .option('--tokens <n>', 'the model\'s context window (default 128000)', parsePositive('--tokens', 'a number of tokens'))
+      .option('--tokens <n>', 'the token budget (default 24000: what a task carries)', parsePositive('--tokens', 'a number of tokens'))
       .option('--request <text>', 'a request to assemble it for (facts are chosen by it)'),
   ).action((ref: string | undefined, _o, cmd: Command) => run('sessionContext', ref, cmd.optsWithGlobals()));
   json(session.command('diff <a> <b>').description('each side\'s messages since the two sessions\' common ancestor')).action(

@@ -24,6 +24,13 @@ import { countTokens } from '../providers/tokenEstimate.js';
 import type { ConversationRepo, Edge, StoredMessage } from '../store/conversationRepo.js';
 import type { StoredSummary, SummaryRepo } from '../store/summaryRepo.js';
 
+/**
+ * How much of a conversation a task carries, in tokens, besides the worker's instructions and
+ * the request: every call pays for it, so it is far below today's context windows. Older turns
+ * beyond it are summarised once (stored, and reused by later calls and by forks) or left out.
+ */
+export const CONTEXT_TOKENS = 24_000;
+
 /** The most of one chain read for a call: far past any context window. */
 const MAX_CHAIN = 5_000;
 /**
@@ -37,7 +44,7 @@ export interface ContextInput {
   summaries: SummaryRepo;
   /** The session's id (resolved already). */
   sessionId: string;
-  /** The model's context window minus the room kept for the answer. */
+  /** The tokens the context may take, instructions and request included ({@link CONTEXT_TOKENS} for a task). */
   budgetTokens: number;
   systemPrompt?: string;
   facts?: readonly string[];

@@ -107,7 +107,7 @@ export interface ContextPart {
 /** `relay session context`: what goes to the model for this session, in order, and why. */
 export interface ContextPlanInfo {
   session: number;
-  /** The token budget: the model's context window minus the room kept for the answer. */
+  /** The tokens the context may take (a task: 24,000, whatever the model's window). */
   budgetTokens: number;
   totalTokens: number;
   parts: ContextPart[];
@@ -139,9 +139,9 @@ export interface SessionRequests {
     payload: { agent: ImportableAgent; id?: string; cwd: string; home: string; env: Record<string, string> };
     result: { session: SessionInfo; turns: number; source: string; existed: boolean };
   };
-  /** The assembled context of `ref` for a model with `contextTokens` (default: 128k), as it would go. */
+  /** The assembled context of `ref` as a task would send it (`budgetTokens` default: what a task carries). */
   'session.context': {
-    payload: { ref?: string; contextTokens?: number; request?: string; cwd: string };
+    payload: { ref?: string; budgetTokens?: number; request?: string; cwd: string };
     result: { plan: ContextPlanInfo };
   };
   /** Each side's messages since the common ancestor of `a` and `b`. */

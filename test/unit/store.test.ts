@@ -104,7 +104,7 @@ test('an empty file is taken as a new database', (t) => {
   const f = fixture(t);
   closeSync(openSync(f.file, 'w', 0o600));
   const db = f.open(f.file);
-  assert.deepEqual(tableNames(db), ['agents', 'budgets', 'edges', 'events', 'knowledge', 'knowledge_fts', 'knowledge_fts_config', 'knowledge_fts_data', 'knowledge_fts_docsize', 'knowledge_fts_idx', 'ledger', 'ledger_totals', 'limits', 'messages', 'relay_sessions', 'sessions', 'snapshots']);
+  assert.deepEqual(tableNames(db), ['agents', 'budgets', 'edges', 'events', 'knowledge', 'knowledge_fts', 'knowledge_fts_config', 'knowledge_fts_data', 'knowledge_fts_docsize', 'knowledge_fts_idx', 'ledger', 'ledger_totals', 'limits', 'messages', 'relay_sessions', 'sessions', 'snapshots', 'summaries']);
 });
 
 test('a database written by an older Relay opens, migrates and keeps its events', (t) => {

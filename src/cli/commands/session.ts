@@ -128,7 +128,7 @@ export function sessionContext(ref: string | undefined, opts: CommonOptions & { 
     const { plan } = await request((c) =>
       c.request('session.context', {
         ...(ref ? { ref } : {}),
-        ...(opts.tokens ? { contextTokens: opts.tokens } : {}),
+        ...(opts.tokens ? { budgetTokens: opts.tokens } : {}),
         ...(opts.request ? { request: opts.request } : {}),
         cwd: process.cwd(),
       }),

@@ -6,6 +6,7 @@
  * a bad field is an E_USAGE error that names it.
  */
 import type { RequestHandler } from '../../bus/busServer.js';
+import { CONTEXT_TOKENS } from '../../conversation/contextAssembly.js';
 import { isAbsolute } from 'node:path';
 import type {
   ContextPlanInfo,
@@ -31,10 +32,8 @@ export interface SessionWork {
   importTranscript(q: { agent: ImportableAgent; id?: string; cwd: string; home: string; env: NodeJS.ProcessEnv }, at: number): Promise<{ session: Conversation; turns: number; source: string; existed: boolean }>;
 }
 
-/** A model's window when the caller names none: the common size of today's models. */
-const DEFAULT_CONTEXT_TOKENS = 128_000;
-/** Room kept for the answer out of the window. */
-export const ANSWER_RESERVE_TOKENS = 8_192;
+/** Below this a budget holds hardly a turn: a typo, not a choice. */
+const MIN_BUDGET_TOKENS = 256;
 const MAX_REQUEST_CHARS = 100_000;
 const IMPORTABLE: readonly ImportableAgent[] = ['claude', 'codex', 'gemini', 'opencode'];
 
@@ -152,9 +151,9 @@ export function sessionHandlers(views: SessionViews, clock: Clock, work: Session
   return {
     'session.context': (payload) => {
       const id = views.ref(optionalText(payload?.ref, 'ref'));
-      const window = payload?.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
-      if (typeof window !== 'number' || !Number.isInteger(window) || window <= ANSWER_RESERVE_TOKENS) {
-        throw usage(`the context window must be a whole number of tokens over ${ANSWER_RESERVE_TOKENS}`);
+      const budget = payload?.budgetTokens ?? CONTEXT_TOKENS;
+      if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < MIN_BUDGET_TOKENS) {
+        throw usage(`the token budget must be a whole number of at least ${MIN_BUDGET_TOKENS}`);
       }
       const request = optionalText(payload?.request, 'request');
       if (request !== undefined && request.length > MAX_REQUEST_CHARS) throw usage(`a request is at most ${MAX_REQUEST_CHARS} characters here`);
@@ -162,7 +161,7 @@ export function sessionHandlers(views: SessionViews, clock: Clock, work: Session
       // Facts are chosen by the request, else by the last thing the user asked in the session.
       const lastAsk = request ?? [...repo.history(id, 20)].reverse().find((m) => m.role === 'user')?.content ?? '';
       const facts = lastAsk ? work.facts(lastAsk, cwd) : [];
-      return { plan: work.context(id, window - ANSWER_RESERVE_TOKENS, facts, request) };
+      return { plan: work.context(id, budget, facts, request) };
     },
     'session.import': async (payload) => {
       const agent = payload?.agent;

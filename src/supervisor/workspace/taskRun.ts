@@ -38,7 +38,7 @@ import { planTeam, stepMessages } from '../../routing/teamPlan.js';
 import { routeCall } from '../../routing/router.js';
 import type { WorkerRole } from '../../routing/workerRoles.js';
 import type { Conversation, ConversationRepo, StoredMessage } from '../../store/conversationRepo.js';
-import { assembleContext, summaryRequest, type ContextAssembly } from '../../conversation/contextAssembly.js';
+import { assembleContext, CONTEXT_TOKENS, summaryRequest, type ContextAssembly } from '../../conversation/contextAssembly.js';
 import type { SummaryRepo } from '../../store/summaryRepo.js';
 import { buildCallSpec, MAX_OUTPUT_TOKENS } from './callSpecs.js';
 import type { ProviderActors } from './providerActors.js';
@@ -485,12 +485,5 @@ export class TaskRun {
     });
   }
 }
-
-/**
- * How much of a conversation a call carries, in tokens, besides the worker's instructions and
- * the request: every call pays for it, so it is far below today's context windows. Older turns
- * beyond it are summarised once (stored, and reused by later calls and by forks) or left out.
- */
-export const CONTEXT_TOKENS = 24_000;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
