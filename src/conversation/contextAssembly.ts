@@ -13,6 +13,10 @@
  * own turns too — background the session reads, minus what the two share. Only the parents'
  * chains are read, not their own edges: one level, which keeps the cost of a call bounded.
  *
+ * The chain is walked in a {@link ChainIndex} (the DAG's shape in memory): texts are read and
+ * tokens counted only for the turns that go, so the cost follows the budget, not the length
+ * of the conversation.
+ *
  * Over the budget, the oldest turns go first. A stored summary that covers them (keyed by the
  * last message it covers, so every session sharing that prefix reuses it) takes their place;
  * turns no summary covers yet are left out with a visible marker, and `compactable` tells the
@@ -23,6 +27,7 @@ import type { ContextPart, ContextPlanInfo } from '../protocol/sessionProtocol.j
 import { countTokens } from '../providers/tokenEstimate.js';
 import type { ConversationRepo, Edge, StoredMessage } from '../store/conversationRepo.js';
 import type { StoredSummary, SummaryRepo } from '../store/summaryRepo.js';
+import type { ChainIndex, MessageShape } from './chainIndex.js';
 
 /**
  * How much of a conversation a task carries, in tokens, besides the worker's instructions and
@@ -31,17 +36,22 @@ import type { StoredSummary, SummaryRepo } from '../store/summaryRepo.js';
  */
 export const CONTEXT_TOKENS = 24_000;
 
-/** The most of one chain read for a call: far past any context window. */
-const MAX_CHAIN = 5_000;
 /**
  * When turns must go, the summary to make covers enough that the kept ones use at most this
  * share of the room: the next calls add turns without asking for a new summary every time.
  */
 const KEEP_AFTER_COMPACTION = 0.5;
+/**
+ * The most of the uncovered turns one summary call reads: a cheap model's window holds it. A
+ * longer backlog (a large imported session) is summarised over several tasks, oldest first,
+ * each summary building on the last.
+ */
+const SUMMARY_INPUT_TOKENS = 12_000;
 
 export interface ContextInput {
   repo: ConversationRepo;
   summaries: SummaryRepo;
+  index: ChainIndex;
   /** The session's id (resolved already). */
   sessionId: string;
   /** The tokens the context may take, instructions and request included ({@link CONTEXT_TOKENS} for a task). */
@@ -52,26 +62,31 @@ export interface ContextInput {
   request?: string;
 }
 
+/**
+ * Turns left out that no summary covers yet: summarise `previous` (if any) and `turns` into the
+ * summary through `throughMessageId` (`covers` turns from the root), and the next call uses it.
+ */
+export interface Compaction {
+  throughMessageId: string;
+  covers: number;
+  previous?: string;
+  turns: StoredMessage[];
+}
+
 export interface ContextAssembly {
   plan: ContextPlanInfo;
   /** The plan as the messages a model reads. */
   messages: ChatMessage[];
-  /**
-   * Turns left out that no summary covers: summarise `previous` (if any) and `turns` into the
-   * summary through `throughMessageId` (`covers` turns from the root), and the next call uses it.
-   */
-  compactable?: { throughMessageId: string; covers: number; previous?: string; turns: StoredMessage[] };
+  /** What to summarise so the next call has a summary where this one has a marker; computed on demand. */
+  compaction(): Compaction | undefined;
 }
 
-/** A turn a model reads, and where it comes from. */
+/** A turn a model reads, and where it comes from (its `why` is written only for the turns that go). */
 interface Turn {
-  message: StoredMessage;
+  shape: MessageShape;
   kind: 'history' | 'merged' | 'attached';
-  why: string;
-}
-
-function isTurn(m: StoredMessage): boolean {
-  return (m.role === 'user' || m.role === 'assistant') && m.status !== 'failed' && m.content.trim() !== '';
+  /** For merged and attached turns: the number of the session the edge names (0: deleted). */
+  via: number;
 }
 
 export function factsText(facts: readonly string[]): string {
@@ -87,42 +102,11 @@ function markerText(n: number): string {
 }
 
 export function assembleContext(input: ContextInput): ContextAssembly {
-  const { repo } = input;
+  const { repo, index } = input;
   const session = repo.resolve(input.sessionId);
   const numbers = repo.numbers();
   const numberOf = (sessionId: string): number => numbers.get(sessionId) ?? 0;
-  const taken = new Set<string>();
-  const turns: Turn[] = [];
-
-  const take = (chain: readonly StoredMessage[], kind: Turn['kind'], why: (m: StoredMessage) => string): void => {
-    for (const m of chain) {
-      if (taken.has(m.id)) continue;
-      taken.add(m.id);
-      if (isTurn(m)) turns.push({ message: m, kind, why: why(m) });
-    }
-  };
-
-  const own = session.headId ? repo.chainAt(session.headId, MAX_CHAIN) : [];
-  const parents = edgesOfChain(repo, session.id, own);
-  const referenced = (kind: Edge['kind']): Edge[] => parents.filter((e) => e.kind === kind && e.atMessage !== undefined);
-  // The session's own chain is its own, whatever else reaches it: edges bring only what it lacks.
-  for (const m of own) taken.add(m.id);
-  for (const e of referenced('merge')) {
-    const from = numberOf(e.parent);
-    take(repo.chainAt(e.atMessage!, MAX_CHAIN), 'merged', (m) => {
-      const writer = numberOf(m.sessionId);
-      return `merged from ${from ? `#${from}` : 'a deleted session'}${writer && writer !== from ? ` (written in #${writer})` : ''}`;
-    });
-  }
-  for (const e of referenced('attach')) {
-    const from = numberOf(e.parent);
-    take(repo.chainAt(e.atMessage!, MAX_CHAIN), 'attached', () => `attached ${from ? `#${from}` : 'from a deleted session'}`);
-  }
-  for (const m of own) {
-    if (!isTurn(m)) continue;
-    const writer = numberOf(m.sessionId);
-    turns.push({ message: m, kind: 'history', why: writer === session.number ? 'own chain' : `own chain, from ${writer ? `#${writer}` : 'a deleted session'}` });
-  }
+  const turns = chainTurns(repo, index, session.id, session.headId, numberOf);
 
   // What always goes: the instructions, the facts, the request.
   const head: ContextPart[] = [];
@@ -131,16 +115,15 @@ export function assembleContext(input: ContextInput): ContextAssembly {
     head.push(part('facts', 'system', factsText(input.facts), `${input.facts.length} remembered fact${input.facts.length === 1 ? '' : 's'} matching the request`));
   }
   const tail: ContextPart[] = input.request ? [part('request', 'user', input.request, 'the new request')] : [];
-  const fixed = sum(head) + sum(tail);
-  const room = Math.max(0, input.budgetTokens - fixed);
+  const room = Math.max(0, input.budgetTokens - sum(head) - sum(tail));
 
-  const cost = turns.map((t) => countTokens([{ role: t.message.role as 'user' | 'assistant', content: t.message.content }]));
-  const suffixFits = (limit: number): number => {
-    // The index of the first turn kept when the newest turns fill at most `limit` tokens.
+  const cost = (i: number): number => index.tokens(turns[i]!.shape);
+  /** The index of the first turn kept when the newest turns fill at most `limit` tokens. */
+  const suffixFits = (limit: number, from = turns.length): number => {
     let used = 0;
-    for (let i = turns.length - 1; i >= 0; i--) {
-      if (used + cost[i]! > limit) return i + 1;
-      used += cost[i]!;
+    for (let i = from - 1; i >= 0; i--) {
+      if (used + cost(i) > limit) return i + 1;
+      used += cost(i);
     }
     return 0;
   };
@@ -150,12 +133,13 @@ export function assembleContext(input: ContextInput): ContextAssembly {
   let summaryAt = -1;
   if (first > 0) {
     // The newest stored summary of this prefix, even one that reaches into what would be kept.
-    const found = input.summaries.forMessages(turns.map((t) => t.message.id));
-    for (let i = turns.length - 1; i >= 0 && !summary; i--) {
-      const s = found.get(turns[i]!.message.id);
-      if (s) {
-        summary = s;
+    const through = input.summaries.throughMessages();
+    if (through.size > 0) {
+      for (let i = turns.length - 1; i >= 0; i--) {
+        if (!through.has(turns[i]!.shape.id)) continue;
+        summary = input.summaries.get(turns[i]!.shape.id);
         summaryAt = i;
+        break;
       }
     }
     if (summary) first = Math.max(summaryAt + 1, suffixFits(Math.max(0, room - countTokens([{ role: 'system', content: summaryText(summary) }]))));
@@ -167,14 +151,15 @@ export function assembleContext(input: ContextInput): ContextAssembly {
   if (leftOut > 0) middle.push(part('marker', 'system', markerText(leftOut), `${leftOut} older turn${leftOut === 1 ? '' : 's'} over the budget of ${input.budgetTokens} tokens`));
   for (let i = first; i < turns.length; i++) {
     const t = turns[i]!;
+    const writer = numberOf(t.shape.sessionId);
     middle.push({
       kind: t.kind,
-      role: t.message.role as 'user' | 'assistant',
-      content: t.message.content,
-      tokens: cost[i]!,
-      session: numberOf(t.message.sessionId),
-      messageId: t.message.id,
-      why: t.why,
+      role: t.shape.role === 'assistant' ? 'assistant' : 'user',
+      content: index.text(t.shape.id),
+      tokens: cost(i),
+      session: writer,
+      messageId: t.shape.id,
+      why: whyOf(t, session.number, writer),
     });
   }
 
@@ -186,18 +171,58 @@ export function assembleContext(input: ContextInput): ContextAssembly {
     parts,
     compacted: first === 0 ? null : leftOut > 0 ? { turns: first, by: 'marker' } : { turns: first, by: 'summary' },
   };
-  const assembly: ContextAssembly = { plan, messages: parts.map((p) => ({ role: p.role, content: p.content })) };
-  if (leftOut > 0) {
-    // Summarise deeper than needed, so the kept turns leave room for the next ones.
-    const through = Math.max(first, suffixFits(room * KEEP_AFTER_COMPACTION)) - 1;
-    assembly.compactable = {
-      throughMessageId: turns[through]!.message.id,
+  const compaction = (): Compaction | undefined => {
+    if (leftOut <= 0) return undefined;
+    // Deeper than needed, so the kept turns leave room for the next ones; no more than one call reads.
+    const wanted = Math.max(first, suffixFits(room * KEEP_AFTER_COMPACTION)) - 1;
+    let through = summaryAt;
+    let read = 0;
+    while (through < wanted && (through === summaryAt || read + cost(through + 1) <= SUMMARY_INPUT_TOKENS)) {
+      through++;
+      read += cost(through);
+    }
+    return {
+      throughMessageId: turns[through]!.shape.id,
       covers: through + 1,
       ...(summary ? { previous: summary.content } : {}),
-      turns: turns.slice(summaryAt + 1, through + 1).map((t) => t.message),
+      turns: turns.slice(summaryAt + 1, through + 1).map((t) => index.message(t.shape)),
     };
-  }
-  return assembly;
+  };
+  return { plan, messages: parts.map((p) => ({ role: p.role, content: p.content })), compaction };
+}
+
+/**
+ * Every turn the session's context may hold, oldest first: each merge parent's chain up to its
+ * merge point (what an earlier one took is not taken again), attached chains (minus what they
+ * share with this one), then the session's own chain.
+ */
+function chainTurns(repo: ConversationRepo, index: ChainIndex, sessionId: string, headId: string | undefined, numberOf: (sessionId: string) => number): Turn[] {
+  const own = index.chain(headId);
+  const taken = new Set<string>();
+  for (const m of own) taken.add(m.id);
+  const parents = edgesOfChain(repo, sessionId, own);
+  const turns: Turn[] = [];
+  const take = (e: Edge, kind: Turn['kind']): void => {
+    const chain = index.chain(e.atMessage, taken);
+    const via = numberOf(e.parent);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const m = chain[i]!;
+      taken.add(m.id);
+      if (m.turn) turns.push({ shape: m, kind, via });
+    }
+  };
+  for (const e of parents) if (e.kind === 'merge' && e.atMessage !== undefined) take(e, 'merged');
+  for (const e of parents) if (e.kind === 'attach' && e.atMessage !== undefined) take(e, 'attached');
+  for (let i = own.length - 1; i >= 0; i--) if (own[i]!.turn) turns.push({ shape: own[i]!, kind: 'history', via: 0 });
+  return turns;
+}
+
+/** Why a turn is in the context, in words. */
+function whyOf(t: Turn, sessionNumber: number, writer: number): string {
+  const name = (n: number, deleted: string): string => (n ? `#${n}` : deleted);
+  if (t.kind === 'merged') return `merged from ${name(t.via, 'a deleted session')}${writer && writer !== t.via ? ` (written in #${writer})` : ''}`;
+  if (t.kind === 'attached') return `attached ${name(t.via, 'from a deleted session')}`;
+  return writer === sessionNumber ? 'own chain' : `own chain, from ${name(writer, 'a deleted session')}`;
 }
 
 /**
@@ -205,9 +230,10 @@ export function assembleContext(input: ContextInput): ContextAssembly {
  * message in it (a fork of a merge carries the merge's parents), each only up to the last of its
  * messages in the chain — what an ancestor attached after the fork is not this session's.
  */
-function edgesOfChain(repo: ConversationRepo, sessionId: string, chain: readonly StoredMessage[]): Edge[] {
+function edgesOfChain(repo: ConversationRepo, sessionId: string, newestFirst: readonly MessageShape[]): Edge[] {
+  // Oldest writer first, each with the time of its newest message in the chain.
   const lastIn = new Map<string, number>();
-  for (const m of chain) lastIn.set(m.sessionId, m.createdAt);
+  for (let i = newestFirst.length - 1; i >= 0; i--) lastIn.set(newestFirst[i]!.sessionId, newestFirst[i]!.createdAt);
   const out: Edge[] = [];
   for (const [writer, last] of lastIn) {
     if (writer === sessionId) continue;
@@ -226,7 +252,7 @@ function sum(parts: readonly ContextPart[]): number {
 }
 
 /** The request to a cheap model that turns compacted turns (after an earlier summary, if any) into one summary. */
-export function summaryRequest(c: NonNullable<ContextAssembly['compactable']>): ChatMessage[] {
+export function summaryRequest(c: Compaction): ChatMessage[] {
   const lines: string[] = [];
   if (c.previous) lines.push('The summary so far:', c.previous, '', 'The turns after it:');
   else lines.push('The conversation:');

@@ -44,6 +44,7 @@ const CHUNK = 500;
 export class SummaryRepo {
   private readonly upsert: Statement;
   private readonly byMessage: Statement;
+  private readonly allThrough: Statement;
 
   constructor(private readonly db: Database) {
     this.upsert = db.prepare(
@@ -53,6 +54,7 @@ export class SummaryRepo {
          tokens = excluded.tokens, model = excluded.model, created_at = excluded.created_at`,
     );
     this.byMessage = db.prepare('SELECT * FROM summaries WHERE through_message = ?');
+    this.allThrough = db.prepare('SELECT through_message FROM summaries').pluck();
   }
 
   put(s: StoredSummary): void {
@@ -62,6 +64,11 @@ export class SummaryRepo {
   get(throughMessage: string): StoredSummary | undefined {
     const row = this.byMessage.get(throughMessage) as SummaryRow | undefined;
     return row ? toSummary(row) : undefined;
+  }
+
+  /** The messages a summary is kept through: few (one per compaction), read whole. */
+  throughMessages(): Set<string> {
+    return new Set(this.allThrough.all() as string[]);
   }
 
   /** The summaries kept for any of `messageIds`, by message id. */

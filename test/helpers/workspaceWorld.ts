@@ -37,9 +37,12 @@ export interface ClientEnvOptions {
 export function clientEnv(h: TempHome, opts: ClientEnvOptions = {}): NodeJS.ProcessEnv {
   const bin = join(h.root, 'bin');
   mkdirSync(bin, { recursive: true });
-  for (const cli of opts.clis ?? []) {
+  // node itself, for the fake CLIs' `#!/usr/bin/env node`: PATH holds nothing else, so an agent
+  // CLI installed on this machine (a global claude in /usr/bin) is never found by mistake.
+  const links: Array<[string, string]> = [[process.execPath, 'node'], ...(opts.clis ?? []).map((cli): [string, string] => [join(FAKE_AGENTS, cli), cli])];
+  for (const [target, name] of links) {
     try {
-      symlinkSync(join(FAKE_AGENTS, cli), join(bin, cli));
+      symlinkSync(target, join(bin, name));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
@@ -49,8 +52,7 @@ export function clientEnv(h: TempHome, opts: ClientEnvOptions = {}): NodeJS.Proc
   for (const k of Object.keys(env)) if (k.startsWith('FAKE_AGENT')) delete env[k];
   return {
     ...env,
-    // node itself (for the fake CLIs' shebang) and the basics; no real agent CLI is there.
-    PATH: [bin, '/usr/bin', '/bin'].join(':'),
+    PATH: bin,
     OLLAMA_HOST: CLOSED_OLLAMA,
     FAKE_AGENT_LOG: fakeLogFile(h),
     FAKE_AGENT_DELAY_MS: '5',

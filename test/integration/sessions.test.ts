@@ -237,7 +237,7 @@ describe('relay session', { timeout: 240_000 }, () => {
       assert.equal(exit.exitCode, 0, plain(open.raw()));
       assert.match(plain(open.raw()), /detached from codex-1/);
 
-      const missing = await relay({ ...env, PATH: '/usr/bin:/bin' }, project, 'session', 'open', '1', '--in', 'gemini');
+      const missing = await relay({ ...env, PATH: join(h.root, 'no-such-dir') }, project, 'session', 'open', '1', '--in', 'gemini');
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /gemini is not on this PATH/);
       await stopDaemonAndAssertGone(h, start.pid ? [start.pid] : []);

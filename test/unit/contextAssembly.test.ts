@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { ChainIndex } from '../../src/conversation/chainIndex.js';
 import { assembleContext, summaryRequest, type ContextInput } from '../../src/conversation/contextAssembly.js';
 import { ConversationRepo, type Conversation } from '../../src/store/conversationRepo.js';
 import { SummaryRepo } from '../../src/store/summaryRepo.js';
 import { tempDatabase } from '../helpers/tempDatabase.js';
 
-function world(t: TestContext): { repo: ConversationRepo; summaries: SummaryRepo } {
+interface World {
+  repo: ConversationRepo;
+  summaries: SummaryRepo;
+  index: ChainIndex;
+}
+
+function world(t: TestContext): World {
   const db = tempDatabase(t, 'context').open();
-  return { repo: new ConversationRepo(db), summaries: new SummaryRepo(db) };
+  return { repo: new ConversationRepo(db), summaries: new SummaryRepo(db), index: new ChainIndex(db) };
 }
 
 let clock = 1;
@@ -23,7 +30,7 @@ function say(repo: ConversationRepo, c: Conversation, content: string, role?: 'u
   repo.append({ sessionId: c.id, role: role ?? (n % 2 === 0 ? 'user' : 'assistant'), content, status: 'complete', at: clock++ });
 }
 
-function context(w: { repo: ConversationRepo; summaries: SummaryRepo }, c: Conversation, over: Partial<ContextInput> = {}) {
+function context(w: World, c: Conversation, over: Partial<ContextInput> = {}) {
   return assembleContext({ ...w, sessionId: c.id, budgetTokens: 100_000, ...over });
 }
 
@@ -40,7 +47,7 @@ test('a chain in order, between the instructions and facts and the request; ever
   assert.equal(a.plan.totalTokens, a.plan.parts.reduce((n, p) => n + p.tokens, 0));
   assert.deepEqual(a.messages.map((m) => m.role), ['system', 'system', 'user', 'assistant', 'user', 'assistant', 'user']);
   assert.equal(a.plan.compacted, null);
-  assert.equal(a.compactable, undefined);
+  assert.equal(a.compaction(), undefined);
 });
 
 test('failed and empty answers are not context', (t) => {
@@ -115,10 +122,11 @@ test('over the budget the oldest turns go, a marker says how many, and the turns
   const marker = a.plan.parts.find((p) => p.kind === 'marker')!;
   assert.equal(marker.content, `[${20 - kept.length} earlier turns of this conversation left out]`);
   assert.deepEqual(a.plan.compacted, { turns: 20 - kept.length, by: 'marker' });
-  assert.ok(a.compactable, 'the caller is told what to summarise');
-  assert.ok(a.compactable.covers >= 20 - kept.length, 'at least what was left out');
-  assert.equal(a.compactable.turns[0]!.content, turns[0]);
-  assert.match(summaryRequest(a.compactable)[0]!.content, /User: turn 0/);
+  const todo = a.compaction();
+  assert.ok(todo, 'the caller is told what to summarise');
+  assert.ok(todo.covers >= 20 - kept.length, 'at least what was left out');
+  assert.equal(todo.turns[0]!.content, turns[0]);
+  assert.match(summaryRequest(todo)[0]!.content, /User: turn 0/);
 });
 
 test('a stored summary takes the place of the turns it covers, is reused, and is extended when more must go', (t) => {
@@ -126,14 +134,14 @@ test('a stored summary takes the place of the turns it covers, is reused, and is
   const turns = Array.from({ length: 20 }, (_, i) => `turn ${i} ${'word '.repeat(40)}`);
   const c = conversation(w.repo, turns);
   const first = context(w, c, { budgetTokens: 600 });
-  const todo = first.compactable!;
+  const todo = first.compaction()!;
   w.summaries.put({ throughMessage: todo.throughMessageId, covers: todo.covers, content: 'they talked about words', tokens: 6, model: 'alpha/alpha-small', createdAt: clock++ });
 
   const second = context(w, c, { budgetTokens: 600 });
   assert.deepEqual(second.plan.parts.map((p) => p.kind).slice(0, 1), ['summary']);
   assert.match(second.plan.parts[0]!.content, /they talked about words/);
   assert.equal(second.plan.parts.filter((p) => p.kind === 'marker').length, 0);
-  assert.equal(second.compactable, undefined, 'nothing left to summarise');
+  assert.equal(second.compaction(), undefined, 'nothing left to summarise');
   assert.equal(second.plan.compacted?.by, 'summary');
   assert.equal(second.plan.parts.filter((p) => p.kind === 'history').length, 20 - todo.covers);
 
@@ -145,8 +153,9 @@ test('a stored summary takes the place of the turns it covers, is reused, and is
   const third = context(w, c, { budgetTokens: 600 });
   assert.equal(third.plan.parts[0]!.kind, 'summary');
   assert.equal(third.plan.parts[1]!.kind, 'marker');
-  assert.equal(third.compactable?.previous, 'they talked about words', 'the next summary builds on this one');
-  assert.match(summaryRequest(third.compactable!)[0]!.content, /^The summary so far:\nthey talked about words/);
+  const next = third.compaction();
+  assert.equal(next?.previous, 'they talked about words', 'the next summary builds on this one');
+  assert.match(summaryRequest(next!)[0]!.content, /^The summary so far:\nthey talked about words/);
 });
 
 test('the same graph always gives the same plan', (t) => {

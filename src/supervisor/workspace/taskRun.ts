@@ -38,7 +38,8 @@ import { planTeam, stepMessages } from '../../routing/teamPlan.js';
 import { routeCall } from '../../routing/router.js';
 import type { WorkerRole } from '../../routing/workerRoles.js';
 import type { Conversation, ConversationRepo, StoredMessage } from '../../store/conversationRepo.js';
-import { assembleContext, CONTEXT_TOKENS, summaryRequest, type ContextAssembly } from '../../conversation/contextAssembly.js';
+import type { ChainIndex } from '../../conversation/chainIndex.js';
+import { assembleContext, CONTEXT_TOKENS, summaryRequest, type Compaction, type ContextAssembly } from '../../conversation/contextAssembly.js';
 import type { SummaryRepo } from '../../store/summaryRepo.js';
 import { buildCallSpec, MAX_OUTPUT_TOKENS } from './callSpecs.js';
 import type { ProviderActors } from './providerActors.js';
@@ -63,6 +64,8 @@ export interface TaskDeps {
   providers: ProviderActors;
   conversations: ConversationRepo;
   summaries: SummaryRepo;
+  /** The DAG's shape in memory, shared by every task and `session context`. */
+  chains: ChainIndex;
   /** Remembered facts relevant to this task (global and the project's), most relevant first. */
   facts: readonly string[];
   publish: (topic: string, value: unknown) => void;
@@ -136,7 +139,8 @@ export class TaskRun {
     }
     // Assembled before this task's request is stored: the turns so far, what the edges bring.
     this.context = this.assemble(session.id);
-    if (this.context.compactable && !p.options.confirm && (await this.compact(this.context.compactable))) this.context = this.assemble(session.id);
+    const todo = p.options.confirm ? undefined : this.context.compaction();
+    if (todo && (await this.compact(todo))) this.context = this.assemble(session.id);
     const ref = { id: session.id, number: session.number };
     const task = classifyTask(p.text, p.context?.length ?? 0);
     let team: WorkerRole[];
@@ -383,7 +387,7 @@ export class TaskRun {
 
   private assemble(sessionId: string): ContextAssembly {
     const { deps } = this;
-    return assembleContext({ repo: deps.conversations, summaries: deps.summaries, sessionId, budgetTokens: CONTEXT_TOKENS, facts: deps.facts });
+    return assembleContext({ repo: deps.conversations, summaries: deps.summaries, index: deps.chains, sessionId, budgetTokens: CONTEXT_TOKENS, facts: deps.facts });
   }
 
   /**
@@ -392,7 +396,7 @@ export class TaskRun {
    * be a call the user did not see coming). Any failure leaves the turns out with the marker:
    * a summary is an improvement, never a reason for a task to fail. Says what it did on stderr.
    */
-  private async compact(todo: NonNullable<ContextAssembly['compactable']>): Promise<boolean> {
+  private async compact(todo: Compaction): Promise<boolean> {
     const { deps, p } = this;
     const role = deps.roles.find((r) => r.name === 'summarizer');
     if (!role || this.cancelled) return false;

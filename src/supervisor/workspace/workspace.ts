@@ -28,6 +28,7 @@ import { toWorkerInfo, workerRoles } from '../../routing/workerRoles.js';
 import type { Database } from '../../store/database.js';
 import { ConversationRepo } from '../../store/conversationRepo.js';
 import { SummaryRepo } from '../../store/summaryRepo.js';
+import { ChainIndex } from '../../conversation/chainIndex.js';
 import { assembleContext } from '../../conversation/contextAssembly.js';
 import { importTranscript } from '../../conversation/importTranscript.js';
 import type { SessionWork } from '../handlers/sessionHandlers.js';
@@ -68,6 +69,7 @@ export class Workspace implements WorkspaceService {
   private readonly conversations: ConversationRepo;
   private readonly knowledge: KnowledgeRepo;
   private readonly summaries: SummaryRepo;
+  private readonly chains: ChainIndex;
   private closed = false;
   private configCache: { key: string; config: RelayConfig } | undefined;
 
@@ -75,6 +77,7 @@ export class Workspace implements WorkspaceService {
     this.conversations = new ConversationRepo(opts.db);
     this.knowledge = new KnowledgeRepo(opts.db);
     this.summaries = new SummaryRepo(opts.db);
+    this.chains = new ChainIndex(opts.db);
   }
 
   private probe = (baseUrl: string): Promise<ProbeResult> => {
@@ -169,6 +172,7 @@ export class Workspace implements WorkspaceService {
         providers: this.opts.providers,
         conversations: this.conversations,
         summaries: this.summaries,
+        chains: this.chains,
         facts: this.knowledge.recall({ query: p.text, cwd: p.cwd, limit: FACTS_PER_TASK }).map((f) => f.text),
         publish: this.opts.publish,
         record: this.opts.record,
@@ -191,7 +195,7 @@ export class Workspace implements WorkspaceService {
     return {
       facts: (request, cwd) => this.knowledge.recall({ query: request, cwd, limit: FACTS_PER_TASK }).map((f) => f.text),
       context: (sessionId, budgetTokens, facts, request) =>
-        assembleContext({ repo: this.conversations, summaries: this.summaries, sessionId, budgetTokens, facts, ...(request ? { request } : {}) }).plan,
+        assembleContext({ repo: this.conversations, summaries: this.summaries, index: this.chains, sessionId, budgetTokens, facts, ...(request ? { request } : {}) }).plan,
       importTranscript: (q, at) => importTranscript(this.conversations, q, at),
     };
   }
