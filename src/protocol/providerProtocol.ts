@@ -285,6 +285,8 @@ export type TaskMessage =
   | { kind: 'delta'; seq: number; step: number; text: string }
   | { kind: 'moved-on'; seq: number; step: number; provider: string; failure: CallFailure }
   | { kind: 'warning'; seq: number; text: string }
+  /** Something the user should know that is not a problem: the session continued, older turns summarised. */
+  | { kind: 'note'; seq: number; text: string }
   | { kind: 'step-done'; seq: number; step: number; worker: string; provider: string; model: string; costMicros?: number; usage?: TokenUsage };
 
 /** The last word on a task: the reply to `task.run`. */

@@ -143,6 +143,9 @@ export class TaskStream {
       case 'warning':
         this.note(`warning: ${m.text}`);
         return;
+      case 'note':
+        this.note(m.text);
+        return;
       case 'step-done':
         this.flushMovedOn(undefined);
         this.endLine();

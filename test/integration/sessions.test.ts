@@ -70,7 +70,8 @@ describe('relay session', { timeout: 240_000 }, () => {
         const env = clientEnv(h, { extra: { ALPHA_KEY, BETA_KEY } });
         fake.enqueue({ kind: 'answer', text: 'Paris is the capital.' }, { kind: 'answer', text: 'About 2 million.' }, { kind: 'answer', text: 'Fresh.' });
         await ok(env, h.root, 'what is the capital of France');
-        await ok(env, h.root, 'how many people live there');
+        const second = await relay(env, h.root, 'how many people live there');
+        assert.match(second.stderr, /session #1: continuing after 2 earlier turns \(--new starts a fresh one\)/);
         assert.match(sent(fake, 1), /user: what is the capital of France\nassistant: Paris is the capital\.\n/, 'the earlier turn goes with the next one');
         await ok(env, h.root, '--new', 'tell me a joke');
         assert.doesNotMatch(sent(fake, 2), /capital/, '--new starts with nothing');
