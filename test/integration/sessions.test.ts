@@ -36,7 +36,8 @@ function sent(fake: FakeProvider, i: number): string {
   return messages.map((m) => `${m.role}: ${m.content}`).join('\n');
 }
 
-const SAMPLE = join(import.meta.dirname, '..', '..', '..', 'shared', 'agent-samples', 'claude', 'transcripts', 'claude-resumed-session.jsonl');
+/** A session the real Claude Code wrote (agent-samples), kept in the repo. */
+const SAMPLE = join(import.meta.dirname, '..', 'fixtures', 'transcripts', 'home', '.claude', 'projects', '-home-dev-project', '11111111-2222-4333-8444-555555555555.jsonl');
 
 /**
  * A long Claude Code session on disk, in the recorded transcript's own line shapes: `turns`

@@ -1,6 +1,6 @@
 /**
  * `relay session import` on the daemon side: each CLI's recorded transcript
- * (../shared/agent-samples/<cli>/transcripts) placed where that CLI keeps it, under a temp HOME,
+ * (agent-samples, copied to test/fixtures/transcripts/home) placed where that CLI keeps it, under a temp HOME,
  * CLAUDE_CONFIG_DIR and CODEX_HOME, then read whole into a session with an import edge.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +16,15 @@ import type { Database } from '../../src/store/database.js';
 import { tempDatabase } from '../helpers/tempDatabase.js';
 import { tempDir } from '../helpers/tempDir.js';
 
-const SAMPLES = join(import.meta.dirname, '..', '..', '..', 'shared', 'agent-samples');
+/** The real CLIs' recorded transcripts (agent-samples), kept in the repo where each CLI writes them. */
+const RECORDED = join(import.meta.dirname, '..', 'fixtures', 'transcripts', 'home');
+const SAMPLE_FILES: Record<string, string> = {
+  'claude/claude-resumed-session.jsonl': '.claude/projects/-home-dev-project/11111111-2222-4333-8444-555555555555.jsonl',
+  'codex/codex-resumed-rollout.jsonl': '.codex/sessions/2026/11/21/rollout-2026-11-21T09-59-16-01a1fd8b-bfdb-72d0-98f2-69a58a98b978.jsonl',
+  'gemini/gemini-resumed-session.jsonl': '.gemini/tmp/project/chats/session-2026-11-21T10-18-22222222.jsonl',
+  'opencode/opencode-export.json': '.local/share/opencode/fake-export/ses_e0262a2f5ffeD3MMLOJgMbRHsk.json',
+};
+const sample = (cli: string, file: string): string => join(RECORDED, SAMPLE_FILES[`${cli}/${file}`]!);
 const CLAUDE_SESSION = '11111111-2222-4333-8444-555555555555';
 const CODEX_SESSION = '01a1fd8b-bfdb-72d0-98f2-69a58a98b978';
 const GEMINI_SESSION = '22222222-3333-4444-8555-666666666666';
@@ -25,7 +33,7 @@ const MOCK_ANSWER = 'MOCK_OK: hello from the mock provider.';
 const NOW = 1_900_000_000_000;
 
 function sampleLines(cli: string, file: string): JsonObject[] {
-  return readFileSync(join(SAMPLES, cli, 'transcripts', file), 'utf8')
+  return readFileSync(sample(cli, file), 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as JsonObject);
@@ -134,7 +142,7 @@ function geminiChat(w: World, cwd: string): string {
  * the real one did (the export notice on stderr); any other id fails.
  */
 function fakeOpencode(w: World, cwd: string): void {
-  const doc = JSON.parse(readFileSync(join(SAMPLES, 'opencode', 'transcripts', 'opencode-export.json'), 'utf8')) as {
+  const doc = JSON.parse(readFileSync(sample('opencode', 'opencode-export.json'), 'utf8')) as {
     info: JsonObject;
     messages: Array<{ info: JsonObject; parts: JsonObject[] }>;
   };
