@@ -371,7 +371,6 @@ export class TaskRun {
     });
   }
 
-  /** A provider's limit is the same normalized `rate_limited` event every other source raises. */
   /** Hold the call's estimate against the limits: one row in the one ledger. */
   private reserve(callId: string, role: WorkerRole, pick: { provider: string; model: string }, model: ModelInfo, inputTokens: number): ReturnType<BudgetGuard['reserve']> {
     const estimate = callEstimate(model, inputTokens);
@@ -462,6 +461,7 @@ export class TaskRun {
     return true;
   }
 
+  /** A provider's limit is the same normalized `rate_limited` event every other source raises. */
   private recordLimit(provider: string, outcome: CallOutcome): void {
     const f = outcome.failure;
     if (!f || (f.kind !== 'rate_limited' && f.kind !== 'quota')) return;
