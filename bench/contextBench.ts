@@ -30,9 +30,9 @@ const SIZES = {
   branchMessages: 300,
   /** After the merge's "Derived" message: 1,000 messages in all. */
   afterMergeMessages: 199,
-  wordsPerMessage: 46,
+  wordsPerMessage: 54,
   budgetTokens: 24_000,
-  warmUpRuns: 5,
+  warmUpRuns: 3,
   /** Per case. */
   runs: 100,
   /** Runs of the timing split (the rows read, the tokens counted). */
@@ -159,7 +159,8 @@ export function measureContextAssembly(): Record<string, number> {
       // The split: the chains assembly reads (its own, then each merge parent's) and the tokens
       // it counts (one count per turn), each timed on its own.
       const chains = [markerGraph.merged.headId!, ...repo.edges(markerGraph.merged.id).parents.map((e) => e.atMessage!)];
-      const turnTexts = [...new Set(chains.flatMap((h) => repo.chainAt(h, 5_000)))]
+      // Each message once, as assembly takes it: the prefix the two branches share is counted once.
+      const turnTexts = [...new Map(chains.flatMap((h) => repo.chainAt(h, 5_000)).map((m) => [m.id, m])).values()]
         .filter((m) => m.role === 'user' || m.role === 'assistant')
         .map((m) => [{ role: m.role as 'user' | 'assistant', content: m.content }]);
       const readRuns: number[] = [];
