@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: measure Relay's start-up, bus, event log, memory and agent (handoff, wrap
- * throughput, keystroke echo) figures and print them
+ * `npm run bench`: measure Relay's start-up, bus, event log, memory, agent (handoff, wrap
+ * throughput, keystroke echo) and conversation-graph (fork, import, context assembly, recall)
+ * figures and print them
  * as ONE JSON object on stdout (progress goes to stderr). Each measurement gets its own temp
  * RELAY_HOME and HOME and stops its daemon and removes them however it ends. A measurement
  * that fails is reported as `{ "error": ... }` and makes the exit code 1; a missed goal does
@@ -25,6 +26,10 @@ import { measureWrapThroughput, type WrapThroughput } from './wrapThroughputBenc
 import { measureRouter } from './routerBench.js';
 import { measureBudget } from './budgetBench.js';
 import { measureWorkspacePath, type WorkspacePath } from './workspaceBench.js';
+import { measureFork } from './graphBench.js';
+import { measureImport } from './importBench.js';
+import { measureContextAssembly } from './contextBench.js';
+import { measureRecall } from './recallBench.js';
 
 /**
  * Sizes chosen so the whole bench stays under about two and a half minutes on a loaded two-core
@@ -136,6 +141,11 @@ async function main(): Promise<void> {
   const workspace = await section(`relay "task" through the daemon vs direct undici (TTFT, ${SIZES.workspaceStreamMb} MB stream)`, () =>
     withBenchHome((h) => measureWorkspacePath(h, SIZES.workspaceTasks, SIZES.workspaceStreamMb)),
   );
+  // Issue 10, in process on temp relay.db files of their own (about 15 s together).
+  const fork = await section('fork of a 100k-message session vs a 10-message one', () => measureFork());
+  const importClaude = await section('relay session import claude, ~20 MB transcript', () => measureImport());
+  const context = await section('context assembly, 1,000 messages with a merge, 24k-token budget', () => measureContextAssembly());
+  const recall = await section('recall over 10,000 facts', () => measureRecall());
   const num = (r: Record<string, number> | Failed, key: string): number | null => ('error' in r ? null : (r[key] ?? null));
 
   const goals: Record<string, Goal> = {
@@ -163,6 +173,10 @@ async function main(): Promise<void> {
     task_stream_throughput_ratio: atLeast(ok<WorkspacePath>(workspace)?.stream_throughput_ratio ?? null, 0.8),
     router_p99_us: below(num(router, 'routerP99Us'), 1_000, 'µs'),
     budget_reservations_per_s: atLeast(num(budget, 'reservePairsPerS'), 10_000, '/s'),
+    fork_100k_vs_10_ratio: atMost(num(fork, 'fork100kVs10Ratio'), 1.2),
+    context_marker_p99_ms: below(num(context, 'contextMarkerP99Ms'), 10, 'ms'),
+    context_summary_p99_ms: below(num(context, 'contextSummaryP99Ms'), 10, 'ms'),
+    recall_p99_ms: below(num(recall, 'recallP99Ms'), 2, 'ms'),
   };
   const report = {
     node: process.version,
@@ -184,6 +198,10 @@ async function main(): Promise<void> {
     router,
     budget,
     workspace,
+    fork,
+    import_claude: importClaude,
+    context,
+    recall,
     goals,
     all_goals_met: Object.values(goals).every((g) => g.met),
     bench_wall_s: Math.round((Date.now() - started) / 100) / 10,
