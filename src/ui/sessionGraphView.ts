@@ -303,6 +303,8 @@ function drawnLanes(row: GraphRow): { text: string; hidden: number } {
   return { text: `${shown} +${hidden}${nodeHidden ? ' *' : ''}`, hidden };
 }
 
+const CURRENT_MARKER = '  (current)';
+
 /** `3 msgs`, `1 msg`. */
 const msgs = (n: number): string => `${n} msg${n === 1 ? '' : 's'}`;
 
@@ -346,9 +348,11 @@ export function renderSessionGraph(graph: SessionGraph, opts: GraphViewOptions =
     const origin = originWords(n, lineage);
     const head = n.name ? `#${n.number} ${oneLine(n.name, NAME_COLUMNS)}` : `#${n.number}`;
     const rest = [origin, msgs(n.messages), lineage].filter(Boolean).join(' · ');
-    const marker = n.current ? '  (current)' : '';
     const lanesText = d.text.padEnd(labelAt);
-    // The marker must survive the cut: the label gets what is left after it.
+    // The marker must survive the cut (the label gets what is left after it), unless even the
+    // session's number would not fit beside it.
+    const fitsMarker = width - stringWidth(lanesText) - CURRENT_MARKER.length >= `#${n.number}`.length + 2;
+    const marker = n.current && fitsMarker ? CURRENT_MARKER : '';
     const room = width - stringWidth(lanesText) - stringWidth(marker);
     const label = room >= 2 ? oneLine(`${head} · ${rest}`, room) : '';
     const headShown = label.startsWith(head) ? head : label;
