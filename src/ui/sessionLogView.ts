@@ -55,8 +55,8 @@ function parentName(e: SessionEdgeInfo): string {
 }
 
 /** Where the session comes from: `fork of #12 at 1a2b3c4d`, `Derived: #12 #25`, `handoff from #3 (limit, resets 10:57)`. */
-function fromWords(s: SessionInfo, parents: readonly SessionEdgeInfo[]): string {
-  if (parents.length === 0) return s.lineage;
+function fromWords(s: SessionInfo, parents: readonly SessionEdgeInfo[]): string[] {
+  if (parents.length === 0) return s.lineage ? [oneLine(s.lineage, 200)] : [];
   const merged = parents.filter((e) => e.kind === 'merge').map(parentName);
   const parts = merged.length > 0 ? [`Derived: ${merged.join(' ')}`] : [];
   for (const e of parents) {
@@ -67,7 +67,7 @@ function fromWords(s: SessionInfo, parents: readonly SessionEdgeInfo[]): string 
     else if (e.kind === 'handoff') parts.push(`handoff from ${parentName(e)}${note}`);
     else if (e.kind === 'import') parts.push(`imported from ${parentName(e)}${note}`);
   }
-  return parts.join(', ');
+  return parts;
 }
 
 const childName = (e: SessionEdgeInfo): string => (e.childNumber !== undefined ? `#${e.childNumber}` : 'a deleted session');
@@ -82,6 +82,28 @@ function who(m: SessionMessageInfo): string {
 /** The first line that says something: a message's subject, as git log shows a commit's. */
 function firstLine(content: string): string {
   return content.split('\n').find((l) => l.trim() !== '') ?? '';
+}
+
+/**
+ * `from: a, b, c` packed into as few lines as `width` allows, broken between parts (a part too
+ * long for a line of its own is cut): a lineage is worth reading whole.
+ */
+function packed(label: string, parts: readonly string[], width: number): string[] {
+  const indent = ' '.repeat(label.length);
+  const lines: string[] = [];
+  let line = label;
+  for (const [i, part] of parts.entries()) {
+    const piece = i < parts.length - 1 ? `${part},` : part;
+    const start = line.length === label.length;
+    const next = start ? `${line}${piece}` : `${line} ${piece}`;
+    if (start || stringWidth(next) <= width) line = next;
+    else {
+      lines.push(line);
+      line = `${indent}${piece}`;
+    }
+  }
+  lines.push(line);
+  return lines.map((l) => fit(l, width));
 }
 
 /** Cut plain text to `width` display columns with `…`. */
@@ -120,9 +142,9 @@ export function renderSessionLog(input: SessionLogInput, opts: SessionLogOptions
 
   plain(`${sessionLabel(s)} · ${oneLine(s.origin, 12)} · ${s.messages} message${s.messages === 1 ? '' : 's'}${s.current ? ' · current' : ''}`, '1');
   const from = fromWords(s, input.parents);
-  if (from) plain(`from: ${from}`);
+  if (from.length > 0) lines.push(...packed('from: ', from, width));
   const into = input.children.map((e) => `${childName(e)} (${e.kind})`);
-  if (into.length > 0) plain(`into: ${into.join(', ')}`);
+  if (into.length > 0) lines.push(...packed('into: ', into, width));
   if (input.messages.length < s.messages) plain(`(the newest ${input.messages.length} of ${s.messages}: -n shows more)`, '2');
 
   const madeAt = new Map<string, string[]>();
