@@ -178,6 +178,8 @@ export function layoutSessionGraph(graph: SessionGraph): GraphRow[] {
   const rows: GraphRow[] = [];
   const lanes: (string | null)[] = [];
   const drawn = new Set<string>();
+  /** The column where a root's lane ended on the row just drawn, if it did. */
+  let endedAt: number | undefined;
   const link = (glyphs: string, width: number): void => {
     rows.push({ glyphs, lanes: width });
   };
@@ -186,8 +188,12 @@ export function layoutSessionGraph(graph: SessionGraph): GraphRow[] {
     let col = lanes.indexOf(node.id);
     if (col < 0) {
       col = lanes.length;
+      // Right under a root in the same column, a new session would read as that root's parent:
+      // a row with a gap there keeps them apart.
+      if (col === endedAt) link(lanes.map(() => '|').join(' '), lanes.length);
       lanes.push(node.id);
     }
+    endedAt = undefined;
     // The other lanes waiting for this node close into its lane, the leftmost first; the lanes
     // right of a closing one move left with it, so no hole is left behind.
     for (let at = lanes.indexOf(node.id, col + 1); at >= 0; at = lanes.indexOf(node.id, col + 1)) {
@@ -239,6 +245,7 @@ export function layoutSessionGraph(graph: SessionGraph): GraphRow[] {
       lanes[col] = parents[0]!;
     } else if (col === lanes.length - 1) {
       lanes.pop(); // a root on the right: its lane just ends
+      endedAt = col;
     } else {
       // A root with lanes on its right: they move left into its place.
       const row = glyphRow();
@@ -335,19 +342,24 @@ export function renderSessionGraph(graph: SessionGraph, opts: GraphViewOptions =
   const labelAt = Math.max(...drawn.filter((d) => d.row.node).map((d) => stringWidth(d.text))) + 1;
   const lines: string[] = [];
   let mostHidden = 0;
+  /** The drawn lanes of the row above, as they go on (`*` a lane like the others). */
+  let previousLanes = '';
   for (const d of drawn) {
     mostHidden = Math.max(mostHidden, d.hidden);
     const n = d.row.node;
     if (!n) {
       // A link row whose joins are all among the hidden lanes would only repeat the row above.
-      if (d.hidden > 0 && !/[\\/_.-]/.test(d.text.slice(0, 2 * MAX_DRAWN_LANES - 1))) continue;
+      const visible = d.text.slice(0, 2 * MAX_DRAWN_LANES - 1);
+      if (d.hidden > 0 && visible === previousLanes) continue;
       lines.push(fitSegments([{ text: d.text }], width, color));
+      previousLanes = visible;
       continue;
     }
     const lineage = d.row.lineage ?? '';
     const origin = originWords(n, lineage);
     const head = n.name ? `#${n.number} ${oneLine(n.name, NAME_COLUMNS)}` : `#${n.number}`;
     const rest = [origin, msgs(n.messages), lineage].filter(Boolean).join(' · ');
+    previousLanes = d.text.slice(0, 2 * MAX_DRAWN_LANES - 1).replace('*', '|');
     const lanesText = d.text.padEnd(labelAt);
     // The marker must survive the cut (the label gets what is left after it), unless even the
     // session's number would not fit beside it.

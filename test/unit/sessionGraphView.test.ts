@@ -84,9 +84,9 @@ describe('relay session graph', () => {
     );
   });
 
-  it('independent roots stand in one column, newest first (then the higher number)', () => {
+  it('independent roots stand in one column, newest first, a gap between them so none reads as another\'s parent', () => {
     const text = renderSessionGraph({ nodes: [node('x', 3, 1), node('y', 4, 2), node('z', 9, 2, { messages: 1 })], edges: [] });
-    assert.equal(text, ['* #9 · ask · 1 msg', '* #4 · ask · 4 msgs', '* #3 · ask · 4 msgs'].join('\n'));
+    assert.equal(text, ['* #9 · ask · 1 msg', '', '* #4 · ask · 4 msgs', '', '* #3 · ask · 4 msgs'].join('\n'));
   });
 
   it('handoffs and imports read as words; an import source is not a lane', () => {
@@ -102,6 +102,7 @@ describe('relay session graph', () => {
       renderSessionGraph(g),
       [
         '* #9 · 4 msgs · imported from opencode 9f8e7d6c',
+        '',
         '* #4 codex in shop · wrap · 4 msgs · handoff from #3 (limit, resets 10:57)',
         '* #3 · 4 msgs · imported from claude 1a2b3c4d',
       ].join('\n'),
@@ -116,7 +117,7 @@ describe('relay session graph', () => {
         { child: 'd', parent: 'b', kind: 'attach' },
       ],
     });
-    assert.equal(text, ['* #26 · ask · 4 msgs · attached #25', '* #25 · 4 msgs · fork of deleted dead0000'].join('\n'));
+    assert.equal(text, ['* #26 · ask · 4 msgs · attached #25', '', '* #25 · 4 msgs · fork of deleted dead0000'].join('\n'));
   });
 
   it('an octopus merge reaches each of its parents from its own row', () => {
@@ -159,6 +160,18 @@ describe('relay session graph', () => {
     assert.deepEqual(
       rows.map((r) => r.glyphs + (r.node ? ` #${r.node.number}` : '')),
       ['* #5', '| * #4', '| | * #3', '|_|/', '* | #1', ' /', '* #2'],
+    );
+  });
+
+  it('a new session right under a root in the same column is set apart; the lanes beside go on', () => {
+    // #3 forks #1; #2 (a root) is worked in between, in the lane right of #3's; then #4, a new root.
+    const rows = layoutSessionGraph({
+      nodes: [node('a', 1, 0), node('o', 2, 4), node('b', 3, 5, { origin: 'fork' }), node('n', 4, 3)],
+      edges: [{ child: 'b', parent: 'a', kind: 'fork' }],
+    });
+    assert.deepEqual(
+      rows.map((r) => r.glyphs + (r.node ? ` #${r.node.number}` : '')),
+      ['* #3', '| * #2', '|', '| * #4', '* #1'],
     );
   });
 
