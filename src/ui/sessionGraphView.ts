@@ -180,8 +180,8 @@ export function layoutSessionGraph(graph: SessionGraph): GraphRow[] {
   const drawn = new Set<string>();
   /** The column where a root's lane ended on the row just drawn, if it did. */
   let endedAt: number | undefined;
-  const link = (glyphs: string, width: number): void => {
-    rows.push({ glyphs, lanes: width });
+  const link = (glyphs: string, laneCount: number): void => {
+    rows.push({ glyphs, lanes: laneCount });
   };
 
   for (const node of childrenFirst(nodes, byId, parentsOf)) {
@@ -198,13 +198,13 @@ export function layoutSessionGraph(graph: SessionGraph): GraphRow[] {
     // right of a closing one move left with it, so no hole is left behind.
     for (let at = lanes.indexOf(node.id, col + 1); at >= 0; at = lanes.indexOf(node.id, col + 1)) {
       const row = glyphRow();
-      const width = lanes.length;
+      const laneCount = lanes.length;
       for (let i = 0; i < at; i++) if (lanes[i] !== null) row.set(2 * i, '|');
       for (let gap = 2 * col + 1; gap < 2 * at - 1; gap += 2) row.set(gap, '_');
       row.set(2 * at - 1, '/');
       for (let i = at + 1; i < lanes.length; i++) row.set(2 * i - 1, '/');
       lanes.splice(at, 1);
-      link(row.text(), width);
+      link(row.text(), laneCount);
     }
 
     const parents = (parentsOf.get(node.id) ?? []).filter((p) => !drawn.has(p)); // a drawn parent is above: no lane can reach it
@@ -215,11 +215,11 @@ export function layoutSessionGraph(graph: SessionGraph): GraphRow[] {
     const room = extra >= 2 && right > 0 ? extra - 1 : 0;
     for (let step = 0; step < room; step++) {
       const row = glyphRow();
-      const width = lanes.length;
+      const laneCount = lanes.length;
       for (let i = 0; i <= col; i++) if (lanes[i] !== null) row.set(2 * i, '|');
       for (let i = col + 1; i < lanes.length; i++) if (lanes[i] !== null) row.set(2 * i + 1, '\\');
       lanes.splice(col + 1, 0, null);
-      link(row.text(), width + 1);
+      link(row.text(), laneCount + 1);
     }
 
     const nodeRow = glyphRow();
@@ -249,11 +249,11 @@ export function layoutSessionGraph(graph: SessionGraph): GraphRow[] {
     } else {
       // A root with lanes on its right: they move left into its place.
       const row = glyphRow();
-      const width = lanes.length;
+      const laneCount = lanes.length;
       for (let i = 0; i < col; i++) if (lanes[i] !== null) row.set(2 * i, '|');
       for (let i = col + 1; i < lanes.length; i++) row.set(2 * i - 1, '/');
       lanes.splice(col, 1);
-      link(row.text(), width);
+      link(row.text(), laneCount);
     }
   }
   return rows;
