@@ -1,14 +1,14 @@
 /**
  * Issue 10's context-assembly figure: `assembleContext` on a real relay.db in a temp dir, for a
- * session of 1,000 messages (~100 tokens each) made by merging two 500-message branches that
- * share a 200-message prefix, then continued for 199 turns. The budget (24,000 tokens) is about
- * a quarter of the ~100k tokens the turns hold, so compaction runs on every call:
+ * chain of 10,000 messages (~100 tokens each) with three merges (see buildGraph). The budget
+ * (24,000 tokens) is a small part of the ~1M tokens the turns hold, so compaction runs on every
+ * call:
  *
  * - `marker`: no summary stored yet, the oldest turns are left out with a marker;
- * - `summary`: the same graph built a second time, with the summary the first call asks for
- *   stored, so the summary takes the place of the oldest turns.
+ * - `summary`: the same graph built a second time, with the summaries its calls ask for stored
+ *   until the backlog is covered, so a summary takes the place of the oldest turns.
  *
- * The baseline is `repo.history(id, 1000)` on the same merged session: the plain read of a
+ * The baseline is `repo.history(id, 10000)` on the same merged session: the plain read of a
  * session's chain through the same repo and connection. The three calls alternate (and rotate
  * which goes first), so a burst of load on the shared machine hits them alike; the figures are
  * p50 and p99 over 100 runs per case (fewer when the machine is so loaded that they would take
@@ -18,6 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ChainIndex } from '../src/conversation/chainIndex.js';
 import { assembleContext, type ContextAssembly } from '../src/conversation/contextAssembly.js';
 import { countTokens } from '../src/providers/tokenEstimate.js';
 import { ConversationRepo, type Conversation } from '../src/store/conversationRepo.js';
@@ -26,11 +27,14 @@ import { SummaryRepo } from '../src/store/summaryRepo.js';
 import { percentileOfSorted, round, sorted } from './stats.js';
 
 const SIZES = {
-  prefixMessages: 200,
-  /** Per branch, after the prefix: each branch is 500 messages. */
-  branchMessages: 300,
-  /** After the merge's "Derived" message: 1,000 messages in all. */
-  afterMergeMessages: 199,
+  /** The root session, before the branches fork from it. */
+  prefixMessages: 2_500,
+  /** a and b fork from the prefix; merge 1 = a + b. */
+  branchMessages: 1_500,
+  /** After each merge's "Derived" message, and on c and d (forks of the prefix merged in by merges 2 and 3). */
+  afterMergeMessages: 1_000,
+  /** After the third merge: 10,000 messages in all. */
+  lastMessages: 500,
   wordsPerMessage: 54,
   budgetTokens: 24_000,
   warmUpRuns: 3,
@@ -74,8 +78,10 @@ interface Graph {
 }
 
 /**
- * prefix (200) → branch a (+300) and branch b (+300) → merge (+1 "Derived") → 199 more turns.
- * Through the repo's own calls, in one transaction: building the fixture is not measured.
+ * prefix (2,500) → a and b (+1,500 each) → merge 1 (+1,000) → merge 2 with c, a fork of the
+ * prefix (+1,000 each) → merge 3 with d, another (+1,000, then +500): a chain of 10,000 messages
+ * with three merges, each reaching back to the shared prefix. Through the repo's own calls, in one
+ * transaction: building the fixture is not measured.
  */
 function buildGraph(db: Database, repo: ConversationRepo, seed: number): Graph {
   const random = randomFrom(seed);
@@ -86,22 +92,32 @@ function buildGraph(db: Database, repo: ConversationRepo, seed: number): Graph {
     for (let i = 0; i < SIZES.wordsPerMessage; i++) words.push(WORDS[Math.floor(random() * WORDS.length)]!);
     return words.join(' ');
   };
-  const say = (c: Conversation, count: number): void => {
+  const say = (c: Conversation, count: number, first: 'user' | 'assistant' = 'user'): void => {
     for (let i = 0; i < count; i++) {
-      repo.append({ sessionId: c.id, role: i % 2 === 0 ? 'user' : 'assistant', content: text(messages), status: 'complete', at: at++ });
+      const role = (i % 2 === 0) === (first === 'user') ? 'user' : 'assistant';
+      repo.append({ sessionId: c.id, role, content: text(messages), status: 'complete', at: at++ });
       messages++;
     }
   };
   const merged = db.transaction(() => {
     const prefix = repo.create('ask', at++);
     say(prefix, SIZES.prefixMessages);
-    const a = repo.fork(prefix.id, at++);
-    const b = repo.fork(prefix.id, at++);
-    say(a, SIZES.branchMessages);
-    say(b, SIZES.branchMessages);
-    const m = repo.merge([a.id, b.id], at++);
-    messages++;
+    const branch = (count: number): Conversation => {
+      const f = repo.fork(prefix.id, at++);
+      say(f, count, 'assistant');
+      return f;
+    };
+    const a = branch(SIZES.branchMessages);
+    const b = branch(SIZES.branchMessages);
+    let m = repo.merge([a.id, b.id], at++);
     say(m, SIZES.afterMergeMessages);
+    for (const count of [SIZES.afterMergeMessages, SIZES.lastMessages]) {
+      const side = branch(SIZES.afterMergeMessages);
+      m = repo.merge([m.id, side.id], at++);
+      say(m, count);
+      messages++;
+    }
+    messages++;
     return repo.find(m.id)!;
   })();
   return { merged, messages };
@@ -130,16 +146,27 @@ export function measureContextAssembly(): Record<string, number> {
     try {
       const repo = new ConversationRepo(db);
       const summaries = new SummaryRepo(db);
+      // The daemon keeps one for its whole life: its first call on a chain reads the chain's shape.
+      const index = new ChainIndex(db);
       const markerGraph = buildGraph(db, repo, 1);
       const summaryGraph = buildGraph(db, repo, 2);
       const assemble = (g: Graph): ContextAssembly =>
-        assembleContext({ repo, summaries, sessionId: g.merged.id, budgetTokens: SIZES.budgetTokens, request: 'what is left to do?' });
+        assembleContext({ repo, summaries, index, sessionId: g.merged.id, budgetTokens: SIZES.budgetTokens, request: 'what is left to do?' });
 
       // The summary the first call asks for, as a cheap model would write it (~400 tokens).
-      const todo = assemble(summaryGraph).compactable;
-      if (!todo) throw new Error('the 1,000-message session fit a 24,000-token budget: nothing to compact');
+      const coldStart = performance.now();
+      let todo = assemble(summaryGraph).compaction();
+      const coldMs = performance.now() - coldStart;
+      if (!todo) throw new Error('the 10,000-message session fit a 24,000-token budget: nothing to compact');
+      // The summaries a cheap model would write (~400 tokens each), one call per task, each
+      // reading at most 12k tokens of the backlog, until the whole backlog is covered.
       const content = WORDS.join(' ').repeat(5);
-      summaries.put({ throughMessage: todo.throughMessageId, covers: todo.covers, content, tokens: countTokens([{ role: 'system', content }]), model: 'bench/cheap', createdAt: 1 });
+      let summaryCalls = 0;
+      while (todo) {
+        summaries.put({ throughMessage: todo.throughMessageId, covers: todo.covers, content, tokens: countTokens([{ role: 'system', content }]), model: 'bench/cheap', createdAt: 1 });
+        summaryCalls++;
+        todo = assemble(summaryGraph).compaction();
+      }
 
       // Measure what the figures say is measured: both compaction paths, over the whole merge.
       const marker = assemble(markerGraph).plan;
@@ -149,7 +176,7 @@ export function measureContextAssembly(): Record<string, number> {
       const turnsSeen = marker.compacted.turns + marker.parts.filter((p) => p.kind === 'history' || p.kind === 'merged').length;
 
       const cases = [
-        () => repo.history(markerGraph.merged.id, 1_000),
+        () => repo.history(markerGraph.merged.id, 10_000),
         () => assemble(markerGraph),
         () => assemble(summaryGraph),
       ];
@@ -187,7 +214,9 @@ export function measureContextAssembly(): Record<string, number> {
         contextSummaryP99Ms: round(summaryRuns.p99, 2),
         historyBaselineP50Ms: round(history.p50, 3),
         historyBaselineP99Ms: round(history.p99, 3),
-        historyBaselineRows: repo.history(markerGraph.merged.id, 1_000).length,
+        historyBaselineRows: repo.history(markerGraph.merged.id, 10_000).length,
+        /** The first call on a chain the daemon has not seen (its shape read, its kept turns counted). */
+        contextColdFirstCallMs: round(coldMs, 2),
         contextMarkerP99VsHistoryP99Ratio: round(markerRuns.p99 / history.p99, 1),
         contextSummaryP99VsHistoryP99Ratio: round(summaryRuns.p99 / history.p99, 1),
         /** Where the marker case's time goes: reading its three chains, and counting every turn's tokens. */
@@ -199,6 +228,8 @@ export function measureContextAssembly(): Record<string, number> {
         contextBudgetTokens: SIZES.budgetTokens,
         contextMarkerTurnsLeftOut: marker.compacted.turns,
         contextRunsPerCase: runs[1]!.length,
+        /** Summary calls (tasks) it took to cover the 10,000-message backlog. */
+        contextSummaryCallsToCoverBacklog: summaryCalls,
       };
     } finally {
       db.close();

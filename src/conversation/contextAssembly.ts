@@ -97,6 +97,11 @@ export function summaryText(s: Pick<StoredSummary, 'content' | 'covers'>): strin
   return `Summary of the ${s.covers} earliest turns of this conversation:\n${s.content}`;
 }
 
+/** A stored summary's tokens as the model reads it: counted once when it was stored, plus its heading. */
+function summaryTokens(s: StoredSummary): number {
+  return s.tokens + countTokens([{ role: 'system', content: summaryText({ covers: s.covers, content: '' }) }]);
+}
+
 function markerText(n: number): string {
   return `[${n} earlier turn${n === 1 ? '' : 's'} of this conversation left out]`;
 }
@@ -142,12 +147,15 @@ export function assembleContext(input: ContextInput): ContextAssembly {
         break;
       }
     }
-    if (summary) first = Math.max(summaryAt + 1, suffixFits(Math.max(0, room - countTokens([{ role: 'system', content: summaryText(summary) }]))));
+    if (summary) first = Math.max(summaryAt + 1, suffixFits(Math.max(0, room - summaryTokens(summary))));
   }
 
   const middle: ContextPart[] = [];
   const leftOut = summary ? first - 1 - summaryAt : first;
-  if (summary) middle.push(part('summary', 'system', summaryText(summary), `summary of the ${summary.covers} oldest turns (stored, written by ${summary.model ?? 'a model'})`));
+  if (summary) {
+    const why = `summary of the ${summary.covers} oldest turns (stored, written by ${summary.model ?? 'a model'})`;
+    middle.push({ kind: 'summary', role: 'system', content: summaryText(summary), tokens: summaryTokens(summary), why });
+  }
   if (leftOut > 0) middle.push(part('marker', 'system', markerText(leftOut), `${leftOut} older turn${leftOut === 1 ? '' : 's'} over the budget of ${input.budgetTokens} tokens`));
   for (let i = first; i < turns.length; i++) {
     const t = turns[i]!;
@@ -192,27 +200,40 @@ export function assembleContext(input: ContextInput): ContextAssembly {
 }
 
 /**
- * Every turn the session's context may hold, oldest first: each merge parent's chain up to its
- * merge point (what an earlier one took is not taken again), attached chains (minus what they
- * share with this one), then the session's own chain.
+ * Every turn the session's context may hold, oldest first: for each merge, the context of the
+ * merged parent up to the merge point (its own merges included: a merge of merges reaches every
+ * branch), a message already taken not taken again; then attached chains (minus what they share
+ * with this one); then the session's own chain. Each edge is followed once.
  */
 function chainTurns(repo: ConversationRepo, index: ChainIndex, sessionId: string, headId: string | undefined, numberOf: (sessionId: string) => number): Turn[] {
   const own = index.chain(headId);
+  // The own chain is the session's own, whatever else reaches it: edges bring only what it lacks.
   const taken = new Set<string>();
   for (const m of own) taken.add(m.id);
-  const parents = edgesOfChain(repo, sessionId, own);
+  const followed = new Set<number>();
   const turns: Turn[] = [];
-  const take = (e: Edge, kind: Turn['kind']): void => {
-    const chain = index.chain(e.atMessage, taken);
-    const via = numberOf(e.parent);
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const m = chain[i]!;
+  const push = (newestFirst: readonly MessageShape[], kind: Turn['kind'], via: number): void => {
+    for (let i = newestFirst.length - 1; i >= 0; i--) {
+      const m = newestFirst[i]!;
       taken.add(m.id);
       if (m.turn) turns.push({ shape: m, kind, via });
     }
   };
-  for (const e of parents) if (e.kind === 'merge' && e.atMessage !== undefined) take(e, 'merged');
-  for (const e of parents) if (e.kind === 'attach' && e.atMessage !== undefined) take(e, 'attached');
+  /** What the edges of `chain`'s writers bring, before the chain itself. */
+  const follow = (chain: readonly MessageShape[], session: string | undefined, via: number | undefined): void => {
+    const edges = edgesOfChain(repo, session, chain).filter((e) => e.atMessage !== undefined && !followed.has(e.id));
+    for (const e of edges) followed.add(e.id);
+    for (const e of edges) {
+      if (e.kind !== 'merge') continue;
+      const from = via ?? numberOf(e.parent);
+      // Up to what is taken already: above it, every writer's edges have been followed.
+      const parent = index.chain(e.atMessage, taken);
+      follow(parent, undefined, from);
+      push(parent, 'merged', from);
+    }
+    for (const e of edges) if (e.kind === 'attach') push(index.chain(e.atMessage, taken), 'attached', numberOf(e.parent));
+  };
+  follow(own, sessionId, undefined);
   for (let i = own.length - 1; i >= 0; i--) if (own[i]!.turn) turns.push({ shape: own[i]!, kind: 'history', via: 0 });
   return turns;
 }
@@ -230,7 +251,7 @@ function whyOf(t: Turn, sessionNumber: number, writer: number): string {
  * message in it (a fork of a merge carries the merge's parents), each only up to the last of its
  * messages in the chain — what an ancestor attached after the fork is not this session's.
  */
-function edgesOfChain(repo: ConversationRepo, sessionId: string, newestFirst: readonly MessageShape[]): Edge[] {
+function edgesOfChain(repo: ConversationRepo, sessionId: string | undefined, newestFirst: readonly MessageShape[]): Edge[] {
   // Oldest writer first, each with the time of its newest message in the chain.
   const lastIn = new Map<string, number>();
   for (let i = newestFirst.length - 1; i >= 0; i--) lastIn.set(newestFirst[i]!.sessionId, newestFirst[i]!.createdAt);
@@ -239,7 +260,7 @@ function edgesOfChain(repo: ConversationRepo, sessionId: string, newestFirst: re
     if (writer === sessionId) continue;
     out.push(...repo.edges(writer).parents.filter((e) => e.createdAt <= last));
   }
-  out.push(...repo.edges(sessionId).parents);
+  if (sessionId !== undefined) out.push(...repo.edges(sessionId).parents);
   return out;
 }
 

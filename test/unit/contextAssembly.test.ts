@@ -167,3 +167,19 @@ test('the same graph always gives the same plan', (t) => {
   const m = w.repo.merge([a.id, b.id], clock++);
   assert.deepEqual(context(w, m, { budgetTokens: 50 }).plan, context(w, m, { budgetTokens: 50 }).plan);
 });
+
+test('a merge of a merge reaches every branch, each turn once', (t) => {
+  const w = world(t);
+  const a = conversation(w.repo, ['a q', 'a a']);
+  const b = conversation(w.repo, ['b q']);
+  const m1 = w.repo.merge([a.id, b.id], clock++);
+  say(w.repo, m1, 'm1 q', 'user');
+  const c = w.repo.fork(a.id, clock++);
+  say(w.repo, c, 'c q');
+  const m2 = w.repo.merge([m1.id, c.id], clock++);
+  say(w.repo, m2, 'm2 q', 'user');
+  const plan = context(w, m2).plan;
+  assert.deepEqual(plan.parts.map((p) => p.content), ['a q', 'a a', 'b q', 'm1 q', 'c q', 'm2 q']);
+  assert.equal(plan.parts[0]!.why, `merged from #${m1.number} (written in #${a.number})`);
+  assert.equal(plan.parts[4]!.why, `merged from #${c.number}`);
+});
