@@ -1,6 +1,6 @@
 /**
  * Issue 10's import figure: MB/s of `relay session import claude` on a generated Claude Code
- * transcript (~20 MB) into a real relay.db in a temp dir: finding the file, reading and parsing
+ * transcript (~50 MB) into a real relay.db in a temp dir: finding the file, reading and parsing
  * every line, and writing the session, its messages and its edge in one transaction. The lines
  * have the shape of the recorded session in ../shared/agent-samples/claude/transcripts, and
  * most of the bytes are tool results, as in a real coding session; those are summarised, not
@@ -17,7 +17,7 @@ import { openDatabase } from '../src/store/database.js';
 import { median, round } from './stats.js';
 
 const SIZES = {
-  transcriptMb: 20,
+  transcriptMb: 50,
   runs: 3,
   /** Bytes of one tool result: a file read or a test run's output. */
   toolResultBytes: 6_000,

@@ -20,7 +20,7 @@ import { openDatabase } from '../src/store/database.js';
 import { percentileOfSorted, round, sorted } from './stats.js';
 
 const SIZES = {
-  facts: 10_000,
+  facts: 100_000,
   queries: 500,
   limit: 5,
   warmUpRuns: 300,

@@ -98,18 +98,28 @@ export function scopesFor(cwd: string | undefined): KnowledgeScope[] {
  * words are left out unless the text has nothing else.
  * @returns null when the text has no word to search for.
  */
-export function toFtsQuery(text: string): string | null {
+export function toFtsQuery(text: string, join: 'OR' | 'AND' = 'OR'): string | null {
+  const terms = ftsTerms(text);
+  return terms.length === 0 ? null : terms.join(` ${join} `);
+}
+
+/** The words of free text as quoted FTS5 strings (see {@link toFtsQuery}); [] when there is none. */
+function ftsTerms(text: string): string[] {
   // Letters, digits and combining marks: what the unicode61 tokenizer keeps as token characters.
   // Everything else separates words, as it does in the index.
   const words = text.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
   const unique = [...new Set(words.map((w) => w.toLowerCase()).filter((w) => w.length <= MAX_TERM_CHARS))];
-  if (unique.length === 0) return null;
+  if (unique.length === 0) return [];
   const meaningful = unique.filter((w) => !STOP_WORDS.has(w));
-  return (meaningful.length > 0 ? meaningful : unique)
-    .slice(0, MAX_QUERY_TERMS)
-    .map((w) => `"${w.replaceAll('"', '""')}"`)
-    .join(' OR ');
+  return (meaningful.length > 0 ? meaningful : unique).slice(0, MAX_QUERY_TERMS).map((w) => `"${w.replaceAll('"', '""')}"`);
 }
+
+/**
+ * bm25 is scored for every fact a query matches, and a word in many thousands of facts makes
+ * that the cost of a recall. Past this many matches, the newest ones are ranked: for a word that
+ * common the query is unspecific, and the newer facts are the likelier ones.
+ */
+export const RECALL_WINDOW = 500;
 
 /** Tags as stored: redacted, lower case, no spaces inside one, unique, in the order given. */
 export function normalizeTags(tags: readonly string[] | undefined): string[] {
@@ -153,7 +163,8 @@ export class KnowledgeRepo {
   private readonly updateTags: Statement<[string, number]>;
   private readonly selectOne: Statement<[number], KnowledgeRecord>;
   private readonly deleteOne: Statement<[number]>;
-  private readonly search: Statement<[{ match: string; scopes: string; limit: number }], KnowledgeRecord & { rank: number }>;
+  private readonly search: Statement<[{ match: string; scopes: string; limit: number; floor: number }], KnowledgeRecord & { rank: number }>;
+  private readonly windowFloor: Statement;
 
   constructor(private readonly db: Database) {
     this.insertOne = db.prepare(
@@ -174,10 +185,12 @@ export class KnowledgeRepo {
     this.search = db.prepare(`
       SELECT k.id, k.scope, k.text, k.tags, k.created_at, bm25(knowledge_fts, ${BM25_WEIGHTS}) AS rank
       FROM knowledge_fts JOIN knowledge AS k ON k.id = knowledge_fts.rowid
-      WHERE knowledge_fts MATCH @match
+      WHERE knowledge_fts MATCH @match AND knowledge_fts.rowid >= @floor
         AND k.scope IN (SELECT value FROM json_each(@scopes))
       ORDER BY rank, k.created_at DESC, k.id DESC
       LIMIT @limit`);
+    // The rowid of the RECALL_WINDOW-th newest match: FTS5 walks its doclist in rowid order, no scoring.
+    this.windowFloor = db.prepare('SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?').pluck();
   }
 
   /**
@@ -216,13 +229,25 @@ export class KnowledgeRepo {
   }
 
   /** The facts matching `query`, the most relevant first. Never throws on what the user typed. */
+  /**
+   * The facts that contain every word come first (bm25 among them); when they are fewer than
+   * `limit`, the facts that contain any word follow (bm25 among the newest {@link RECALL_WINDOW}
+   * that do). Most questions of several words are answered by the first, cheap query.
+   */
   recall(input: RecallInput): KnowledgeFact[] {
-    const match = toFtsQuery(input.query);
-    if (match === null) return [];
+    const terms = ftsTerms(input.query);
+    if (terms.length === 0) return [];
     const wanted = input.limit !== undefined && Number.isFinite(input.limit) ? Math.trunc(input.limit) : DEFAULT_RECALL;
     const limit = Math.min(Math.max(1, wanted), MAX_RECALL);
-    const scopes = input.scope ? [input.scope] : scopesFor(input.cwd);
-    return this.search.all({ match, scopes: JSON.stringify(scopes), limit }).map((r) => ({ ...fromRecord(r), rank: r.rank }));
+    const scopes = JSON.stringify(input.scope ? [input.scope] : scopesFor(input.cwd));
+    const ranked = (match: string): KnowledgeFact[] => {
+      const floor = (this.windowFloor.get(match, RECALL_WINDOW - 1) as number | undefined) ?? 0;
+      return this.search.all({ match, scopes, limit, floor }).map((r) => ({ ...fromRecord(r), rank: r.rank }));
+    };
+    const all = ranked(terms.join(' AND '));
+    if (all.length >= limit || terms.length === 1) return all;
+    const seen = new Set(all.map((f) => f.id));
+    return [...all, ...ranked(terms.join(' OR ')).filter((f) => !seen.has(f.id))].slice(0, limit);
   }
 
   /** One fact by id, undefined when there is none. */

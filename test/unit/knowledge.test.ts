@@ -8,6 +8,7 @@ import {
   factKey,
   KnowledgeRepo,
   MAX_RECALL,
+  RECALL_WINDOW,
   normalizeTags,
   projectScope,
   scopesFor,
@@ -262,4 +263,26 @@ test('a version 7 database gains fact keys and keeps every fact, which stay keyl
   assert.deepEqual(repo.list(['global']).map((x) => [x.text, x.key]), [['deploy: make ship', undefined]]);
   assert.equal(repo.remember({ scope: 'global', text: 'deploy: make ship', now: 2 }).existed, true);
   db.close();
+});
+
+test('recall: the facts with every word first; then any word', (t) => {
+  const repo = fixture(t).repo();
+  const at = (n: number) => ({ scope: 'global' as const, now: n });
+  repo.remember({ ...at(1), text: 'the deploy script lives in ops/' });
+  repo.remember({ ...at(2), text: 'staging deploy needs the vpn and the deploy key' });
+  repo.remember({ ...at(3), text: 'staging is at staging.example.com' });
+  const texts = repo.recall({ query: 'staging deploy', limit: 3 }).map((f) => f.text);
+  assert.equal(texts[0], 'staging deploy needs the vpn and the deploy key', 'both words');
+  assert.deepEqual(new Set(texts.slice(1)), new Set(['the deploy script lives in ops/', 'staging is at staging.example.com']), 'then either');
+});
+
+test(`recall: a word in more than ${RECALL_WINDOW} facts is ranked among the newest of them`, (t) => {
+  const repo = fixture(t).repo();
+  repo.remember({ scope: 'global', now: 1, text: 'cache cache cache: the oldest, and the best match' });
+  for (let i = 0; i < RECALL_WINDOW + 10; i++) repo.remember({ scope: 'global', now: 2 + i, text: `note ${i} about the cache and other things of the day` });
+  const found = repo.recall({ query: 'cache', limit: 5 });
+  assert.equal(found.length, 5);
+  assert.ok(found.every((f) => f.text.startsWith('note')), 'the oldest fact is past the window');
+  const rare = repo.recall({ query: 'oldest', limit: 5 });
+  assert.equal(rare[0]?.text, 'cache cache cache: the oldest, and the best match', 'a rarer word still finds it');
 });
