@@ -1,5 +1,5 @@
 /**
- * Issue 10's recall figure: `KnowledgeRepo.recall` (FTS5, bm25) over 10,000 remembered facts on
+ * Issue 10's recall figure: `KnowledgeRepo.recall` (FTS5, bm25) over 100,000 remembered facts on
  * a real relay.db in a temp dir, limit 5, asked from inside a project so the scope filter sees
  * the global facts and that project's. The facts are short sentences and `key: value` lines over
  * a vocabulary where some words are common (they match hundreds of facts, which bm25 must rank)
@@ -146,7 +146,7 @@ export function measureRecall(): Record<string, number> {
       const pick: Pick = (list) => list[Math.floor(random() * list.length)]!;
       const word = zipfDrawer(vocabulary(), random);
       db.transaction(() => {
-        // A key that comes up again in its scope replaces its fact: go on until there are 10,000 rows.
+        // A key that comes up again in its scope replaces its fact: go on until there are SIZES.facts rows.
         for (let i = 0, stored = 0; stored < SIZES.facts; i++) {
           const r = repo.remember({ scope: scopeOf(i), text: factText(i, word, pick), now: 1 + i });
           if (!r.existed && !r.updated) stored++;

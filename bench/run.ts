@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const fork = await section('fork of a 100k-message session vs a 10-message one', () => measureFork());
   const importClaude = await section('relay session import claude, ~20 MB transcript', () => measureImport());
   const context = await section('context assembly, 1,000 messages with a merge, 24k-token budget', () => measureContextAssembly());
-  const recall = await section('recall over 10,000 facts', () => measureRecall());
+  const recall = await section('recall over 100,000 facts', () => measureRecall());
   const num = (r: Record<string, number> | Failed, key: string): number | null => ('error' in r ? null : (r[key] ?? null));
 
   const goals: Record<string, Goal> = {

@@ -115,7 +115,7 @@ async function taskThroughDaemon(h: BenchHome, env: Record<string, string>, prov
   try {
     await sub.live(client);
     const t0 = performance.now();
-    const result = await client.request('task.run', { taskId, text: 'explain kubernetes', options: { worker: 'explainer', provider }, env, cwd: h.root }, 120_000);
+    const result = await client.request('task.run', { taskId, text: 'explain kubernetes', options: { worker: 'explainer', provider }, newSession: true, env, cwd: h.root }, 120_000);
     const end = performance.now();
     if (result.failure) throw new Error(`task failed: ${result.failure.message}`);
     // Deltas published before the reply may still be in the subscriber's socket.
@@ -176,7 +176,7 @@ async function directDecoded(fake: { url: string }): Promise<number> {
 function cliFirstToken(h: BenchHome, env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [CLI_ENTRY, 'explain kubernetes'], { env, cwd: h.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_ENTRY, '--new', 'explain kubernetes'], { env, cwd: h.root, stdio: ['ignore', 'pipe', 'pipe'] });
     let at: number | undefined;
     // Stdout carries the answer alone (labels and notes are on stderr): its first byte is the first token.
     child.stdout.on('data', () => (at ??= performance.now() - t0));

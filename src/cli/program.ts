@@ -377,7 +377,7 @@ function addSessionCommands(program: Command, done: (code: number) => void): voi
     .option('--json', 'print a JSON record')
     .action((opts) => run('sessionList', opts));
   const json = (cmd: Command): Command => cmd.option('--json', 'print a JSON record');
-  json(session.command('list').description('every session, the most recent first; * marks the current one')).action((_o, cmd: Command) =>
+  json(session.command('list').description('every session, the newest first; * marks the current one')).action((_o, cmd: Command) =>
     run('sessionList', cmd.optsWithGlobals()),
   );
   json(

@@ -47,6 +47,15 @@ const KEEP_AFTER_COMPACTION = 0.5;
  * each summary building on the last.
  */
 const SUMMARY_INPUT_TOKENS = 12_000;
+/**
+ * A turn longer than this (a pasted log, an 8 MB answer) goes into a summary request cut to its
+ * start and end: the summary needs its gist, and a cheap model's window must hold the request.
+ */
+const SUMMARY_TURN_CHARS = 16_000;
+/** What such a cut turn costs in a summary request, about. */
+const SUMMARY_TURN_TOKENS = SUMMARY_TURN_CHARS / 4;
+/** The most of the room a summary may take; a longer one is not used. */
+export const MAX_SUMMARY_SHARE = 0.25;
 
 export interface ContextInput {
   repo: ConversationRepo;
@@ -86,7 +95,9 @@ interface Turn {
   shape: MessageShape;
   kind: 'history' | 'merged' | 'attached';
   /** For merged and attached turns: the number of the session the edge names (0: deleted). */
-  via: number;
+  from: number;
+  /** For a merge inside a merged parent: the number of that parent, the way the turn came. */
+  via?: number;
 }
 
 export function factsText(facts: readonly string[]): string {
@@ -120,7 +131,10 @@ export function assembleContext(input: ContextInput): ContextAssembly {
     head.push(part('facts', 'system', factsText(input.facts), `${input.facts.length} remembered fact${input.facts.length === 1 ? '' : 's'} matching the request`));
   }
   const tail: ContextPart[] = input.request ? [part('request', 'user', input.request, 'the new request')] : [];
-  const room = Math.max(0, input.budgetTokens - sum(head) - sum(tail));
+  const fixed = sum(head) + sum(tail);
+  const room = Math.max(0, input.budgetTokens - fixed);
+  const last = tail[0] ?? head.at(-1);
+  if (fixed > input.budgetTokens && last) last.why += `; the instructions, facts and request alone are ${fixed} tokens, over the budget of ${input.budgetTokens}: kept, no turn fits`;
 
   const cost = (i: number): number => index.tokens(turns[i]!.shape);
   /** The index of the first turn kept when the newest turns fill at most `limit` tokens. */
@@ -142,8 +156,14 @@ export function assembleContext(input: ContextInput): ContextAssembly {
     if (through.size > 0) {
       for (let i = turns.length - 1; i >= 0; i--) {
         if (!through.has(turns[i]!.shape.id)) continue;
-        summary = input.summaries.get(turns[i]!.shape.id);
-        summaryAt = i;
+        const found = input.summaries.get(turns[i]!.shape.id);
+        // A summary that would take most of the room is no summary (a model that rambled): the marker it is.
+        // It covers this context's prefix only when it covers as many turns as come before it
+        // here: in a merge, the turns before a side's message include the other side's.
+        if (found && found.covers === i + 1 && summaryTokens(found) <= room * MAX_SUMMARY_SHARE) {
+          summary = found;
+          summaryAt = i;
+        }
         break;
       }
     }
@@ -185,9 +205,10 @@ export function assembleContext(input: ContextInput): ContextAssembly {
     const wanted = Math.max(first, suffixFits(room * KEEP_AFTER_COMPACTION)) - 1;
     let through = summaryAt;
     let read = 0;
-    while (through < wanted && (through === summaryAt || read + cost(through + 1) <= SUMMARY_INPUT_TOKENS)) {
+    const inRequest = (i: number): number => Math.min(cost(i), SUMMARY_TURN_TOKENS);
+    while (through < wanted && (through === summaryAt || read + inRequest(through + 1) <= SUMMARY_INPUT_TOKENS)) {
       through++;
-      read += cost(through);
+      read += inRequest(through);
     }
     return {
       throughMessageId: turns[through]!.shape.id,
@@ -212,37 +233,38 @@ function chainTurns(repo: ConversationRepo, index: ChainIndex, sessionId: string
   for (const m of own) taken.add(m.id);
   const followed = new Set<number>();
   const turns: Turn[] = [];
-  const push = (newestFirst: readonly MessageShape[], kind: Turn['kind'], via: number): void => {
+  const push = (newestFirst: readonly MessageShape[], kind: Turn['kind'], from: number, via: number | undefined): void => {
     for (let i = newestFirst.length - 1; i >= 0; i--) {
       const m = newestFirst[i]!;
       taken.add(m.id);
-      if (m.turn) turns.push({ shape: m, kind, via });
+      if (m.turn) turns.push({ shape: m, kind, from, ...(via === undefined ? {} : { via }) });
     }
   };
-  /** What the edges of `chain`'s writers bring, before the chain itself. */
+  /** What the edges of `chain`'s writers bring, before the chain itself; `via`: the merged parent it is inside. */
   const follow = (chain: readonly MessageShape[], session: string | undefined, via: number | undefined): void => {
     const edges = edgesOfChain(repo, session, chain).filter((e) => e.atMessage !== undefined && !followed.has(e.id));
     for (const e of edges) followed.add(e.id);
     for (const e of edges) {
       if (e.kind !== 'merge') continue;
-      const from = via ?? numberOf(e.parent);
+      const from = numberOf(e.parent);
       // Up to what is taken already: above it, every writer's edges have been followed.
       const parent = index.chain(e.atMessage, taken);
-      follow(parent, undefined, from);
-      push(parent, 'merged', from);
+      follow(parent, undefined, via ?? from);
+      push(parent, 'merged', from, via);
     }
-    for (const e of edges) if (e.kind === 'attach') push(index.chain(e.atMessage, taken), 'attached', numberOf(e.parent));
+    for (const e of edges) if (e.kind === 'attach') push(index.chain(e.atMessage, taken), 'attached', numberOf(e.parent), via);
   };
   follow(own, sessionId, undefined);
-  for (let i = own.length - 1; i >= 0; i--) if (own[i]!.turn) turns.push({ shape: own[i]!, kind: 'history', via: 0 });
+  for (let i = own.length - 1; i >= 0; i--) if (own[i]!.turn) turns.push({ shape: own[i]!, kind: 'history', from: 0 });
   return turns;
 }
 
 /** Why a turn is in the context, in words. */
 function whyOf(t: Turn, sessionNumber: number, writer: number): string {
   const name = (n: number, deleted: string): string => (n ? `#${n}` : deleted);
-  if (t.kind === 'merged') return `merged from ${name(t.via, 'a deleted session')}${writer && writer !== t.via ? ` (written in #${writer})` : ''}`;
-  if (t.kind === 'attached') return `attached ${name(t.via, 'from a deleted session')}`;
+  const via = t.via !== undefined ? ` via ${name(t.via, 'a deleted session')}` : '';
+  if (t.kind === 'merged') return `merged from ${name(t.from, 'a deleted session')}${via}${writer && writer !== t.from ? ` (written in #${writer})` : ''}`;
+  if (t.kind === 'attached') return `attached ${name(t.from, 'from a deleted session')}${via}`;
   return writer === sessionNumber ? 'own chain' : `own chain, from ${name(writer, 'a deleted session')}`;
 }
 
@@ -272,12 +294,18 @@ function sum(parts: readonly ContextPart[]): number {
   return parts.reduce((n, p) => n + p.tokens, 0);
 }
 
+function cutTurn(text: string): string {
+  if (text.length <= SUMMARY_TURN_CHARS) return text;
+  const half = SUMMARY_TURN_CHARS / 2;
+  return `${text.slice(0, half)}\n[… ${text.length - SUMMARY_TURN_CHARS} characters cut …]\n${text.slice(-half)}`;
+}
+
 /** The request to a cheap model that turns compacted turns (after an earlier summary, if any) into one summary. */
 export function summaryRequest(c: Compaction): ChatMessage[] {
   const lines: string[] = [];
   if (c.previous) lines.push('The summary so far:', c.previous, '', 'The turns after it:');
   else lines.push('The conversation:');
-  for (const m of c.turns) lines.push(`${m.role === 'user' ? 'User' : 'Assistant'}: ${m.content}`);
+  for (const m of c.turns) lines.push(`${m.role === 'user' ? 'User' : 'Assistant'}: ${cutTurn(m.content)}`);
   lines.push('', `Write one summary of all of it (${c.covers} turns), to be read instead of them.`);
   return [{ role: 'user', content: lines.join('\n') }];
 }

@@ -180,6 +180,75 @@ test('a merge of a merge reaches every branch, each turn once', (t) => {
   say(w.repo, m2, 'm2 q', 'user');
   const plan = context(w, m2).plan;
   assert.deepEqual(plan.parts.map((p) => p.content), ['a q', 'a a', 'b q', 'm1 q', 'c q', 'm2 q']);
-  assert.equal(plan.parts[0]!.why, `merged from #${m1.number} (written in #${a.number})`);
+  assert.equal(plan.parts[0]!.why, `merged from #${a.number} via #${m1.number}`);
   assert.equal(plan.parts[4]!.why, `merged from #${c.number}`);
+});
+
+test('a summary that would take most of the room is not used; a huge turn goes into a summary request cut', (t) => {
+  const w = world(t);
+  const huge = ('x'.repeat(1023) + '\n').repeat(1024);
+  const c = conversation(w.repo, ['q1', huge, 'q2', 'a2']);
+  const todo = context(w, c, { budgetTokens: 2_000 }).compaction()!;
+  assert.ok(todo, 'the huge answer does not fit: something to summarise');
+  const request = summaryRequest(todo)[0]!.content;
+  assert.ok(request.length < 40_000, `${request.length} characters`);
+  assert.match(request, /characters cut …\]/);
+  const rambling = 'word '.repeat(2_000);
+  w.summaries.put({ throughMessage: todo.throughMessageId, covers: todo.covers, content: rambling, tokens: 2_001, createdAt: clock++ });
+  const plan = context(w, c, { budgetTokens: 2_000 }).plan;
+  assert.equal(plan.parts.filter((p) => p.kind === 'summary').length, 0);
+  assert.equal(plan.parts[0]!.kind, 'marker');
+  assert.ok(plan.totalTokens <= 2_000, `${plan.totalTokens} tokens`);
+});
+
+test("a side's stored summary is not taken for a merge, whose turns up to the same message are others", (t) => {
+  const w = world(t);
+  const long = (s: string): string => `${s} ${'word '.repeat(40)}`;
+  const a = conversation(w.repo, [long('shared q'), long('shared a')]);
+  const b = w.repo.fork(a.id, clock++);
+  for (let i = 0; i < 4; i++) say(w.repo, a, long(`a side ${i}`));
+  for (let i = 0; i < 10; i++) say(w.repo, b, long(`b side ${i}`));
+  const todo = context(w, b, { budgetTokens: 300 }).compaction()!;
+  w.summaries.put({ throughMessage: todo.throughMessageId, covers: todo.covers, content: 'b so far', tokens: 3, createdAt: clock++ });
+  assert.equal(context(w, b, { budgetTokens: 300 }).plan.parts[0]!.kind, 'summary', 'the session itself uses it');
+  const m = w.repo.merge([a.id, b.id], clock++);
+  const plan = context(w, m, { budgetTokens: 300 }).plan;
+  assert.equal(plan.parts.filter((p) => p.kind === 'summary').length, 0, "the a side's turns are not in b's summary");
+  assert.equal(plan.compacted?.by, 'marker');
+});
+
+test('instructions, facts and request over the budget are all kept, and the plan says so', (t) => {
+  const w = world(t);
+  const c = conversation(w.repo, ['q1', 'a1']);
+  const a = context(w, c, { budgetTokens: 20, systemPrompt: 'be brief '.repeat(20), facts: ['deploy: make ship'], request: 'q2' });
+  assert.deepEqual(a.plan.parts.map((p) => p.kind), ['system', 'facts', 'marker', 'request']);
+  assert.match(a.plan.parts.at(-1)!.why, /alone are \d+ tokens, over the budget of 20: kept, no turn fits/);
+  assert.deepEqual(a.plan.compacted, { turns: 2, by: 'marker' });
+});
+
+test('a turn written after a call is in the next one: nothing stale in the chain index', (t) => {
+  const w = world(t);
+  const c = conversation(w.repo, ['q1', 'a1']);
+  assert.deepEqual(texts(context(w, c)), ['q1', 'a1']);
+  say(w.repo, c, 'q2');
+  const f = w.repo.fork(c.id, clock++);
+  say(w.repo, f, 'on the fork');
+  assert.deepEqual(texts(context(w, c)), ['q1', 'a1', 'q2']);
+  assert.deepEqual(texts(context(w, f)), ['q1', 'a1', 'q2', 'on the fork']);
+});
+
+test("deleting a session takes the summaries of the messages it frees, and keeps those another's history needs", (t) => {
+  const w = world(t);
+  const a = conversation(w.repo, ['q1', 'a1']);
+  const b = w.repo.fork(a.id, clock++);
+  say(w.repo, b, 'b q');
+  say(w.repo, b, 'b a');
+  const shared = w.repo.history(a.id)[1]!.id;
+  const own = w.repo.history(b.id).at(-1)!.id;
+  w.summaries.put({ throughMessage: shared, covers: 2, content: 'shared', tokens: 1, createdAt: clock++ });
+  w.summaries.put({ throughMessage: own, covers: 4, content: 'b', tokens: 1, createdAt: clock++ });
+  w.repo.delete(b.id);
+  assert.equal(w.summaries.get(own), undefined, "b's last message is gone, and its summary with it");
+  assert.equal(w.summaries.get(shared)?.content, 'shared', 'a still has the shared prefix');
+  assert.deepEqual(texts(context(w, a)), ['q1', 'a1']);
 });

@@ -39,7 +39,7 @@ import { routeCall } from '../../routing/router.js';
 import type { WorkerRole } from '../../routing/workerRoles.js';
 import type { Conversation, ConversationRepo, StoredMessage } from '../../store/conversationRepo.js';
 import type { ChainIndex } from '../../conversation/chainIndex.js';
-import { assembleContext, CONTEXT_TOKENS, summaryRequest, type Compaction, type ContextAssembly } from '../../conversation/contextAssembly.js';
+import { assembleContext, CONTEXT_TOKENS, MAX_SUMMARY_SHARE, summaryRequest, type Compaction, type ContextAssembly } from '../../conversation/contextAssembly.js';
 import type { SummaryRepo } from '../../store/summaryRepo.js';
 import { buildCallSpec, MAX_OUTPUT_TOKENS } from './callSpecs.js';
 import type { ProviderActors } from './providerActors.js';
@@ -436,14 +436,18 @@ export class TaskRun {
     this.current = undefined;
     const cost = actualCost(model, outcome.usage ?? this.guessUsage(outcome, inputTokens, text));
     const summary = text.trim();
-    if (outcome.failure || outcome.finish === 'cancelled' || this.cancelled || summary === '') {
+    const tokens = countTokens([{ role: 'system', content: summary }]);
+    if (outcome.failure || outcome.finish === 'cancelled' || this.cancelled || summary === '' || tokens > CONTEXT_TOKENS * MAX_SUMMARY_SHARE) {
       deps.guard.release(callId, cost ?? 0, outcome.usage);
       this.compactionMicros += cost ?? 0;
       if (outcome.failure) {
         deps.providers.report(pick.provider, { type: 'call.failed', failure: outcome.failure, at: deps.clock.now() });
         this.recordLimit(pick.provider, outcome);
       }
-      if (!this.cancelled) this.send({ kind: 'warning', text: `${todo.turns.length} older turns left out: summarising them on ${pick.provider}/${pick.model} failed` });
+      if (!this.cancelled) {
+        const why = summary === '' || outcome.failure ? 'failed' : `gave ${tokens} tokens, too long to use`;
+        this.send({ kind: 'warning', text: `${todo.turns.length} older turns left out: summarising them on ${pick.provider}/${pick.model} ${why}` });
+      }
       return false;
     }
     deps.guard.commit(callId, { ...(cost !== undefined ? { costMicros: cost } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) });
@@ -453,7 +457,7 @@ export class TaskRun {
       throughMessage: todo.throughMessageId,
       covers: todo.covers,
       content: summary,
-      tokens: countTokens([{ role: 'system', content: summary }]),
+      tokens,
       model: `${pick.provider}/${pick.model}`,
       createdAt: deps.clock.now(),
     });
