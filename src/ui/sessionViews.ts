@@ -17,10 +17,14 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** Model or user text made safe for one line: escapes stripped, white space folded, cut to `width` columns. */
 export function oneLine(text: string, width: number): string {
-  const flat = stripAnsi(text).replace(CONTROL, '').replace(/\s+/g, ' ').trim();
-  if (stringWidth(flat) <= width) return flat;
+  return cutToWidth(stripAnsi(text).replace(CONTROL, '').replace(/\s+/g, ' ').trim(), width);
+}
+
+/** A line of ours cut to `width` display columns with `…` (its spacing kept, unlike {@link oneLine}). */
+export function cutToWidth(line: string, width: number): string {
+  if (stringWidth(line) <= width) return line;
   let out = '';
-  for (const ch of flat) {
+  for (const ch of line) {
     if (stringWidth(out + ch) > width - 1) break;
     out += ch;
   }
@@ -102,7 +106,7 @@ export function formatSessionDiff(
 
 /** `relay session context`: each part in the order the model reads it, its tokens and why it is in. */
 export function formatContextPlan(plan: ContextPlanInfo, width = 80): string {
-  const rows = plan.parts.map((p, i) => [String(i + 1), p.kind, p.role, formatCount(p.tokens), p.why, oneLine(p.content, 30)]);
+  const rows = plan.parts.map((p, i) => [String(i + 1), p.kind, p.role, formatCount(p.tokens), oneLine(p.why, 60), oneLine(p.content, 30)]);
   const compacted = plan.compacted
     ? plan.compacted.by === 'summary'
       ? `${plan.compacted.turns} older turns are covered by a stored summary`
@@ -111,6 +115,6 @@ export function formatContextPlan(plan: ContextPlanInfo, width = 80): string {
   return [
     `context of #${plan.session}: ${formatCount(plan.totalTokens)} of ${formatCount(plan.budgetTokens)} tokens · ${compacted}`,
     '',
-    ...formatTable(['#', 'PART', 'ROLE', 'TOKENS', 'WHY', 'TEXT'], rows, [0, 3]).map((l) => oneLine(l, width)),
+    ...formatTable(['#', 'PART', 'ROLE', 'TOKENS', 'WHY', 'TEXT'], rows, [0, 3]).map((l) => cutToWidth(l, width)),
   ].join('\n');
 }

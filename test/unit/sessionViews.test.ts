@@ -74,5 +74,8 @@ describe('session views', () => {
     assert.match(text, /^context of #12: 30 of 1,000 tokens · 6 older turns did not fit/);
     assert.match(text, /1 +marker +system +10 +over the budget/);
     assert.match(text, /2 +history +user +20 +own chain +hello/);
+    const [, , header, first, second] = text.split('\n');
+    assert.equal(first!.indexOf('marker'), header!.indexOf('PART'), 'the columns line up');
+    assert.equal(second!.indexOf('own chain'), first!.indexOf('over the budget'));
   });
 });
