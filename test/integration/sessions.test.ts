@@ -221,6 +221,30 @@ describe('relay session', { timeout: 240_000 }, () => {
     }
   });
 
+  it('a budget that refuses the summary call leaves the older turns out and calls nothing', async () => {
+    const fake = await startFakeProvider();
+    try {
+      await inTempHome(async (h) => {
+        writeConfig(h, twoProvidersConfig(fake.url));
+        const configDir = join(h.root, 'claude-config');
+        const project = join(h.root, 'shop');
+        mkdirSync(project, { recursive: true });
+        claudeSession(configDir, project, '11111111-2222-4333-8444-555555555555', 30);
+        const env = clientEnv(h, { extra: { ALPHA_KEY, BETA_KEY, CLAUDE_CONFIG_DIR: configDir } });
+        await ok(env, project, 'session', 'import', 'claude');
+        await ok(env, project, 'budget', 'set', '--daily', '0.000001');
+        const r = await relay(env, project, 'what is left to do');
+        assert.equal(r.code, 10, r.stderr);
+        assert.match(r.stderr, /older turns left out, not summarised: /);
+        assert.equal(fake.requests.length, 0, 'neither the summary nor the task was called');
+        const { plan } = await json<{ plan: ContextPlanInfo }>(env, project, 'session', 'context');
+        assert.equal(plan.compacted?.by, 'marker', 'no summary was stored');
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('open --in codex: the session continues in the agent, supervised, its context the first prompt', async () => {
     await inTempHome(async (h) => {
       const configDir = join(h.root, 'claude-config');
