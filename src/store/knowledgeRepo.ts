@@ -116,10 +116,11 @@ function ftsTerms(text: string): string[] {
 
 /**
  * bm25 is scored for every fact a query matches, and a word in many thousands of facts makes
- * that the cost of a recall. Past this many matches, the newest ones are ranked: for a word that
- * common the query is unspecific, and the newer facts are the likelier ones.
+ * that the cost of a recall. Only the newest this many matches are ranked: for a word that
+ * common the query is unspecific, and the newer facts are the likelier ones. (Matches in other
+ * scopes count toward it: a project's facts are found among the newest of everyone's.)
  */
-export const RECALL_WINDOW = 500;
+export const RECALL_WINDOW = 300;
 
 /** Tags as stored: redacted, lower case, no spaces inside one, unique, in the order given. */
 export function normalizeTags(tags: readonly string[] | undefined): string[] {
@@ -163,8 +164,7 @@ export class KnowledgeRepo {
   private readonly updateTags: Statement<[string, number]>;
   private readonly selectOne: Statement<[number], KnowledgeRecord>;
   private readonly deleteOne: Statement<[number]>;
-  private readonly search: Statement<[{ match: string; scopes: string; limit: number; floor: number }], KnowledgeRecord & { rank: number }>;
-  private readonly windowFloor: Statement;
+  private readonly search: Statement<[{ match: string; scopes: string; limit: number }], KnowledgeRecord & { rank: number }>;
 
   constructor(private readonly db: Database) {
     this.insertOne = db.prepare(
@@ -182,15 +182,18 @@ export class KnowledgeRepo {
     this.deleteOne = db.prepare('DELETE FROM knowledge WHERE id = ?');
     // The scope list travels as one JSON array so a single prepared statement serves any number
     // of scopes.
+    // The newest RECALL_WINDOW matches, in FTS5's rowid order (it walks its doclists, no sort),
+    // each scored as it is read; then ranked. bm25 over every match of a common word is the cost
+    // this bounds (FTS5 does not narrow a scored scan by a rowid range).
     this.search = db.prepare(`
-      SELECT k.id, k.scope, k.text, k.tags, k.created_at, bm25(knowledge_fts, ${BM25_WEIGHTS}) AS rank
-      FROM knowledge_fts JOIN knowledge AS k ON k.id = knowledge_fts.rowid
-      WHERE knowledge_fts MATCH @match AND knowledge_fts.rowid >= @floor
-        AND k.scope IN (SELECT value FROM json_each(@scopes))
-      ORDER BY rank, k.created_at DESC, k.id DESC
+      SELECT k.id, k.scope, k.text, k.tags, k.created_at, f.rank
+      FROM (
+        SELECT rowid, bm25(knowledge_fts, ${BM25_WEIGHTS}) AS rank FROM knowledge_fts
+        WHERE knowledge_fts MATCH @match ORDER BY rowid DESC LIMIT ${RECALL_WINDOW}
+      ) AS f JOIN knowledge AS k ON k.id = f.rowid
+      WHERE k.scope IN (SELECT value FROM json_each(@scopes))
+      ORDER BY f.rank, k.created_at DESC, k.id DESC
       LIMIT @limit`);
-    // The rowid of the RECALL_WINDOW-th newest match: FTS5 walks its doclist in rowid order, no scoring.
-    this.windowFloor = db.prepare('SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?').pluck();
   }
 
   /**
@@ -240,10 +243,7 @@ export class KnowledgeRepo {
     const wanted = input.limit !== undefined && Number.isFinite(input.limit) ? Math.trunc(input.limit) : DEFAULT_RECALL;
     const limit = Math.min(Math.max(1, wanted), MAX_RECALL);
     const scopes = JSON.stringify(input.scope ? [input.scope] : scopesFor(input.cwd));
-    const ranked = (match: string): KnowledgeFact[] => {
-      const floor = (this.windowFloor.get(match, RECALL_WINDOW - 1) as number | undefined) ?? 0;
-      return this.search.all({ match, scopes, limit, floor }).map((r) => ({ ...fromRecord(r), rank: r.rank }));
-    };
+    const ranked = (match: string): KnowledgeFact[] => this.search.all({ match, scopes, limit }).map((r) => ({ ...fromRecord(r), rank: r.rank }));
     const all = ranked(terms.join(' AND '));
     if (all.length >= limit || terms.length === 1) return all;
     const seen = new Set(all.map((f) => f.id));
