@@ -97,7 +97,7 @@ interface Turn {
   /** For merged and attached turns: the number of the session the edge names (0: deleted). */
   from: number;
   /** For a merge inside a merged parent: the number of that parent, the way the turn came. */
-  via?: number;
+  via: number | undefined;
 }
 
 export function factsText(facts: readonly string[]): string {
@@ -237,7 +237,7 @@ function chainTurns(repo: ConversationRepo, index: ChainIndex, sessionId: string
     for (let i = newestFirst.length - 1; i >= 0; i--) {
       const m = newestFirst[i]!;
       taken.add(m.id);
-      if (m.turn) turns.push({ shape: m, kind, from, ...(via === undefined ? {} : { via }) });
+      if (m.turn) turns.push({ shape: m, kind, from, via });
     }
   };
   /** What the edges of `chain`'s writers bring, before the chain itself; `via`: the merged parent it is inside. */
@@ -255,7 +255,7 @@ function chainTurns(repo: ConversationRepo, index: ChainIndex, sessionId: string
     for (const e of edges) if (e.kind === 'attach') push(index.chain(e.atMessage, taken), 'attached', numberOf(e.parent), via);
   };
   follow(own, sessionId, undefined);
-  for (let i = own.length - 1; i >= 0; i--) if (own[i]!.turn) turns.push({ shape: own[i]!, kind: 'history', from: 0 });
+  for (let i = own.length - 1; i >= 0; i--) if (own[i]!.turn) turns.push({ shape: own[i]!, kind: 'history', from: 0, via: undefined });
   return turns;
 }
 
