@@ -12,6 +12,7 @@ import { parseJsonLines, type TranscriptLocation, type TranscriptLookup } from '
 import type { JsonObject } from '../platform/jsonValue.js';
 import { findOnPath } from '../platform/findOnPath.js';
 import { RelayError } from '../platform/errors.js';
+import { redactText } from '../platform/redact.js';
 import type { ImportableAgent } from '../protocol/sessionProtocol.js';
 import type { Conversation, ConversationRepo, StoredMessage } from '../store/conversationRepo.js';
 
@@ -217,7 +218,10 @@ function isPrefix(chain: readonly StoredMessage[], turns: readonly Turn[]): bool
   return chain.length <= turns.length && chain.every((m, i) => m.role === turns[i]!.role && m.content === turns[i]!.text);
 }
 
-function write(repo: ConversationRepo, agent: ImportableAgent, t: ReadTranscript, at: number): ImportResult {
+function write(repo: ConversationRepo, agent: ImportableAgent, read: ReadTranscript, at: number): ImportResult {
+  // Secrets pasted into a conversation are redacted as in a handoff snapshot: what is stored here
+  // goes to other models. Redaction is deterministic, so a re-import still finds what it stored.
+  const t: ReadTranscript = { ...read, turns: read.turns.map((x) => ({ ...x, text: redactText(x.text) })) };
   const source = `${agent}:${t.session}`;
   // Skipped lines are said on the edge: an import never loses part of a transcript silently.
   const note = t.skipped > 0 ? `${t.origin}, ${t.skipped} unreadable line${t.skipped === 1 ? '' : 's'} skipped` : t.origin;

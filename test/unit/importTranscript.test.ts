@@ -375,3 +375,18 @@ test('a corrupt line loses nothing else; a file with no JSON at all is refused, 
   );
   assert.deepEqual([count(w.db, 'sessions'), count(w.db, 'messages'), count(w.db, 'edges')], before);
 });
+
+test('a key pasted into the conversation is redacted in the import, and a re-import still finds it', async (t) => {
+  const w = world(t);
+  const lines = claudeLines();
+  const user = lines.find((l) => l.type === 'user' && typeof (l.message as JsonObject | undefined)?.content === 'string') as JsonObject & { message: JsonObject };
+  user.message = { ...user.message, content: 'use OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz0123456789 for this' };
+  write(claudeFile(w), jsonl(lines));
+  const first = await importTranscript(w.repo, w.query('claude'), NOW);
+  const stored = w.repo.history(first.session.id, 1_000).map((m) => m.content).join('\n');
+  assert.match(stored, /use OPENAI_API_KEY=\S+ for this/, 'the turn is there');
+  assert.doesNotMatch(stored, /sk-proj-abcdefghij/, 'without the key');
+  const again = await importTranscript(w.repo, w.query('claude'), NOW + 1);
+  assert.equal(again.existed, true);
+  assert.equal(again.turns, 0, 'no duplicate: the redacted turns are recognised');
+});
