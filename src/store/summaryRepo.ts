@@ -38,15 +38,12 @@ function toSummary(r: SummaryRow): StoredSummary {
   };
 }
 
-/** SQLite's default cap on bound parameters is 32,766; a chunk stays far under it. */
-const CHUNK = 500;
-
 export class SummaryRepo {
   private readonly upsert: Statement;
   private readonly byMessage: Statement;
   private readonly allThrough: Statement;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     this.upsert = db.prepare(
       `INSERT INTO summaries (through_message, covers, content, tokens, model, created_at)
        VALUES (@throughMessage, @covers, @content, @tokens, @model, @createdAt)
@@ -69,16 +66,5 @@ export class SummaryRepo {
   /** The messages a summary is kept through: few (one per compaction), read whole. */
   throughMessages(): Set<string> {
     return new Set(this.allThrough.all() as string[]);
-  }
-
-  /** The summaries kept for any of `messageIds`, by message id. */
-  forMessages(messageIds: readonly string[]): Map<string, StoredSummary> {
-    const out = new Map<string, StoredSummary>();
-    for (let i = 0; i < messageIds.length; i += CHUNK) {
-      const ids = messageIds.slice(i, i + CHUNK);
-      const rows = this.db.prepare(`SELECT * FROM summaries WHERE through_message IN (${ids.map(() => '?').join(',')})`).all(...ids) as SummaryRow[];
-      for (const r of rows) out.set(r.through_message, toSummary(r));
-    }
-    return out;
   }
 }
