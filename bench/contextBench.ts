@@ -24,6 +24,7 @@ import { countTokens } from '../src/providers/tokenEstimate.js';
 import { ConversationRepo, type Conversation } from '../src/store/conversationRepo.js';
 import { openDatabase, type Database } from '../src/store/database.js';
 import { SummaryRepo } from '../src/store/summaryRepo.js';
+import { randomFrom } from './seededRandom.js';
 import { percentileOfSorted, round, sorted } from './stats.js';
 
 const SIZES = {
@@ -59,17 +60,6 @@ const WORDS = (
   'for cheap calls and claude-opus for reviews; budget 2.5 $/day. Über-long café names, ' +
   '日本語 text and emoji 🚀 appear in user prompts too. function merge(a, b) { return [...a, ...b]; }'
 ).split(/\s+/);
-
-/** A small deterministic PRNG (mulberry32): the same text on every run of the bench. */
-function randomFrom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** One graph: the merged session and the number of messages it was built from. */
 interface Graph {

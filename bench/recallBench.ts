@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { KnowledgeRepo, projectScope, toFtsQuery } from '../src/store/knowledgeRepo.js';
 import type { KnowledgeScope } from '../src/protocol/knowledgeProtocol.js';
 import { openDatabase } from '../src/store/database.js';
+import { randomFrom } from './seededRandom.js';
 import { percentileOfSorted, round, sorted } from './stats.js';
 
 const SIZES = {
@@ -57,17 +58,6 @@ const VERBS = ['uses', 'needs', 'talks to', 'is deployed with', 'is tested with'
 const VALUES = ['8080', 'alice', '30 s', '3', 'eu-west-1', 'debug', '2.4.1', 'main', 'nightly at 02:00', 'https://internal.example/v2', 'bob', 'us-east-2'];
 /** Characters of FTS5's syntax and others people paste: each must be read as plain text. */
 const ODD = ['"', '*', '-', ':', '(', ')', '^', "'", 'NEAR', 'AND', 'OR', 'NOT', '+', '{', '}', '日本', 'café', '🚀', '$', '%', '\\'];
-
-/** A small deterministic PRNG (mulberry32): the same facts and queries on every run of the bench. */
-function randomFrom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Word of each rank: the real words first, then made-up names (`kalomer`, `tisvan`, …). */
 function vocabulary(): string[] {

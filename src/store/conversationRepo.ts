@@ -178,6 +178,8 @@ export class ConversationRepo {
   private readonly parentNumbers: Statement;
   private readonly allSessions: Statement;
   private readonly chainFrom: Statement;
+  private readonly latestSession: Statement;
+  private readonly allNumbers: Statement;
   private readonly renameSession: Statement;
   private readonly deleteSession: Statement;
   private readonly deleteEdgesOfChild: Statement;
@@ -280,6 +282,8 @@ export class ConversationRepo {
       .prepare('SELECT s.number FROM edges e JOIN sessions s ON s.id = e.parent WHERE e.child = ? ORDER BY e.id')
       .pluck();
     this.allSessions = db.prepare('SELECT * FROM sessions ORDER BY created_at DESC, number DESC');
+    this.allNumbers = db.prepare('SELECT id, number FROM sessions');
+    this.latestSession = db.prepare("SELECT * FROM sessions WHERE origin != 'wrap' ORDER BY updated_at DESC, number DESC LIMIT 1");
     this.chainFrom = db.prepare(
       `WITH RECURSIVE chain(id, depth) AS (
          SELECT ?, 0
@@ -561,7 +565,7 @@ export class ConversationRepo {
 
   /** Session id → number, for every session: what a message's `writtenIn` is shown as. */
   numbers(): Map<string, number> {
-    return new Map((this.db.prepare('SELECT id, number FROM sessions').all() as { id: string; number: number }[]).map((r) => [r.id, r.number]));
+    return new Map((this.allNumbers.all() as { id: string; number: number }[]).map((r) => [r.id, r.number]));
   }
 
   rename(ref: string, name: string): Conversation {
@@ -632,9 +636,7 @@ export class ConversationRepo {
    * in the background must not move the one-liner into an agent's conversation.
    */
   latest(): Conversation | undefined {
-    const row = this.db.prepare("SELECT * FROM sessions WHERE origin != 'wrap' ORDER BY updated_at DESC, number DESC LIMIT 1").get() as
-      | SessionRow
-      | undefined;
+    const row = this.latestSession.get() as SessionRow | undefined;
     return row ? toConversation(row) : undefined;
   }
 }

@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { descriptorOf, isKnownKind, KNOWN_KINDS, unavailableOnPath } from '../../adapters/registry.js';
-import { BusClient } from '../../bus/busClient.js';
-import { ensureDaemon, withDaemonClient } from '../../client/daemonLauncher.js';
+import type { BusClient } from '../../bus/busClient.js';
+import { withDaemonClient } from '../../client/daemonLauncher.js';
 import { contextPrompt } from '../../conversation/contextPrompt.js';
 import { EXIT, RelayError } from '../../platform/errors.js';
 import { relayPaths, userHome } from '../../platform/paths.js';
@@ -17,7 +17,7 @@ import { formatContextPlan, formatSessionCreated, formatSessionDiff, formatSessi
 import { clientEnv } from '../clientEnv.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 import { askYesNo } from '../yesNoQuestion.js';
-import { finishAttach, terminalFor } from './wrap.js';
+import { runAttached } from './wrap.js';
 
 const IMPORTABLE: readonly ImportableAgent[] = ['claude', 'codex', 'gemini', 'opencode'];
 
@@ -31,7 +31,7 @@ function color(): boolean {
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
-function request<R>(body: (c: Parameters<Parameters<typeof withDaemonClient>[1]>[0]) => Promise<R>): Promise<R> {
+function request<R>(body: (c: BusClient) => Promise<R>): Promise<R> {
   return withDaemonClient(relayPaths(), body);
 }
 
@@ -202,31 +202,14 @@ export function sessionOpen(ref: string | undefined, opts: { in?: string; order?
         hint: `install it: npm install -g ${d.packages[0] ?? agent}`,
       });
     }
-    const paths = relayPaths();
-    const { plan } = await withDaemonClient(paths, (c) => c.request('session.context', { ...(ref ? { ref } : {}), cwd: process.cwd() }));
+    const { plan } = await request((c) => c.request('session.context', { ...(ref ? { ref } : {}), cwd: process.cwd() }));
     const spec = descriptorOf(agent).launch({ prompt: contextPrompt(plan), cwd: process.cwd() });
-    await ensureDaemon(paths);
-    const client = new BusClient(paths);
-    const term = terminalFor(paths, client);
-    try {
-      await term.subscribeAll();
-      const { stdout } = process;
-      const order = opts.order?.split(',').map((s) => s.trim()).filter(Boolean);
-      const { agent: started, relaySession } = await client.request('agent.start', {
-        command: spec.command,
-        args: spec.args,
-        cwd: process.cwd(),
-        env: { ...clientEnv(), ...spec.env },
-        cols: stdout.isTTY ? stdout.columns || 80 : 80,
-        rows: stdout.isTTY ? stdout.rows || 24 : 24,
-        ...(order && order.length > 0 ? { order } : {}),
-        name: `session #${plan.session}`,
-      });
-      term.relaySession = relaySession;
-      return finishAttach(await term.run(started.id, { fromStart: true }), term.detachKeyName);
-    } finally {
-      await term.close();
-      await client.close();
-    }
+    return runAttached({
+      command: spec.command,
+      args: spec.args,
+      env: { ...clientEnv(), ...spec.env },
+      ...(opts.order ? { order: opts.order } : {}),
+      name: `session #${plan.session}`,
+    });
   });
 }

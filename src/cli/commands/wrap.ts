@@ -47,34 +47,59 @@ export function finishAttach(outcome: AttachOutcome, keyName: string): number {
   }
 }
 
+/** What a supervised start needs beyond this terminal: the command and its environment. */
+export interface AttachedStart {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** `--order a,b` as typed. */
+  order?: string;
+  name?: string;
+}
+
+/**
+ * Start a command as a supervised agent with this terminal attached, as `relay wrap` does (and
+ * `relay session open`): subscribed before the start so no output or handoff is missed; the exit
+ * code is the agent's, or how the attachment ended.
+ */
+export async function runAttached(start: AttachedStart): Promise<number> {
+  const paths = relayPaths();
+  await ensureDaemon(paths);
+  const client = new BusClient(paths);
+  const term = terminalFor(paths, client);
+  try {
+    await term.subscribeAll();
+    const order = start.order?.split(',').map((s) => s.trim()).filter(Boolean);
+    const { stdout } = process;
+    const { agent, relaySession } = await client.request('agent.start', {
+      command: start.command,
+      args: start.args,
+      cwd: process.cwd(),
+      env: start.env,
+      cols: stdout.isTTY ? stdout.columns || 80 : 80,
+      rows: stdout.isTTY ? stdout.rows || 24 : 24,
+      ...(order && order.length > 0 ? { order } : {}),
+      ...(start.name ? { name: start.name } : {}),
+    });
+    term.relaySession = relaySession;
+    const outcome = await term.run(agent.id, { fromStart: true });
+    return finishAttach(outcome, term.detachKeyName);
+  } finally {
+    await term.close();
+    await client.close();
+  }
+}
+
 export function wrap(argv: string[], opts: WrapOptions): Promise<number> {
   return runCommand(false, async () => {
     const [command, ...args] = argv;
     if (!command) throw new RelayError('E_USAGE', 'nothing to wrap', { hint: 'usage: relay wrap [--order a,b] -- <command> [args]' });
-    const paths = relayPaths();
-    await ensureDaemon(paths);
-    const client = new BusClient(paths);
-    const term = terminalFor(paths, client);
-    try {
-      await term.subscribeAll();
-      const order = opts.order?.split(',').map((s) => s.trim()).filter(Boolean);
-      const { stdout } = process;
-      const { agent, relaySession } = await client.request('agent.start', {
-        command,
-        args,
-        cwd: process.cwd(),
-        env: process.env as Record<string, string>,
-        cols: stdout.isTTY ? stdout.columns || 80 : 80,
-        rows: stdout.isTTY ? stdout.rows || 24 : 24,
-        ...(order && order.length > 0 ? { order } : {}),
-        ...(opts.name ? { name: opts.name } : {}),
-      });
-      term.relaySession = relaySession;
-      const outcome = await term.run(agent.id, { fromStart: true });
-      return finishAttach(outcome, term.detachKeyName);
-    } finally {
-      await term.close();
-      await client.close();
-    }
+    return runAttached({
+      command,
+      args,
+      env: process.env as Record<string, string>,
+      ...(opts.order ? { order: opts.order } : {}),
+      ...(opts.name ? { name: opts.name } : {}),
+    });
   });
 }

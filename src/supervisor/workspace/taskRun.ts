@@ -25,12 +25,13 @@ import {
   type ProviderRequests,
   type StreamEvent,
   type TaskMessage,
+  type TaskOptions,
   type TaskResult,
   type TokenUsage,
 } from '../../protocol/providerProtocol.js';
 import type { CallPool, RunningCall } from '../../actors/provider/callPool.js';
 import type { BudgetGuard, BudgetGuardEvent } from '../../actors/budget/budgetGuard.js';
-import type { Detection, DetectedProvider } from '../../providers/detectProviders.js';
+import type { Detection } from '../../providers/detectProviders.js';
 import { costMicros, estimateMicros } from '../../providers/priceCatalog.js';
 import { countTokens } from '../../providers/tokenEstimate.js';
 import { classifyTask } from '../../routing/classifyTask.js';
@@ -213,8 +214,7 @@ export class TaskRun {
     const [instructions, ...request] = stepMessages(role, p.text, p.context, previous);
     const messages = [instructions!, ...(this.context?.messages ?? []), ...request];
     const inputTokens = countTokens(messages);
-    const models = deps.detection.providers.filter((d) => d.usable).flatMap((d) => d.models);
-    const byName = new Map<string, DetectedProvider>(deps.detection.providers.map((d) => [d.name, d]));
+    const models = this.usableModels();
     const excluded = new Set<string>();
     const failures: string[] = [];
     let refusal: { message: string; hint: string } | undefined;
@@ -229,22 +229,8 @@ export class TaskRun {
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (this.cancelled) return { step: { ...empty, finish: 'cancelled' }, text: '', failure: this.cancelledFailure() };
-      const decision = routeCall({
-        worker: role,
-        models,
-        health: (name) => deps.providers.health(name),
-        inputTokens,
-        maxOutputTokens: MAX_OUTPUT_TOKENS,
-        estimate: (m) => callEstimate(m, inputTokens),
-        options: p.options,
-        excluded,
-        meteredAllowed,
-        now: deps.clock.now(),
-      });
+      const { decision, pick, model, provider } = this.route(role, models, inputTokens, p.options, excluded, meteredAllowed);
       if (attempt === 1) this.send({ kind: 'route', step, decision });
-      const pick = decision.pick;
-      const model = pick && models.find((m) => m.provider === pick.provider && m.model === pick.model);
-      const provider = pick && byName.get(pick.provider);
       if (!pick || !model || !provider) {
         return { step: empty, text: '', failure: this.noCandidate(models.length, failures, callFailures, refusal, decision.candidates.filter((c) => !c.kept).map((c) => `${c.provider}/${c.model}: ${c.why}`)) };
       }
@@ -371,6 +357,31 @@ export class TaskRun {
     });
   }
 
+  private usableModels(): ModelInfo[] {
+    return this.deps.detection.providers.filter((d) => d.usable).flatMap((d) => d.models);
+  }
+
+  /** The router's decision for one call, with the model and provider it picked (none when it picked nobody). */
+  private route(role: WorkerRole, models: readonly ModelInfo[], inputTokens: number, options: TaskOptions, excluded: ReadonlySet<string>, meteredAllowed: boolean) {
+    const { deps } = this;
+    const decision = routeCall({
+      worker: role,
+      models,
+      health: (name) => deps.providers.health(name),
+      inputTokens,
+      maxOutputTokens: MAX_OUTPUT_TOKENS,
+      estimate: (m) => callEstimate(m, inputTokens),
+      options,
+      excluded,
+      meteredAllowed,
+      now: deps.clock.now(),
+    });
+    const pick = decision.pick;
+    const model = pick && models.find((m) => m.provider === pick.provider && m.model === pick.model);
+    const provider = pick && deps.detection.providers.find((d) => d.name === pick.provider);
+    return { decision, pick, model, provider };
+  }
+
   /** Hold the call's estimate against the limits: one row in the one ledger. */
   private reserve(callId: string, role: WorkerRole, pick: { provider: string; model: string }, model: ModelInfo, inputTokens: number): ReturnType<BudgetGuard['reserve']> {
     const estimate = callEstimate(model, inputTokens);
@@ -403,22 +414,7 @@ export class TaskRun {
     if (!role || this.cancelled) return false;
     const messages: ChatMessage[] = [{ role: 'system', content: role.systemPrompt }, ...summaryRequest(todo)];
     const inputTokens = countTokens(messages);
-    const models = deps.detection.providers.filter((d) => d.usable).flatMap((d) => d.models);
-    const decision = routeCall({
-      worker: role,
-      models,
-      health: (name) => deps.providers.health(name),
-      inputTokens,
-      maxOutputTokens: MAX_OUTPUT_TOKENS,
-      estimate: (m) => callEstimate(m, inputTokens),
-      options: { ...p.options, premium: false },
-      excluded: new Set(),
-      meteredAllowed: true,
-      now: deps.clock.now(),
-    });
-    const pick = decision.pick;
-    const model = pick && models.find((m) => m.provider === pick.provider && m.model === pick.model);
-    const provider = pick && deps.detection.providers.find((d) => d.name === pick.provider);
+    const { pick, model, provider } = this.route(role, this.usableModels(), inputTokens, { ...p.options, premium: false }, new Set(), true);
     if (!pick || !model || !provider) return false;
     const callId = randomUUID();
     const reserved = this.reserve(callId, role, pick, model, inputTokens);
