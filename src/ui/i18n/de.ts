@@ -1,0 +1,2 @@
+import { en, type Resources } from './en.js';
+export const de: { ui: Resources['ui'] } = { ui: en.ui };

@@ -1,0 +1,2 @@
+import { en, type Resources } from './en.js';
+export const fr: { ui: Resources['ui'] } = { ui: en.ui };

