@@ -15,7 +15,7 @@ import type { TaskOptions, TaskResult } from '../../protocol/providerProtocol.js
 import { noProviderLines } from '../../ui/providerView.js';
 import { formatRouteExplain } from '../../ui/routeExplain.js';
 import { TaskStream } from '../../ui/taskStream.js';
-import { clientEnv } from '../clientEnv.js';
+import { clientEnv } from '../../client/clientEnv.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 import { askYesNo } from '../yesNoQuestion.js';
 import { DETECTION_TIMEOUT_MS } from './providers.js';

@@ -2,7 +2,7 @@
 import { withDaemonClient } from '../../client/daemonLauncher.js';
 import { relayPaths } from '../../platform/paths.js';
 import { formatModelTable } from '../../ui/modelView.js';
-import { clientEnv } from '../clientEnv.js';
+import { clientEnv } from '../../client/clientEnv.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 import { DETECTION_TIMEOUT_MS } from './providers.js';
 

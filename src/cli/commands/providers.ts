@@ -2,7 +2,7 @@
 import { withDaemonClient } from '../../client/daemonLauncher.js';
 import { relayPaths } from '../../platform/paths.js';
 import { formatProviderView } from '../../ui/providerView.js';
-import { clientEnv } from '../clientEnv.js';
+import { clientEnv } from '../../client/clientEnv.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 
 /** Detection probes a local Ollama and looks the agent CLIs up; more than a plain request takes. */

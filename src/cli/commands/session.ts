@@ -14,7 +14,7 @@ import type { ImportableAgent, SessionInfo } from '../../protocol/sessionProtoco
 import { renderSessionGraph } from '../../ui/sessionGraphView.js';
 import { renderSessionLog } from '../../ui/sessionLogView.js';
 import { formatContextPlan, formatSessionCreated, formatSessionDiff, formatSessionList, formatSessionShow, sessionLabel } from '../../ui/sessionViews.js';
-import { clientEnv } from '../clientEnv.js';
+import { clientEnv } from '../../client/clientEnv.js';
 import { printJson, printLine, runCommand, type CommonOptions } from '../output.js';
 import { askYesNo } from '../yesNoQuestion.js';
 import { runAttached } from './wrap.js';
