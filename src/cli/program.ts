@@ -60,10 +60,16 @@ export async function runCli(argv: string[]): Promise<number> {
     // The root's own action (the task) would otherwise turn `relay help` into a task.
     .helpCommand(true)
     .usage('"<task>" [options]  |  <command> [options]')
-    .argument('[task...]', 'a task for a model when the first word is not a command (as relay ask)');
+    .argument('[task...]', 'a task for a model when the first word is not a command (as relay ask); none: the workspace')
+    .option('--lang <code>', 'the workspace\'s language: en, zh, de, fr, es, ja, ko (default: from LC_ALL, LC_MESSAGES, LANG)');
   // A word that is a command runs that command (commander dispatches it before this action); any
   // other words are a task, unless they are a single command name misspelt.
   withTaskOptions(program).action(async (task: string[], opts) => {
+    // No task on a terminal: the workspace. Without a terminal, ask() says a task is needed.
+    if (task.length === 0 && process.stdin.isTTY && process.stdout.isTTY) {
+      exitCode = await runCommand(false, async () => (await import('../ui/workspace/runWorkspace.js')).runWorkspace({ ...(opts.lang ? { lang: opts.lang as string } : {}) }));
+      return;
+    }
     const word = task.join(' ');
     const meant = commandTypo(task, program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
     if (meant !== undefined) {
