@@ -27,6 +27,11 @@ describe('LiveTaskLog', () => {
     for (let i = 0; i < 50_000; i++) {
       log.add(delta(i + 2, 1, piece));
       expected += piece;
+      // A client asking mid-answer (not on a block boundary) gets everything so far.
+      if (i === 25_000) {
+        const mid = log.snapshot().messages[1]!;
+        assert.ok(mid.kind === 'delta' && mid.text === expected && mid.seq === i + 2, 'mid-answer: the answer so far');
+      }
     }
     const { messages } = log.snapshot();
     assert.equal(messages.length, 2);
