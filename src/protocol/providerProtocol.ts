@@ -311,6 +311,32 @@ export interface TaskResult {
   failure?: { code: string; message: string; hint?: string };
 }
 
+/**
+ * A task running in the daemon as any client can pick it up (a TUI opened after it started, a
+ * second TUI): what was asked, in which conversation, and every message so far. Consecutive
+ * `delta`s of one step are one message holding their joined text and the LAST one's `seq`, so
+ * a long answer is one message, and a client that subscribed to the task's topic before asking
+ * drops every live message whose `seq` is at most the last one here.
+ */
+export interface LiveTask {
+  taskId: string;
+  text: string;
+  /** Known once the task has resolved its conversation (a listed task always has it). */
+  session?: { id: string; number: number };
+  /** ms since the epoch. */
+  startedAt: number;
+  messages: TaskMessage[];
+}
+
+/**
+ * What the daemon says on {@link TOPIC_TASKS} about tasks starting and ending, so a client sees
+ * a task another client started. `started` comes once the task knows its conversation, before
+ * its first answer text; `ended` after its last message, however it ended.
+ */
+export type TaskAnnouncement =
+  | { kind: 'started'; task: Omit<LiveTask, 'messages'> }
+  | { kind: 'ended'; taskId: string; session?: { id: string; number: number }; result: TaskResult };
+
 export interface ProviderRequests {
   'providers.list': {
     /** The client's environment (keys live there, not in the daemon's); held in memory for the call only. */
@@ -349,6 +375,8 @@ export interface ProviderRequests {
   };
   /** Answer an edit-mode `confirm` message. */
   'task.confirm': { payload: { taskId: string; step: number; yes: boolean }; result: { ok: true } };
+  /** The tasks running now with their messages so far; only those of one conversation (its id) when given. */
+  'task.list': { payload: { session?: string }; result: { tasks: LiveTask[] } };
   /** Stop a running task: the stream is aborted and what was used is recorded. */
   'task.cancel': { payload: { taskId: string }; result: { cancelled: boolean } };
   'budget.show': { payload: Record<string, never>; result: BudgetState };
@@ -359,3 +387,10 @@ export interface ProviderRequests {
 
 /** The topic a task's messages travel on. */
 export const TOPIC_TASK = (taskId: string): string => `task:${taskId}`;
+
+/**
+ * Where tasks are announced ({@link TaskAnnouncement}). Subscriptions match by prefix, so a
+ * subscriber to `task` hears this topic and every task's own; a client of one task matches its
+ * topic exactly.
+ */
+export const TOPIC_TASKS = 'tasks';

@@ -93,6 +93,10 @@ export function workspaceHandlers(ws: WorkspaceService): WorkspaceHandlers {
       return ws.confirm({ taskId: taskId(p.taskId), step: p.step, yes: p.yes });
     },
     'task.cancel': (p) => ws.cancel({ taskId: taskId(p?.taskId) }),
+    'task.list': (p) => {
+      const session = optionalString(p?.session, 'session');
+      return ws.list(session ? { session } : {});
+    },
     'budget.show': () => ws.budgetShow(),
     'budget.set': (p) => {
       const limits: BudgetLimits = {};

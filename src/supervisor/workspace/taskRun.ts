@@ -9,21 +9,28 @@
  *
  * Every message on the topic carries a seq so the client can tell it saw them all. The run
  * never throws for a provider problem: how it ended is the {@link TaskResult}.
+ *
+ * Any client can pick a running task up: once it knows its conversation the task is announced
+ * on `TOPIC_TASKS` (`started`, then `ended` with the result, however it ended), and what it has
+ * said so far is kept in a {@link LiveTaskLog} for `task.list`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
-import { RelayError } from '../../platform/errors.js';
+import { RelayError, toRelayError } from '../../platform/errors.js';
 import type { RelayConfig } from '../../config/relayConfig.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
 import {
   TOPIC_TASK,
+  TOPIC_TASKS,
   type CallFailure,
   type CallOutcome,
   type ChatMessage,
+  type LiveTask,
   type ModelInfo,
   type ProviderRequests,
   type StreamEvent,
+  type TaskAnnouncement,
   type TaskMessage,
   type TaskOptions,
   type TaskResult,
@@ -43,6 +50,7 @@ import type { ChainIndex } from '../../conversation/chainIndex.js';
 import { assembleContext, CONTEXT_TOKENS, MAX_SUMMARY_SHARE, summaryRequest, type Compaction, type ContextAssembly } from '../../conversation/contextAssembly.js';
 import type { SummaryRepo } from '../../store/summaryRepo.js';
 import { buildCallSpec, MAX_OUTPUT_TOKENS } from './callSpecs.js';
+import { LiveTaskLog } from './liveTaskLog.js';
 import type { ProviderActors } from './providerActors.js';
 
 type RunPayload = ProviderRequests['task.run']['payload'];
@@ -102,12 +110,22 @@ export class TaskRun {
   private context: ContextAssembly | undefined;
   /** What compacting the session's older turns cost (its own call, not a step). */
   private compactionMicros = 0;
+  /** Every message so far, for a client that did not start the task. */
+  private readonly log: LiveTaskLog;
+  /** Announced and not yet ended: the task is listed while this holds. */
+  private live = false;
 
   constructor(
     private readonly deps: TaskDeps,
     private readonly p: RunPayload,
   ) {
     this.topic = TOPIC_TASK(p.taskId);
+    this.log = new LiveTaskLog({ taskId: p.taskId, text: p.text, startedAt: deps.clock.now() });
+  }
+
+  /** The task and its messages so far, while it is announced; undefined before and after. */
+  snapshot(): LiveTask | undefined {
+    return this.live ? this.log.snapshot() : undefined;
   }
 
   /** Stop the task: the running call is aborted (what it used is charged), a pending question is a no. */
@@ -126,7 +144,34 @@ export class TaskRun {
     return true;
   }
 
+  /** Run the task to its end; announces `ended` once its last message is out (when it announced `started`). */
   async run(): Promise<TaskResult> {
+    let result: TaskResult;
+    try {
+      result = await this.execute();
+    } catch (e) {
+      // Not a provider problem (the store failed): still an end for every client watching.
+      const err = toRelayError(e);
+      const session = this.log.header().session ?? { id: this.p.sessionId ?? '', number: 0 };
+      this.announceEnd(this.result(session, [], { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) }));
+      throw e;
+    }
+    this.announceEnd(result);
+    return result;
+  }
+
+  private announce(message: TaskAnnouncement): void {
+    this.deps.publish(TOPIC_TASKS, message);
+  }
+
+  private announceEnd(result: TaskResult): void {
+    if (!this.live) return;
+    this.live = false;
+    const { session } = this.log.header();
+    this.announce({ kind: 'ended', taskId: this.p.taskId, ...(session ? { session } : {}), result });
+  }
+
+  private async execute(): Promise<TaskResult> {
     const { deps, p } = this;
     const now = deps.clock.now();
     let session: Conversation;
@@ -138,6 +183,10 @@ export class TaskRun {
       if (!(e instanceof RelayError)) throw e;
       return this.result({ id: p.sessionId ?? '', number: 0 }, [], { code: e.code, message: e.message, hint: e.hint ?? 'relay session list' });
     }
+    // Announced before anything else is said, so a watching client can place every message.
+    this.log.setSession({ id: session.id, number: session.number });
+    this.live = true;
+    this.announce({ kind: 'started', task: this.log.header() });
     // Assembled before this task's request is stored: the turns so far, what the edges bring.
     this.context = this.assemble(session.id);
     const earlier = this.context.plan.parts.filter((x) => x.kind === 'history' || x.kind === 'merged' || x.kind === 'attached').length + (this.context.plan.compacted?.turns ?? 0);
@@ -196,7 +245,9 @@ export class TaskRun {
   }
 
   private send(message: DistributiveOmit<TaskMessage, 'seq'>): void {
-    this.deps.publish(this.topic, { ...message, seq: ++this.seq });
+    const sequenced = { ...message, seq: ++this.seq } as TaskMessage;
+    this.log.add(sequenced);
+    this.deps.publish(this.topic, sequenced);
   }
 
   private cancelledFailure(): NonNullable<TaskResult['failure']> {

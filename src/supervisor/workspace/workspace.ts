@@ -14,7 +14,7 @@ import type { Clock } from '../../platform/clock.js';
 import { RelayError } from '../../platform/errors.js';
 import type { RelayPaths } from '../../platform/paths.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
-import type { ProviderRequests } from '../../protocol/providerProtocol.js';
+import type { LiveTask, ProviderRequests } from '../../protocol/providerProtocol.js';
 import type { CallPool } from '../../actors/provider/callPool.js';
 import type { BudgetGuard, BudgetGuardEvent } from '../../actors/budget/budgetGuard.js';
 import { detectProviders, toProviderInfo, type Detection } from '../../providers/detectProviders.js';
@@ -213,6 +213,16 @@ export class Workspace implements WorkspaceService {
 
   cancel(p: Payload<'task.cancel'>): Result<'task.cancel'> {
     return { cancelled: this.tasks.get(p.taskId)?.cancel() ?? false };
+  }
+
+  /** Running tasks that have announced themselves, oldest first; one conversation's when asked. */
+  list(p: Payload<'task.list'>): Result<'task.list'> {
+    const tasks: LiveTask[] = [];
+    for (const run of this.tasks.values()) {
+      const live = run.snapshot();
+      if (live && (p.session === undefined || live.session?.id === p.session)) tasks.push(live);
+    }
+    return { tasks };
   }
 
   budgetShow(): Result<'budget.show'> {
