@@ -344,7 +344,8 @@ export async function runCli(argv: string[]): Promise<number> {
       exitCode = await (await import('./commands/doctor.js')).doctor(opts);
     });
 
-  if (argv.length === 0) {
+  // No arguments: the workspace on a terminal (the root action), the help anywhere else.
+  if (argv.length === 0 && !(process.stdin.isTTY && process.stdout.isTTY)) {
     program.outputHelp();
     return EXIT.ok;
   }

@@ -104,6 +104,9 @@ export class WorkspaceScreen {
       warnings: false,
       title: 'relay',
     });
+    // Box lines as the UTF-8 characters themselves: the ACS alternate charset (the default when
+    // terminfo offers it) is what old terminals needed, and it shows as letters in a capture.
+    (this.screen.program as unknown as { tput: { brokenACS: boolean } }).tput.brokenACS = true;
     const box = (opts: Widgets.BoxOptions): Widgets.BoxElement => blessed.box({ parent: this.screen, tags: true, wrap: false, ...opts });
     this.conversationBox = box({ top: 0, left: 0 });
     this.sideBox = box({ top: 0, style: { fg: 'white' } });
