@@ -6,6 +6,7 @@
  */
 import { writeMode } from '../../config/modeFile.js';
 import { loadConfig } from '../../config/relayConfig.js';
+import { OLLAMA_DEFAULT_URL, SETUP_KEY_VARS, writeSetupChoice, type SetupChoice } from '../../config/setupChoice.js';
 import { clientEnv } from '../../client/clientEnv.js';
 import { newTaskId } from '../../client/taskRun.js';
 import { RelayError } from '../../platform/errors.js';
@@ -15,6 +16,8 @@ import { AgentPane } from './agentPane.js';
 import { WorkspaceController } from './workspaceController.js';
 import { WorkspaceLink } from './workspaceLink.js';
 import { WorkspaceScreen } from './workspaceScreen.js';
+
+const SETUP_PROVIDER = { Openai: 'openai', Anthropic: 'anthropic', Google: 'google', Deepseek: 'deepseek' } as const;
 
 export interface WorkspaceOptions {
   lang?: string;
@@ -89,6 +92,16 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
               else if (end.kind === 'lost') onEnd(endLine('daemon lost', end.agentId));
             },
           });
+        },
+        writeSetup: (option) => {
+          const choice: SetupChoice =
+            option === 'Local'
+              ? { kind: 'ollama', baseUrl: OLLAMA_DEFAULT_URL }
+              : option === 'Cli'
+                ? { kind: 'cli' }
+                : { kind: 'key', provider: SETUP_PROVIDER[option], envVar: SETUP_KEY_VARS[SETUP_PROVIDER[option]] };
+          writeSetupChoice(paths, choice);
+          return { file: paths.config, ...(choice.kind === 'key' ? { envVar: choice.envVar } : {}) };
         },
         changed: () => s.changed(),
         quit: () => finish(0),

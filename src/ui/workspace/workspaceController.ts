@@ -16,6 +16,7 @@ import {
   type CostReport,
   type LiveTask,
   type ProviderInfo,
+  type ProviderLookup,
   type TaskAnnouncement,
   type TaskMessage,
   type TaskResult,
@@ -61,7 +62,12 @@ export type Overlay =
   | { kind: 'help' }
   | { kind: 'confirm'; taskId: string; step: number; plan: CallPlan }
   | { kind: 'agents'; agents: AgentInfo[]; selected: number }
-  | { kind: 'agent'; view: AgentView; name: string };
+  | { kind: 'agent'; view: AgentView; name: string }
+  | { kind: 'setup'; lookedFor: ProviderLookup[]; found: ProviderInfo[]; selected: number };
+
+/** The first-run choices, in the order shown (ui.setup.option<Name>). */
+export const SETUP_OPTIONS = ['Openai', 'Anthropic', 'Google', 'Deepseek', 'Local', 'Cli', 'Skip'] as const;
+export type SetupOption = (typeof SETUP_OPTIONS)[number];
 
 export interface WorkspaceEnv {
   link: DaemonLink;
@@ -77,6 +83,8 @@ export interface WorkspaceEnv {
   writeMode: (mode: RelayMode) => RelayMode;
   /** Open an agent's terminal inside the workspace; `onEnd` gets one line when it ends. */
   openAgent?: (agentId: string, onEnd: (line: string) => void) => Promise<AgentView>;
+  /** Write the first-run choice to config.yaml: the file written, and the key's variable for a key. */
+  writeSetup?: (option: Exclude<SetupOption, 'Skip'>) => { file: string; envVar?: string };
   /** Redraw soon. */
   changed: () => void;
   /** The user quit. */
@@ -138,6 +146,8 @@ export class WorkspaceController {
   private readonly unknown = new Map<string, TaskMessage[]>();
   private unknownCount = 0;
   private agentsRefresh: NodeJS.Timeout | undefined;
+  /** The first-run screen was offered (once per run). */
+  private setupShown = false;
   private readonly t: Localization['t'];
 
   constructor(
@@ -181,7 +191,12 @@ export class WorkspaceController {
       const keep = this.session && sessions.find((s) => s.id === this.session!.id);
       const current = keep ?? sessions.find((s) => s.current);
       await this.show(current?.id);
-      await Promise.all([this.refreshAgents(), this.refreshBudget(), this.refreshProviders()]);
+      const [, , detection] = await Promise.all([this.refreshAgents(), this.refreshBudget(), this.refreshProviders()]);
+      // Nothing can answer a task yet: say what was looked for and how to add something.
+      if (detection && this.providers.length === 0 && !this.setupShown && !this.overlay) {
+        this.setupShown = true;
+        this.overlay = { kind: 'setup', lookedFor: detection.lookedFor, found: detection.providers, selected: 0 };
+      }
     } catch (e) {
       this.say(errorText(e, this.w.l10n), 'error');
     }
@@ -302,11 +317,14 @@ export class WorkspaceController {
     }
   }
 
-  private async refreshProviders(): Promise<void> {
+  private async refreshProviders(): Promise<{ providers: ProviderInfo[]; lookedFor: ProviderLookup[] } | undefined> {
     try {
-      this.providers = (await this.w.link.request('providers.list', { env: this.w.env })).providers.filter((p) => p.usable);
+      const detection = await this.w.link.request('providers.list', { env: this.w.env });
+      this.providers = detection.providers.filter((p) => p.usable);
+      return detection;
     } catch {
       this.providers = [];
+      return undefined;
     }
   }
 
@@ -400,6 +418,11 @@ export class WorkspaceController {
         if (k.ch === 'y' || k.ch === 'Y') return this.answer(o, true);
         if (k.ch === 'n' || k.ch === 'N' || k.full === 'enter' || k.full === 'return') return this.answer(o, false);
         return;
+      case 'setup':
+        if (k.full === 'up') o.selected = Math.max(0, o.selected - 1);
+        else if (k.full === 'down') o.selected = Math.min(SETUP_OPTIONS.length - 1, o.selected + 1);
+        else if (k.full === 'enter' || k.full === 'return') this.chooseSetup(SETUP_OPTIONS[o.selected]!);
+        return;
       case 'help':
       case 'cost':
         if (k.full === 'enter' || k.full === 'return' || k.ch === 'q') this.overlay = null;
@@ -467,6 +490,19 @@ export class WorkspaceController {
     }
     const fact = o.facts[o.selected];
     if (fact) this.conversation.addLine('note', `${fact.scope === 'global' ? '' : `[${fact.scope}] `}${fact.text}`);
+  }
+
+  private chooseSetup(option: SetupOption): void {
+    this.overlay = null;
+    if (option === 'Skip' || !this.w.writeSetup) return;
+    try {
+      const { file, envVar } = this.w.writeSetup(option);
+      const next = envVar ? this.t('ui.setup.nextKey', { envVar }) : option === 'Local' ? this.t('ui.setup.nextOllama') : this.t('ui.setup.nextCli');
+      this.conversation.addLine('note', `${this.t('ui.setup.written', { file })} — ${next}`);
+      void this.refreshProviders().then(() => this.w.changed());
+    } catch (e) {
+      this.say(errorText(e, this.w.l10n), 'error');
+    }
   }
 
   private agentKey(o: Extract<Overlay, { kind: 'agent' }>, k: Key): void {

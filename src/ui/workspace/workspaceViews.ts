@@ -8,7 +8,7 @@ import { formatCostReport } from '../costReportView.js';
 import { cutToWidth, oneLine } from '../sessionViews.js';
 import { MAX_DRAWN_LANES } from '../sessionGraphView.js';
 import { COMMANDS, commandKeys } from './commandTable.js';
-import type { Overlay, WorkspaceController } from './workspaceController.js';
+import { SETUP_OPTIONS, type Overlay, type WorkspaceController } from './workspaceController.js';
 import { displayWidth } from './wrappedText.js';
 
 /** A row and how to paint it. */
@@ -155,6 +155,18 @@ export function overlayContent(c: WorkspaceController, o: Overlay, width: number
         rows.push({ text: cutToWidth(` ${a.id}  ${c.agentState(a)}  ${a.cwd}`, width), ...(i === o.selected ? { style: 'selected' as const } : {}) });
       }
       return { title: t('ui.agents.title'), rows, hint: t('ui.agents.hint') };
+    }
+    case 'setup': {
+      const rows: ViewRow[] = [{ text: t('ui.setup.lookedFor'), style: 'title' }];
+      for (const l of o.lookedFor) rows.push({ text: cutToWidth(` ${l.found ? '✓' : '✗'} ${l.what}${l.found ? '' : ` — ${l.howToAdd}`}`, width), style: l.found ? 'accent' : 'dim' });
+      rows.push({ text: t('ui.setup.found'), style: 'title' });
+      if (o.found.length === 0) rows.push({ text: ` ${t('ui.setup.nothingFound')}`, style: 'dim' });
+      for (const p of o.found) rows.push({ text: cutToWidth(` ${p.name}: ${p.why}`, width), style: 'dim' });
+      rows.push({ text: '' }, { text: t('ui.setup.choose'), style: 'title' });
+      SETUP_OPTIONS.forEach((name, i) => rows.push({ text: cutToWidth(` ${i === o.selected ? '›' : ' '} ${t(`ui.setup.option${name}`)}`, width), ...(i === o.selected ? { style: 'selected' as const } : {}) }));
+      // The choices matter most: when the list is long, the looked-for rows give way.
+      const extra = rows.length - room;
+      return { title: t('ui.setup.title'), rows: extra > 0 ? rows.slice(extra) : rows, hint: t('ui.setup.keys') };
     }
     case 'agent':
       return { title: o.name, rows: [], hint: t('ui.agents.attached', { agent: o.name }) };
