@@ -19,7 +19,10 @@
  * - `#{pane_dead}` turns 1 when the pty closes, `#{pane_dead_status}` only once tmux has reaped
  *   the child, and 3.3a (built with libutempter) often misses the SIGCHLD of a program that
  *   exits at once, leaving it a zombie with no status: exitStatus() sends the server SIGCHLD;
- * - `kill-server` leaves the socket file behind: close() removes it with the temp dir.
+ * - `kill-server` leaves the socket file behind: close() removes it with the temp dir;
+ * - plain capture-pane prints line drawing sent in the alternate character set (blessed's
+ *   borders) as the letters `lqk x mqj`; `-e` marks those cells with SO/SI, so capture() reads
+ *   `-e` and translates them to the box characters a user sees.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -53,7 +56,7 @@ export interface TmuxTerminalOptions {
 }
 
 export interface CaptureOptions {
-  /** Keep colours and attributes as escape sequences (`capture-pane -e`). */
+  /** Keep colours, attributes and the line-drawing shifts (SO/SI) as tmux gives them (`capture-pane -e`). */
   escapes?: boolean;
   /** Prepend the scrollback (`capture-pane -S -`): what scrolled off the top, oldest first. */
   history?: boolean;
@@ -220,10 +223,15 @@ export class TmuxTerminal {
     await this.tmux(['load-buffer', '-b', buffer, '-', ';', 'paste-buffer', '-p', '-d', '-b', buffer, '-t', TARGET], text);
   }
 
-  /** The visible screen as plain text: one line per row, trailing spaces trimmed, rows joined by \n. */
+  /**
+   * The visible screen as text: one line per row, trailing spaces trimmed, rows joined by \n.
+   * Plain text shows line drawing as a user sees it (`┌─┐`), not as tmux's plain capture does
+   * (the VT100 letters `lqk` that curses and blessed send in the alternate character set).
+   */
   async capture(opts: CaptureOptions = {}): Promise<string> {
-    const out = await this.tmux(['capture-pane', '-p', ...(opts.escapes ? ['-e'] : []), ...(opts.history ? ['-S', '-'] : []), '-t', TARGET]);
-    return out.endsWith('\n') ? out.slice(0, -1) : out;
+    const out = await this.tmux(['capture-pane', '-p', '-e', ...(opts.history ? ['-S', '-'] : []), '-t', TARGET]);
+    const screen = out.endsWith('\n') ? out.slice(0, -1) : out;
+    return opts.escapes ? screen : plainScreen(screen);
   }
 
   /**
@@ -328,6 +336,33 @@ export class TmuxTerminal {
 /** Fail unless `term` (closed) left nothing behind: no socket, temp dir, server or pane process. */
 export function assertNothingLeft(term: TmuxTerminal): void {
   assert.deepEqual(term.leftovers(), [], `tmux terminal ${term.socketName} left things behind`);
+}
+
+/**
+ * The VT100 special graphics set as tmux 3.3 keeps it: `capture-pane -e` marks those cells with
+ * SO … SI around the letters; these are the characters a terminal draws for them.
+ */
+const LINE_DRAWING: Readonly<Record<string, string>> = {
+  '+': '→', ',': '←', '-': '↑', '.': '↓', '0': '█', '`': '◆', a: '▒', f: '°', g: '±', h: '␤', i: '␋',
+  j: '┘', k: '┐', l: '┌', m: '└', n: '┼', o: '⎺', p: '⎻', q: '─', r: '⎼', s: '⎽', t: '├', u: '┤',
+  v: '┴', w: '┬', x: '│', y: '≤', z: '≥', '{': 'π', '|': '≠', '}': '£', '~': '·',
+};
+
+/** A `capture-pane -e` screen as plain text: line drawing translated, attributes dropped. */
+function plainScreen(escaped: string): string {
+  // tmux emits SO/SI only where the set changes, so a row may begin in line drawing still.
+  let graphics = false;
+  const lines = escaped.split('\n').map((line) => {
+    let out = '';
+    for (const part of line.split(/(\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x0e\x0f])/)) {
+      if (part === '\x0e') graphics = true;
+      else if (part === '\x0f') graphics = false;
+      else if (part.startsWith('\x1b')) continue;
+      else out += graphics ? [...part].map((c) => LINE_DRAWING[c] ?? c).join('') : part;
+    }
+    return out.trimEnd();
+  });
+  return lines.join('\n');
 }
 
 /** A screen in a box, so blank rows and trailing text are visible in an error. */

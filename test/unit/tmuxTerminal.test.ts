@@ -95,6 +95,15 @@ test('capture with escapes keeps the colours the program drew', { skip }, async 
   assert.match(coloured, /\x1b\[31mred/);
 });
 
+test('line drawing in the alternate character set (curses, blessed) is captured as box characters', { skip }, async (t) => {
+  const box = "'\\x1b(0lqqk\\x1b(B\\r\\n\\x1b(0x\\x1b(B\\x1b[7m界\\x1b[0m\\x1b(0x\\x1b(B q\\r\\n\\x1b(0mqqj\\x1b(B\\r\\n'";
+  const term = await nodeTerminal(t, `process.stdout.write(${box}); setInterval(() => {}, 60_000);`);
+  const screen = await term.waitFor('┌──┐');
+  assert.deepEqual(screen.split('\n').slice(0, 3), ['┌──┐', '│界│ q', '└──┘']);
+  // Raw: tmux shifts with SO/SI only where the set changes, across rows too.
+  assert.match(await term.capture({ escapes: true }), /^\x0elqqk\nx\x1b\[7m\x0f界/);
+});
+
 test('a resize reaches the program (SIGWINCH) and the captured screen', { skip }, async (t) => {
   const term = await nodeTerminal(t, SIZE_REPORT);
   assert.match(await term.waitFor('size 100x30'), /size 100x30/);
