@@ -107,7 +107,7 @@ export class TmuxTerminal {
   readonly socketName: string;
   /** Where that socket is: under this instance's own TMUX_TMPDIR. */
   readonly socketPath: string;
-  /** Everything of this instance on disk (the socket dir, paste files), removed by close(). */
+  /** Everything of this instance on disk (its TMUX_TMPDIR with the socket), removed by close(). */
   readonly tempDir: string;
   /** Set once start() has the server running. */
   serverPid = 0;
@@ -156,6 +156,7 @@ export class TmuxTerminal {
         'set-option', '-g', 'status', 'off', ';',
         'set-option', '-g', 'default-terminal', env.TERM, ';',
         'set-option', '-g', 'history-limit', '5000', ';',
+        // -c is format-expanded (a '#' in it would be read as a format): test dirs have none.
         'new-session', '-d', '-s', 'relay', '-x', String(cols), '-y', String(rows), '-c', opts.cwd, '--',
         envBin, '-i', '--', ...assignments.map(escapeArg), program, ...args.map(escapeArg), ';',
         'display-message', '-p', '-t', TARGET, '#{pid} #{pane_pid}',
