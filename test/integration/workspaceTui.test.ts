@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { runningDaemonPid } from '../../src/client/daemonLauncher.js';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { startFakeProvider, type FakeProvider } from '../helpers/fakeProviderServer.js';
 import { inTempHome, workDir } from '../helpers/relayWorld.js';
@@ -62,12 +63,13 @@ async function statusBar(t: TmuxTerminal): Promise<string> {
   return rows[rows.length - 1] ?? '';
 }
 
-/** Type a task, send it, and wait for its answer to finish (the status bar stops saying so). */
-async function ask(t: TmuxTerminal, text: string, answered: RegExp): Promise<void> {
+/** Type a task, send it, and wait for one more `answer` on screen, with the task over. */
+async function ask(t: TmuxTerminal, text: string, answer: string): Promise<void> {
+  const count = async (): Promise<number> => (await t.capture()).split(answer).length - 1;
+  const before = await count();
   await t.type(text);
   await t.sendKeys('Enter');
-  await t.waitFor(answered, WAIT);
-  await waitFor(async () => !(await statusBar(t)).includes('answering'), 'the answer to end', WAIT);
+  await waitFor(async () => (await count()) > before && !(await statusBar(t)).includes('answering'), `answer ${answer} to the task ${text}`, WAIT);
 }
 
 const skip = tmuxUnavailableReason();
@@ -79,7 +81,7 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
       await withTui(w, async (t) => {
         await t.waitFor('daemon ok', WAIT);
         assert.match(await statusBar(t), /new session │ AUTO │ \$0\.00 today │ auto │ daemon ok/);
-        await ask(t, 'explain what a fork is', /Forks share their history\./);
+        await ask(t, 'explain what a fork is', 'Forks share their history.');
         const screen = await t.capture();
         assert.match(screen, /\[explainer\] alpha · alpha-small/);
         assert.match(screen, /explain what a fork is/);
@@ -136,20 +138,26 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
       w.fake.setDefault({ kind: 'answer', text: 'noted.' });
       await withTui(w, async (t) => {
         await t.waitFor('daemon ok', WAIT);
-        await ask(t, 'the parser is slow', /noted\./);
+        await ask(t, 'the parser is slow', 'noted.');
         await t.type('/fork');
         await t.sendKeys('Enter');
         await t.waitFor('forked #1 into #2', WAIT);
         assert.match(await statusBar(t), /sess #2 · fork of #1/);
-        await ask(t, 'try a faster tokenizer', /noted\./);
-        await t.type('/merge 1');
+        await ask(t, 'try a faster tokenizer', 'noted.');
+        // Back on #1, which goes its own way: now the two sides each have something.
+        await t.type('/switch 1');
+        await t.sendKeys('Enter');
+        await t.waitFor('switched to #1', WAIT);
+        await ask(t, 'or cache the tokens', 'noted.');
+        await t.type('/merge 2');
         await t.sendKeys('Enter');
         await t.waitFor('merged into #3', WAIT);
-        assert.match(await statusBar(t), /sess #3 · Derived: #2 #1/);
+        assert.match(await statusBar(t), /sess #3 · Derived: #1 #2/);
         await t.sendKeys('C-x', 'g');
         const graph = await t.waitFor(/Conversation graph[\s\S]*#1/, WAIT);
-        const rows = graph.split('\n');
-        const merged = rows.findIndex((r) => /#3 .*Derived: #2 #1/.test(r));
+        // The overlay's rows (inside its border), not the status bar under it.
+        const rows = graph.split('\n').filter((r) => /│/.test(r) && !/ │ AUTO │ /.test(r));
+        const merged = rows.findIndex((r) => /#3 .*Derived: #1 #2/.test(r));
         assert.ok(merged >= 0, graph);
         assert.equal(rows.filter((r) => /#3 /.test(r)).length, 1, 'the merge is drawn once');
         assert.ok(rows.findIndex((r) => /#2 .*fork of #1/.test(r)) > merged, 'its parents below it');
@@ -165,7 +173,7 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
           await t.waitFor('守护进程', WAIT);
           assert.match(await statusBar(t), /新会话/);
           await t.sendKeys('C-p');
-          const screen = await t.waitFor('命令', WAIT);
+          const screen = await t.waitFor(/┌─ 命令/, WAIT);
           // Every row of the palette box is as wide as its top border, counting CJK as two.
           const box = screen.split('\n').filter((r) => /^\s*[┌│└]/.test(r));
           assert.ok(box.length > 5, screen);
@@ -203,7 +211,7 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
       w.fake.setDefault({ kind: 'answer', text: 'A long answer that wraps across the conversation pane when the terminal is narrow enough to need it.' });
       await withTui(w, async (t) => {
         await t.waitFor('daemon ok', WAIT);
-        await ask(t, 'wrap please', /A long answer/);
+        await ask(t, 'wrap please', 'A long answer');
         await t.resize(80, 24);
         await waitFor(async () => (await t.capture()).split('\n').length <= 24 && (await statusBar(t)).includes('daemon ok'), 'a redraw at 80x24', WAIT);
         const screen = await t.capture();
@@ -222,7 +230,7 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
           w,
           async (t) => {
             const screen = await t.waitFor('Welcome to Relay', WAIT);
-            assert.match(screen, /✗ OPENAI_API_KEY/);
+            assert.match(screen, /✗ ANTHROPIC_API_KEY/);
             assert.match(screen, /claude on PATH — npm install -g @anthropic-ai\/claude-code/);
             await t.sendKeys('Down', 'Enter');
             await t.waitFor(/written to .*config\.yaml/, WAIT);
@@ -265,7 +273,8 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
     await inWorkspace(async (w) => {
       await withTui(w, async (t) => {
         await t.waitFor('daemon ok', WAIT);
-        const pid = Number(readFileSync(w.h.paths.pidFile, 'utf8').trim());
+        const pid = runningDaemonPid(w.h.paths);
+        assert.ok(pid !== null);
         process.kill(pid, 'SIGKILL');
         await t.waitFor('daemon lost', WAIT);
         await t.waitFor('the daemon is back', WAIT);
@@ -279,7 +288,7 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
   it('gives the terminal back as it found it when it quits', async () => {
     await inWorkspace(async (w) => {
       // What the terminal's line discipline is after relay exits, printed by the shell that ran it.
-      const script = `'${process.execPath}' '${CLI_ENTRY}'; echo "STTY: $(/bin/stty -a | tr '\\n' ' ')"; sleep 30`;
+      const script = `'${process.execPath}' '${CLI_ENTRY}'; echo "STTY: $(/bin/stty -a | /usr/bin/tr '\\n' ' ')"; /bin/sleep 30`;
       await withTui(
         w,
         async (t) => {

@@ -567,7 +567,8 @@ export class WorkspaceController {
     const cancelled = this.running?.cancelling;
     if (this.running?.taskId === result.taskId) this.running = undefined;
     if (this.overlay?.kind === 'confirm' && this.overlay.taskId === result.taskId) this.overlay = null;
-    this.live.delete(result.taskId);
+    // Not forgotten here: the reply travels apart from the task's messages and may overtake the
+    // last of them. The `ended` announcement comes after them on their own socket, and ends it.
     if (cancelled) this.conversation.addLine('note', this.t('ui.conversation.cancelled'));
     else if (result.failure) this.conversation.addLine('error', errorText(result.failure, this.w.l10n));
     if (result.session.number > 0 && this.session?.id !== result.session.id) {
