@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { runningDaemonPid } from '../../src/client/daemonLauncher.js';
 import { CLI_ENTRY } from '../../src/platform/packageInfo.js';
 import { startFakeProvider, type FakeProvider } from '../helpers/fakeProviderServer.js';
-import { inTempHome, workDir } from '../helpers/relayWorld.js';
+import { agentEnv, inTempHome, plain, startRelay, workDir } from '../helpers/relayWorld.js';
 import type { TempHome } from '../helpers/tempHome.js';
 import { assertNothingLeft, TmuxTerminal, tmuxUnavailableReason } from '../helpers/tmuxTerminal.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -282,6 +282,37 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
         await t.sendKeys('C-c');
         assert.equal(await t.exited(WAIT), 0);
       });
+    });
+  });
+
+  it('attaches the agent pane to a supervised agent, passes keys through and follows it through a handoff', async () => {
+    await inTempHome(async (h) => {
+      const env = { ...agentEnv(h, { FAKE_AGENT_SCRIPT: 'ok', FAKE_AGENT_TRANSCRIPT_HOME: h.env.HOME! }), LANG: 'en_US.UTF-8' };
+      const wrap = startRelay(['wrap', '--order', 'claude,codex', '--', 'claude'], env, workDir(h));
+      await waitFor(() => plain(wrap.stdout()).includes('Claude Code v2.1.197') || wrap.child.exitCode !== null, 'claude to start', WAIT);
+      const w: World = { h, fake: undefined as never, env, cwd: workDir(h) };
+      await withTui(w, async (t) => {
+        await t.waitFor(/claude-1 +running/, WAIT);
+        await t.sendKeys('C-x', 'a');
+        await t.waitFor(/┌─ Agents[\s\S]*claude-1  running/, WAIT);
+        await t.sendKeys('Enter');
+        await t.waitFor(/attached to claude-1[\s\S]*Claude Code v2\.1\.197/, WAIT);
+        // Keys go to the agent, and its answer is drawn in the pane.
+        await t.type('hello from the pane');
+        await t.sendKeys('Enter');
+        await t.waitFor(/you said: hello from the pane|MOCK_OK/, WAIT);
+        // A handoff from elsewhere: the pane follows to the next agent and says so.
+        const r = await h.relay(['handoff']);
+        assert.equal(r.code, 0, r.stderr);
+        const after = await t.waitFor(/codex-1[\s\S]*PROMPT: # Relay handoff/, WAIT);
+        assert.match(after, /handed off to codex-1|codex-1/);
+        // Ctrl+] comes back to the workspace, the agent still running.
+        await t.sendKeys('C-]');
+        await waitFor(async () => !/PROMPT: # Relay handoff/.test(await t.capture()), 'the workspace back in place of the pane', WAIT);
+        assert.match(await t.capture(), /codex-1 +running/);
+      });
+      wrap.write('/exit\n');
+      await wrap.done;
     });
   });
 

@@ -507,7 +507,7 @@ export class WorkspaceController {
 
   private agentKey(o: Extract<Overlay, { kind: 'agent' }>, k: Key): void {
     // Ctrl+] returns to the workspace, as it detaches `relay attach`; everything else is the agent's.
-    if (k.full === 'C-]' || k.sequence === '\u001d') {
+    if (k.full === 'C-]' || k.sequence === '\u001d' || k.ch === '\u001d') {
       this.overlay = null;
       void o.view.close();
       this.w.changed();
@@ -649,13 +649,18 @@ export class WorkspaceController {
 
   private async openAgent(agent: AgentInfo): Promise<void> {
     if (!this.w.openAgent) return;
-    const view = await this.w.openAgent(agent.id, (line) => {
-      if (this.overlay?.kind === 'agent' && this.overlay.view === view) this.overlay = null;
-      this.conversation.addLine('note', line);
-      this.w.changed();
-    });
-    this.overlay = { kind: 'agent', view, name: agent.id };
-    this.say(this.t('ui.agents.attached', { agent: agent.id }));
+    this.overlay = null;
+    try {
+      const view = await this.w.openAgent(agent.id, (line) => {
+        if (this.overlay?.kind === 'agent' && this.overlay.view === view) this.overlay = null;
+        this.conversation.addLine('note', line);
+        this.w.changed();
+      });
+      this.overlay = { kind: 'agent', view, name: agent.id };
+      this.say(this.t('ui.agents.attached', { agent: agent.id }));
+    } catch (e) {
+      this.say(errorText(e, this.w.l10n), 'error');
+    }
     this.w.changed();
   }
 

@@ -159,7 +159,9 @@ export class WorkspaceScreen {
     const c = this.controller;
     if (!c) return;
     const full = key?.full ?? ch ?? '';
-    const k: Key = { full, ...(ch !== undefined ? { ch } : {}), ...(key?.sequence !== undefined ? { sequence: key.sequence } : {}) };
+    // A key blessed does not name (Ctrl+], a CJK character) arrives as its character alone.
+    const sequence = key?.sequence ?? ch;
+    const k: Key = { full, ...(ch !== undefined ? { ch } : {}), ...(sequence !== undefined ? { sequence } : {}) };
     c.key(k);
   }
 
