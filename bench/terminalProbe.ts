@@ -74,6 +74,8 @@ export class ProbeTerminal {
   readonly pid: number;
   readonly exited: Promise<ProbeExit>;
   private text = '';
+  /** When each output chunk was read (hrtime), for counting frames. */
+  readonly chunkTimes: bigint[] = [];
   private ended = false;
   private readonly decoder = new TextDecoder('utf-8');
   private readonly proc: pty.IPty;
@@ -119,6 +121,7 @@ export class ProbeTerminal {
   }
 
   private onChunk(chunk: string | Buffer, at: bigint): void {
+    this.chunkTimes.push(at);
     this.text += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     for (const w of this.waiters) {
       if (!w.matches(drawnText(this.text.slice(w.from)))) continue;

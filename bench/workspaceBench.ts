@@ -49,12 +49,12 @@ export interface WorkspacePath {
 }
 
 /** The fake provider in a process of its own, so that it takes no time from the client measured here. */
-interface FakeProcess {
+export interface FakeProcess {
   url: string;
   child: ChildProcess;
 }
 
-async function startFakeProcess(step: FakeStep, repeat = 1): Promise<FakeProcess> {
+export async function startFakeProcess(step: FakeStep, repeat = 1): Promise<FakeProcess> {
   const main = join(PACKAGE_ROOT, 'test', 'helpers', 'fakeProviderMain.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', main, '--default', JSON.stringify(step), '--repeat', String(repeat)], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
@@ -64,14 +64,14 @@ async function startFakeProcess(step: FakeStep, repeat = 1): Promise<FakeProcess
   return { url: (JSON.parse(line) as { url: string }).url, child };
 }
 
-async function stopFakeProcess(f: FakeProcess): Promise<void> {
+export async function stopFakeProcess(f: FakeProcess): Promise<void> {
   if (f.child.exitCode !== null) return;
   const exited = once(f.child, 'exit');
   f.child.kill('SIGTERM');
   await exited;
 }
 
-function configFor(fake: { url: string }, name = 'bench'): string {
+export function configFor(fake: { url: string }, name = 'bench'): string {
   return [
     'routing:',
     '  useAgentClis: false',
@@ -87,7 +87,7 @@ function configFor(fake: { url: string }, name = 'bench'): string {
 }
 
 /** The env a client sends: this home, the key, no other provider to detect or probe. */
-function clientEnv(h: BenchHome): Record<string, string> {
+export function clientEnv(h: BenchHome): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(h.env)) if (typeof v === 'string' && !/_API_KEY$|_AUTH_TOKEN$|_BASE_URL$|^OLLAMA_HOST$/.test(k)) env[k] = v;
   return { ...env, BENCH_KEY: KEY, OLLAMA_HOST: 'http://127.0.0.1:9', PATH: '/usr/bin:/bin' };

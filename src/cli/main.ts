@@ -13,7 +13,15 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // A relative RELAY_HOME becomes absolute here, once, so the daemon, the agents and their hooks
   // (which run in other directories) all use the home this command meant.
   (await import('../platform/paths.js')).pinRelayHome();
-  if (argv[0] === 'hook') {
+  const workspace = (argv.length === 0 || (argv.length === 2 && argv[0] === '--lang')) && process.stdin.isTTY && process.stdout.isTTY;
+  if (workspace) {
+    // `relay` on a terminal: the workspace draws its first frame before commander, ZeroMQ or
+    // SQLite load; its errors are printed as every command's are.
+    const { runCommand } = await import('./output.js');
+    const { runWorkspace } = await import('../ui/workspace/runWorkspace.js');
+    const code = await runCommand(false, () => runWorkspace(argv[0] === '--lang' ? { lang: argv[1]! } : {}));
+    process.stdout.write('', () => process.exit(code));
+  } else if (argv[0] === 'hook') {
     // Run by the agent CLIs inside their own loop: only the hook modules load (no commander,
     // zeromq, SQLite or xstate), and it always exits 0 by itself.
     const { runHook } = await import('./hookMain.js');

@@ -1,30 +1,40 @@
 /**
- * `relay` on a terminal: the workspace. Connects to the daemon (starting it, as any command
- * would), then draws the controller until the user quits. Quitting leaves running work running
- * in the daemon. Every way out — quit, Ctrl+C, an error, SIGTERM/SIGHUP, the daemon killed
- * under it — gives the terminal back as it was; an error is one line after that.
+ * `relay` on a terminal: the workspace. The first frame comes first — the layout, the input
+ * line and "connecting…" — and only then is the rest loaded (config.yaml, the bus and ZeroMQ,
+ * the agent pane's terminal emulator), so the screen is there in about the time node takes to
+ * start. Then it connects to the daemon (starting it, as any command would) and draws the
+ * controller until the user quits; quitting leaves running work running in the daemon. Every
+ * way out — quit, Ctrl+C, an error, SIGTERM/SIGHUP, the daemon killed under it — gives the
+ * terminal back as it was; an error is one line after that.
  */
-import { writeMode } from '../../config/modeFile.js';
-import { loadConfig } from '../../config/relayConfig.js';
-import { OLLAMA_DEFAULT_URL, SETUP_KEY_VARS, writeSetupChoice, type SetupChoice } from '../../config/setupChoice.js';
-import { clientEnv } from '../../client/clientEnv.js';
-import { newTaskId } from '../../client/taskRun.js';
+import { randomBytes } from 'node:crypto';
+import type { RelayMode } from '../../config/modeSetting.js';
+import type { SetupChoice } from '../../config/setupChoice.js';
 import { RelayError } from '../../platform/errors.js';
 import { relayPaths, userHome } from '../../platform/paths.js';
 import { createLocalization, pickLanguage } from '../i18n/i18n.js';
-import { AgentPane } from './agentPane.js';
-import { WorkspaceController } from './workspaceController.js';
-import { WorkspaceLink } from './workspaceLink.js';
+import { WorkspaceController, type SetupOption } from './workspaceController.js';
+import type { WorkspaceLink } from './workspaceLink.js';
 import { WorkspaceScreen } from './workspaceScreen.js';
-
-const SETUP_PROVIDER = { Openai: 'openai', Anthropic: 'anthropic', Google: 'google', Deepseek: 'deepseek' } as const;
 
 export interface WorkspaceOptions {
   lang?: string;
 }
 
+const SETUP_PROVIDER = { Openai: 'openai', Anthropic: 'anthropic', Google: 'google', Deepseek: 'deepseek' } as const;
+
+/** A task id the daemon accepts (1-64 of `A-Za-z0-9_-`), unguessable. */
+const newTaskId = (): string => randomBytes(12).toString('base64url');
+
 function endLine(kind: string, agentId: string | null, reason?: string): string {
   return `${agentId ?? 'agent'}: ${kind}${reason ? ` (${reason})` : ''}`;
+}
+
+/** Only the string values of the environment travel (see client/clientEnv). */
+function stringEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string') out[k] = v;
+  return out;
 }
 
 export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number> {
@@ -34,8 +44,6 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
   }
   const paths = relayPaths();
   const l10n = createLocalization(pickLanguage(process.env, opts.lang));
-  // A broken config.yaml is one line now, before the screen takes the terminal.
-  loadConfig(paths);
 
   let screen: WorkspaceScreen | undefined;
   let controller: WorkspaceController | undefined;
@@ -43,6 +51,8 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
   let finish: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => (finish = resolve));
   let failure: unknown;
+  // Loaded after the first frame; commands that need them before that say so.
+  let config: { writeMode: (mode: RelayMode) => RelayMode; writeSetup: (option: Exclude<SetupOption, 'Skip'>) => { file: string; envVar?: string } } | undefined;
 
   const restore = (): void => screen?.destroy();
   const fail = (e: unknown): void => {
@@ -56,6 +66,9 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
   process.on('unhandledRejection', fail);
   // The last resort: whatever happens, the terminal is not left raw on the alternate screen.
   process.on('exit', restore);
+  const notLoaded = (): never => {
+    throw new RelayError('E_USAGE', 'the workspace is still starting', { hint: 'try again in a moment' });
+  };
 
   try {
     screen = new WorkspaceScreen({ stdin, stdout });
@@ -64,23 +77,25 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
       {
         link: {
           get state() {
-            return link!.state;
+            return link?.state ?? 'connecting';
           },
-          request: (type, payload, timeoutMs) => link!.request(type, payload, timeoutMs),
-          close: () => link!.close(),
+          request: (type, payload, timeoutMs) => (link ? link.request(type, payload, timeoutMs) : Promise.reject(new RelayError('E_DAEMON_UNAVAILABLE', 'not connected yet'))),
+          close: async () => link?.close(),
         },
         l10n,
-        env: clientEnv(),
+        env: stringEnv(),
         cwd: process.cwd(),
         home: userHome(process.env),
         now: Date.now,
         newTaskId,
-        readMode: () => loadConfig(paths).mode,
-        writeMode: (mode) => writeMode(paths, mode).mode,
+        writeMode: (mode) => (config ?? notLoaded()).writeMode(mode),
+        writeSetup: (option) => (config ?? notLoaded()).writeSetup(option),
         openAgent: async (agentId, onEnd) => {
           const { agents } = await link!.request('agent.list', {});
           const agent = agents.find((a) => a.id === agentId);
           if (!agent) throw new RelayError('E_USAGE', `no agent ${agentId}`, { hint: 'relay ps lists them' });
+          // The terminal emulator is loaded the first time an agent is opened.
+          const { AgentPane } = await import('./agentPane.js');
           return AgentPane.open({
             paths,
             agent,
@@ -93,28 +108,41 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
             },
           });
         },
-        writeSetup: (option) => {
-          const choice: SetupChoice =
-            option === 'Local'
-              ? { kind: 'ollama', baseUrl: OLLAMA_DEFAULT_URL }
-              : option === 'Cli'
-                ? { kind: 'cli' }
-                : { kind: 'key', provider: SETUP_PROVIDER[option], envVar: SETUP_KEY_VARS[SETUP_PROVIDER[option]] };
-          writeSetupChoice(paths, choice);
-          return { file: paths.config, ...(choice.kind === 'key' ? { envVar: choice.envVar } : {}) };
-        },
         changed: () => s.changed(),
         quit: () => finish(0),
       },
       s.conversationCols,
     );
     const c = controller;
+    s.attach(c);
+
+    // After the first frame: config.yaml (a broken one ends the workspace with its one line).
+    const [{ loadConfig }, { writeMode }, setup, { WorkspaceLink }] = await Promise.all([
+      import('../../config/relayConfig.js'),
+      import('../../config/modeFile.js'),
+      import('../../config/setupChoice.js'),
+      import('./workspaceLink.js'),
+    ]);
+    c.mode = loadConfig(paths).mode;
+    config = {
+      writeMode: (mode) => writeMode(paths, mode).mode,
+      writeSetup: (option) => {
+        const choice: SetupChoice =
+          option === 'Local'
+            ? { kind: 'ollama', baseUrl: setup.OLLAMA_DEFAULT_URL }
+            : option === 'Cli'
+              ? { kind: 'cli' }
+              : { kind: 'key', provider: SETUP_PROVIDER[option], envVar: setup.SETUP_KEY_VARS[SETUP_PROVIDER[option]] };
+        setup.writeSetupChoice(paths, choice);
+        return { file: paths.config, ...(choice.kind === 'key' ? { envVar: choice.envVar } : {}) };
+      },
+    };
+    s.changed();
     link = new WorkspaceLink(paths, {
       task: (topic, value) => c.onTask(topic, value),
       event: (e) => c.onEvent(e),
       state: (state) => void c.linkChanged(state),
     });
-    s.attach(c);
     await link.open();
     const code = await done;
     if (failure) throw failure;

@@ -78,8 +78,7 @@ export interface WorkspaceEnv {
   home: string;
   now: () => number;
   newTaskId: () => string;
-  /** The mode in config.yaml, and setting it there. */
-  readMode: () => RelayMode;
+  /** Set the mode in config.yaml; the mode in force after. */
   writeMode: (mode: RelayMode) => RelayMode;
   /** Open an agent's terminal inside the workspace; `onEnd` gets one line when it ends. */
   openAgent?: (agentId: string, onEnd: (line: string) => void) => Promise<AgentView>;
@@ -125,7 +124,8 @@ export class WorkspaceController {
   readonly input: InputLine;
   overlay: Overlay | null = null;
   session: SessionInfo | undefined;
-  mode: RelayMode = 'auto';
+  /** The mode in config.yaml; undefined until it has been read (just after the first frame). */
+  mode: RelayMode | undefined;
   /** undefined: auto (the router picks). */
   provider: string | undefined;
   providers: ProviderInfo[] = [];
@@ -158,11 +158,6 @@ export class WorkspaceController {
     this.conversation = new ConversationModel(this.t, width);
     this.input = new InputLine(w.history ?? []);
     this.actions = this.commandActions();
-    try {
-      this.mode = w.readMode();
-    } catch (e) {
-      this.say(errorText(e, w.l10n), 'error');
-    }
   }
 
   // ---- the daemon's side ----
@@ -724,7 +719,7 @@ export class WorkspaceController {
         this.overlay = { kind: 'knowledge', query: new InputLine(), facts, selected: 0 };
       },
       'mode.toggle': (arg) => {
-        const wanted = arg === 'auto' || arg === 'edit' ? arg : this.mode === 'auto' ? 'edit' : 'auto';
+        const wanted = arg === 'auto' || arg === 'edit' ? arg : this.mode === 'edit' ? 'auto' : 'edit';
         this.mode = this.w.writeMode(wanted);
         this.say(t(`ui.mode.${this.mode}`));
       },

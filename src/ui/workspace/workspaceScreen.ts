@@ -92,7 +92,10 @@ export class WorkspaceScreen {
   constructor(private readonly io: ScreenIo) {
     this.splitter = new PasteSplitter({
       keys: (data) => this.keysIn.write(data),
-      paste: (text) => this.controller?.paste(text),
+      paste: (text) => {
+        this.controller?.paste(text);
+        this.drawNow();
+      },
     });
     this.screen = blessed.screen({
       input: this.keysIn as unknown as NodeJS.ReadStream,
@@ -163,6 +166,15 @@ export class WorkspaceScreen {
     const sequence = key?.sequence ?? ch;
     const k: Key = { full, ...(ch !== undefined ? { ch } : {}), ...(sequence !== undefined ? { sequence } : {}) };
     c.key(k);
+    // A key is drawn at once, not with the next frame: typing stays ahead of a streaming answer.
+    this.drawNow();
+  }
+
+  /** Draw now, dropping a frame that was waiting. */
+  private drawNow(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
+    this.draw();
   }
 
   private resized(): void {

@@ -27,7 +27,7 @@ export function padToWidth(text: string, width: number): string {
 export function statusBar(c: WorkspaceController, width: number): string {
   const parts: string[] = [];
   parts.push(c.sessionLabel());
-  parts.push(tr(c, c.mode === 'edit' ? 'ui.status.modeEdit' : 'ui.status.modeAuto'));
+  parts.push(c.mode === undefined ? '…' : tr(c, c.mode === 'edit' ? 'ui.status.modeEdit' : 'ui.status.modeAuto'));
   const b = c.budget;
   if (b) {
     const spent = formatMicros(b.todayMicros);
