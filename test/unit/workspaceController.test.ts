@@ -381,6 +381,19 @@ describe('keys and commands', () => {
     assert.equal(w.c.chord, false);
   });
 
+  it('Esc with an overlay open closes it and leaves a running answer alone; Ctrl+C quits', async () => {
+    const w = await started();
+    w.type('keep going');
+    w.press('enter');
+    await waitFor(() => w.daemon.isRunning('task-1'), 'the task runs');
+    w.press('C-p');
+    w.press('escape');
+    assert.equal(w.c.overlay, null);
+    assert.equal(w.daemon.sent('task.cancel').length, 0);
+    w.press('C-c');
+    assert.equal(w.quits, 1);
+  });
+
   it('Ctrl+P opens the palette, typing filters it, Enter runs the command', async () => {
     const w = await started();
     w.press('C-p');
