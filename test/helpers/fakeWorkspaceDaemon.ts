@@ -213,7 +213,6 @@ export function openWorkspace(opts: { language?: Language; daemon?: FakeWorkspac
         w.taskIds.push(id);
         return id;
       },
-      readMode: () => mode,
       writeMode: (m) => {
         mode = m;
         w.modes.push(m);
@@ -226,5 +225,7 @@ export function openWorkspace(opts: { language?: Language; daemon?: FakeWorkspac
     },
     opts.width ?? 80,
   );
+  // What runWorkspace sets once config.yaml is read, just after the first frame.
+  w.c.mode = mode;
   return w;
 }

@@ -151,7 +151,7 @@ describe('help', () => {
     }
   });
 
-  it('shows what each command takes, in full, on a wide screen', { todo: 'bug: helpRows pads `${keys}${args}` into keyCols=28 with padToWidth, which cuts: `/import claude|codex|gemini…` hides opencode and [id] even at width 120' }, () => {
+  it('shows what each command takes, in full, on a wide screen', () => {
     const w = openWorkspace();
     try {
       const text = helpRows(w.c, 120).map((r) => r.text);

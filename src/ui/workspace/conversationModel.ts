@@ -189,8 +189,9 @@ export class ConversationModel {
     if (text === '') return;
     const before = entry.body.rowCount;
     entry.body.append(text);
-    // Scrolled back: the rows on screen stay where they are while the answer grows below.
-    if (this.back > 0 && entry === this.entries[this.entries.length - 1]) this.back += entry.body.rowCount - before;
+    // Scrolled back: the rows on screen stay where they are while an answer grows below them
+    // (the growing entries are the live ones, at or near the end).
+    if (this.back > 0) this.back += entry.body.rowCount - before;
   }
 }
 

@@ -139,7 +139,8 @@ export class InputLine {
    */
   view(width: number): { before: string; under: string; after: string } {
     const shown = this.chars.map((c) => (c === '\n' ? '⏎' : c));
-    const room = Math.max(1, width - 1);
+    const under = shown[this.at] ?? ' ';
+    const room = Math.max(1, width - displayWidth(under));
     let start = this.at;
     let used = 0;
     // Keep the cursor on screen: walk back from it until the row is full.
@@ -150,7 +151,6 @@ export class InputLine {
       start = i;
     }
     const before = shown.slice(start, this.at).join('');
-    const under = shown[this.at] ?? ' ';
     let after = '';
     let left = width - displayWidth(before) - displayWidth(under);
     for (let i = this.at + 1; i < shown.length && left > 0; i++) {

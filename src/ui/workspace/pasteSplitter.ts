@@ -6,6 +6,8 @@
  */
 const START = '\u001b[200~';
 const END = '\u001b[201~';
+/** How long a held ESC waits for the rest of a marker before it is the Escape key. */
+const ESC_WAIT_MS = 30;
 
 export interface InputParts {
   keys(data: string): void;
@@ -16,24 +18,39 @@ export class PasteSplitter {
   private pasting = false;
   private buffer = '';
   private held = '';
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly out: InputParts) {}
 
+  /** Held input that no next read completed: it was keys after all. */
+  private flushLater(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      const held = this.held;
+      this.held = '';
+      if (held !== '') this.out.keys(held);
+    }, ESC_WAIT_MS);
+    this.timer.unref?.();
+  }
+
   push(chunk: string): void {
+    clearTimeout(this.timer);
     let data = this.held + chunk;
     this.held = '';
     while (data !== '') {
       const marker = this.pasting ? END : START;
       const at = data.indexOf(marker);
       if (at < 0) {
-        // The end of the read may be the start of a marker: keep it for the next read. A lone
-        // ESC is the Escape key (a terminal sends a sequence in one write), never held.
+        // The end of the read may be the start of a marker: keep it for the next read. A read
+        // that is one ESC is the Escape key, never held; an ESC after other input may be a
+        // marker cut in two, held until the next read or ESC_WAIT_MS, as terminals wait.
         const partial = partialSuffix(data, marker);
-        const keep = partial >= 2 || this.pasting ? partial : 0;
+        const keep = this.pasting || partial >= 2 || (partial === 1 && data.length > 1) ? partial : 0;
         const now = data.slice(0, data.length - keep);
         this.held = data.slice(data.length - keep);
         if (this.pasting) this.buffer += now;
         else if (now !== '') this.out.keys(now);
+        if (this.held !== '' && !this.pasting) this.flushLater();
         return;
       }
       const before = data.slice(0, at);

@@ -212,16 +212,19 @@ export class WorkspaceController {
     // A running task's request and finished steps are stored already: drawn from its replay instead.
     const firstLive = Math.min(...tasks.map((x) => x.startedAt));
     this.conversation.load(shown.messages.filter((m) => m.createdAt < firstLive));
-    for (const task of tasks.sort((a, b) => a.startedAt - b.startedAt)) this.follow(task);
+    for (const task of tasks.sort((a, b) => a.startedAt - b.startedAt)) this.follow(task, true);
   }
 
-  private follow(task: LiveTask | Omit<LiveTask, 'messages'>): void {
+  /**
+   * Draw a running task from now on. `replay`: its request is drawn again (the view was rebuilt
+   * from the store without it); otherwise only another client's task needs its request drawn —
+   * this workspace drew its own when it sent it.
+   */
+  private follow(task: LiveTask | Omit<LiveTask, 'messages'>, replay = false): void {
     if (this.live.has(task.taskId)) return;
     this.live.set(task.taskId, { startedAt: task.startedAt });
-    if (this.running?.taskId !== task.taskId) {
-      this.conversation.addUser(task.text);
-      if (!this.running) this.running = { taskId: task.taskId, mine: false };
-    }
+    if (replay || this.running?.taskId !== task.taskId) this.conversation.addUser(task.text);
+    if (!this.running) this.running = { taskId: task.taskId, mine: false };
     for (const m of 'messages' in task ? task.messages : []) this.taskMessage(task.taskId, m);
     for (const m of this.unknown.get(task.taskId) ?? []) this.taskMessage(task.taskId, m);
     this.unknownCount -= this.unknown.get(task.taskId)?.length ?? 0;

@@ -25,21 +25,29 @@ export function padToWidth(text: string, width: number): string {
 
 /** `sess #31 · Derived: #12 #25 │ AUTO │ $0.12 / $5.00 today │ auto │ daemon ok`, cut to `width`. */
 export function statusBar(c: WorkspaceController, width: number): string {
-  const parts: string[] = [];
-  parts.push(c.sessionLabel());
-  parts.push(c.mode === undefined ? '…' : tr(c, c.mode === 'edit' ? 'ui.status.modeEdit' : 'ui.status.modeAuto'));
+  const mode = c.mode === undefined ? '…' : tr(c, c.mode === 'edit' ? 'ui.status.modeEdit' : 'ui.status.modeAuto');
   const b = c.budget;
-  if (b) {
-    const spent = formatMicros(b.todayMicros);
-    parts.push(b.limits.dailyMicros !== undefined ? tr(c, 'ui.status.spendOfLimit', { spent, limit: formatMicros(b.limits.dailyMicros) }) : tr(c, 'ui.status.spend', { spent }));
+  const spent = b ? formatMicros(b.todayMicros) : undefined;
+  const spend = !b ? undefined : b.limits.dailyMicros !== undefined ? tr(c, 'ui.status.spendOfLimit', { spent, limit: formatMicros(b.limits.dailyMicros) }) : tr(c, 'ui.status.spend', { spent });
+  const provider = c.provider ?? tr(c, 'ui.status.providerAuto');
+  const streaming = c.running ? tr(c, c.running.cancelling ? 'ui.status.cancelling' : 'ui.status.streaming') : undefined;
+  const daemon = tr(c, c.linkState === 'up' ? 'ui.status.daemonUp' : c.linkState === 'lost' ? 'ui.status.daemonLost' : 'ui.status.daemonConnecting');
+  const full = c.sessionLabel();
+  const short = c.session ? tr(c, 'ui.status.session', { number: c.session.number }) : full;
+  // From the whole bar to the least of it: the lineage goes first, then the provider, then the
+  // streaming hint; the session number, mode, spend and the daemon's state stay to the end.
+  const candidates = [
+    [full, mode, spend, provider, streaming, daemon],
+    [short, mode, spend, provider, streaming, daemon],
+    [short, mode, spend, streaming, daemon],
+    [short, mode, spend, streaming ? '…' : undefined, daemon],
+    [short, mode, spend, daemon],
+  ];
+  for (const parts of candidates) {
+    const text = ` ${parts.filter((p) => p !== undefined).join(' │ ')}`;
+    if (displayWidth(text) <= width) return padToWidth(text, width);
   }
-  parts.push(c.provider ?? tr(c, 'ui.status.providerAuto'));
-  if (c.running) parts.push(tr(c, c.running.cancelling ? 'ui.status.cancelling' : 'ui.status.streaming'));
-  parts.push(tr(c, c.linkState === 'up' ? 'ui.status.daemonUp' : c.linkState === 'lost' ? 'ui.status.daemonLost' : 'ui.status.daemonConnecting'));
-  // The session label gives way first: the mode, spend and daemon state matter more when narrow.
-  const tail = ` │ ${parts.slice(1).join(' │ ')}`;
-  const room = Math.max(8, width - displayWidth(tail) - 1);
-  return padToWidth(` ${cutToWidth(parts[0]!, room)}${tail}`, width);
+  return padToWidth(` ${candidates.at(-1)!.filter((p) => p !== undefined).join(' │ ')}`, width);
 }
 
 function tr(c: WorkspaceController, key: string, vars?: Record<string, unknown>): string {
@@ -51,18 +59,25 @@ export function sideList(c: WorkspaceController, width: number, height: number):
   const rows: ViewRow[] = [{ text: padToWidth(tr(c, 'ui.side.agents'), width), style: 'title' }];
   const live = c.agents.filter((a) => !a.previousRun && a.state !== 'exited' && a.state !== 'crashed');
   if (live.length === 0) rows.push({ text: padToWidth(` ${tr(c, 'ui.side.noAgents')}`, width), style: 'dim' });
-  for (const a of live) rows.push(twoColumns(a.id, c.agentState(a), width, a.state === 'limited' ? 'error' : undefined));
+  for (const a of live) rows.push(...twoColumns(a.id, c.agentState(a), width, a.state === 'limited' ? 'error' : undefined));
   rows.push({ text: '' });
   rows.push({ text: padToWidth(tr(c, 'ui.side.workers'), width), style: 'title' });
-  for (const w of c.workers) rows.push(twoColumns(w.name, c.workerState(w), width, c.running?.worker === w.name ? 'accent' : 'dim'));
+  for (const w of c.workers) rows.push(...twoColumns(w.name, c.workerState(w), width, c.running?.worker === w.name ? 'accent' : 'dim'));
   return rows.slice(0, height);
 }
 
-function twoColumns(name: string, state: string, width: number, style?: ViewRow['style']): ViewRow {
-  const left = cutToWidth(` ${name}`, Math.max(4, Math.floor(width / 2)));
-  const right = cutToWidth(state, Math.max(1, width - displayWidth(left) - 1));
-  const gap = Math.max(1, width - displayWidth(left) - displayWidth(right));
-  return { text: `${left}${' '.repeat(gap)}${right}`, ...(style ? { style } : {}) };
+/** A name and its state on one row, or the state on a row of its own under a name it does not fit beside. */
+function twoColumns(name: string, state: string, width: number, style?: ViewRow['style']): ViewRow[] {
+  const left = ` ${name}`;
+  const fits = displayWidth(left) + 1 + displayWidth(state) <= width;
+  if (!fits) {
+    return [
+      { text: cutToWidth(left, width), ...(style ? { style } : {}) },
+      { text: padToWidth(`   ${cutToWidth(state, width - 3)}`, width), ...(style ? { style } : {}) },
+    ];
+  }
+  const gap = width - displayWidth(left) - displayWidth(state);
+  return [{ text: `${left}${' '.repeat(gap)}${state}`, ...(style ? { style } : {}) }];
 }
 
 /** A centred overlay: its title and rows (the screen draws the border). */
@@ -179,11 +194,15 @@ export function helpRows(c: WorkspaceController, width: number): ViewRow[] {
   const rows: ViewRow[] = [{ text: cutToWidth(t('help.intro'), width) }, { text: '' }, { text: t('ui.help.keys'), style: 'title' }];
   for (const k of ['enter', 'palette', 'chords', 'tab', 'scroll', 'quit']) rows.push({ text: cutToWidth(` ${t(`help.${k}`)}`, width) });
   rows.push({ text: '' }, { text: t('ui.help.commands'), style: 'title' });
-  const keyCols = 28;
-  for (const command of COMMANDS) {
+  const forms = COMMANDS.map((command) => {
     const args = 'args' in command ? ` ${t(`help.args.${command.id}`)}` : '';
-    const keys = commandKeys(command).join('  ');
-    rows.push({ text: cutToWidth(` ${padToWidth(`${keys}${args}`, keyCols)} ${t(`ui.commands.${command.id}`)}`, width) });
+    return { command, form: `${commandKeys(command).join('  ')}${args}` };
+  });
+  // One column for how to run each command, as wide as the widest (up to half the screen).
+  const keyCols = Math.min(Math.floor(width / 2), Math.max(...forms.map((f) => displayWidth(f.form))));
+  for (const { command, form } of forms) {
+    const lead = displayWidth(form) > keyCols ? form : padToWidth(form, keyCols);
+    rows.push({ text: cutToWidth(` ${lead}  ${t(`ui.commands.${command.id}`)}`, width) });
   }
   return rows;
 }
