@@ -285,6 +285,48 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
     });
   });
 
+  it('an answer full of escape sequences cannot restyle or break the screen', async () => {
+    await inWorkspace(async (w) => {
+      // Clear screen, cursor home, alternate screen, a title, a clipboard write, colours, a bell.
+      const hostile = 'before\u001b[2J\u001b[H\u001b[?1049h\u001b]0;pwned\u0007\u001b]52;c;cGF5bG9hZA==\u0007\u001b[31;1mred\u001b[0m\u0007 after';
+      w.fake.setDefault({ kind: 'answer', text: hostile, chunks: 7 });
+      await withTui(w, async (t) => {
+        await t.waitFor('daemon ok', WAIT);
+        await ask(t, 'be hostile', 'after');
+        const screen = await t.capture();
+        assert.match(screen, /beforered after/);
+        assert.doesNotMatch(screen, /pwned|cGF5bG9hZA|\[31/);
+        // The layout is intact: the request above the answer, the status bar in the last row.
+        assert.match(screen, /be hostile[\s\S]*beforered after/);
+        assert.match(await statusBar(t), /sess #1 │ AUTO/);
+        const styled = await t.capture({ escapes: true });
+        assert.doesNotMatch(styled, /\u001b\[31;1m/, 'the answer\'s own colour reached the terminal');
+      });
+    });
+  });
+
+  it('two workspaces on one session show the same answer as it streams', async () => {
+    await inWorkspace(async (w) => {
+      const words = Array.from({ length: 40 }, (_, i) => `v${i}`).join(' ');
+      w.fake.setDefault({ kind: 'answer', text: `${words} DONE`, chunks: 40, chunkDelayMs: 40 });
+      await withTui(w, async (a) => {
+        await a.waitFor('daemon ok', WAIT);
+        await ask(a, 'first', 'DONE');
+        await withTui(w, async (b) => {
+          await b.waitFor(/sess #1/, WAIT);
+          await a.type('second');
+          await a.sendKeys('Enter');
+          // B did not send it, and shows it anyway: the request, then the answer streaming in.
+          await b.waitFor(/second[\s\S]*v2 /, WAIT);
+          await b.waitFor(/second[\s\S]*DONE/, WAIT);
+          await a.waitFor(/second[\s\S]*DONE/, WAIT);
+          const count = (screen: string): number => screen.split('DONE').length - 1;
+          assert.equal(count(await b.capture({ history: true })), count(await a.capture({ history: true })));
+        });
+      });
+    });
+  });
+
   it('attaches the agent pane to a supervised agent, passes keys through and follows it through a handoff', async () => {
     await inTempHome(async (h) => {
       const env = { ...agentEnv(h, { FAKE_AGENT_SCRIPT: 'ok', FAKE_AGENT_TRANSCRIPT_HOME: h.env.HOME! }), LANG: 'en_US.UTF-8' };
