@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measure Relay's start-up, bus, event log, memory, agent (handoff, wrap
- * throughput, keystroke echo) and conversation-graph (fork, import, context assembly, recall)
- * figures and print them
+ * throughput, keystroke echo), conversation-graph (fork, import, context assembly, recall) and
+ * workspace TUI (cold start, keystroke to render, a streamed answer's fps) figures and print them
  * as ONE JSON object on stdout (progress goes to stderr). Each measurement gets its own temp
  * RELAY_HOME and HOME and stops its daemon and removes them however it ends. A measurement
  * that fails is reported as `{ "error": ... }` and makes the exit code 1; a missed goal does
@@ -30,6 +30,7 @@ import { measureFork } from './graphBench.js';
 import { measureImport } from './importBench.js';
 import { measureContextAssembly } from './contextBench.js';
 import { measureRecall } from './recallBench.js';
+import { measureTui, type TuiFigures } from './tuiBench.js';
 
 /**
  * Sizes chosen so the whole bench stays under about two and a half minutes on a loaded two-core
@@ -60,6 +61,9 @@ const SIZES = {
   /** Tasks through the daemon for the time to first token (and a quarter as many CLI runs). */
   workspaceTasks: 40,
   workspaceStreamMb: 8,
+  tuiColdRuns: 10,
+  tuiKeys: 60,
+  tuiStreamMb: 1,
 } as const;
 
 type Failed = { error: string };
@@ -146,6 +150,9 @@ async function main(): Promise<void> {
   const importClaude = await section('relay session import claude, ~20 MB transcript', () => measureImport());
   const context = await section('context assembly, 1,000 messages with a merge, 24k-token budget', () => measureContextAssembly());
   const recall = await section('recall over 100,000 facts', () => measureRecall());
+  const tui = await section(`the workspace TUI: cold start, keystroke to render, a ${SIZES.tuiStreamMb} MB answer`, () =>
+    withBenchHome((h) => measureTui(h, { coldRuns: SIZES.tuiColdRuns, keys: SIZES.tuiKeys, streamMb: SIZES.tuiStreamMb })),
+  );
   const num = (r: Record<string, number> | Failed, key: string): number | null => ('error' in r ? null : (r[key] ?? null));
 
   const goals: Record<string, Goal> = {
@@ -177,6 +184,10 @@ async function main(): Promise<void> {
     context_marker_p99_ms: below(num(context, 'contextMarkerP99Ms'), 10, 'ms'),
     context_summary_p99_ms: below(num(context, 'contextSummaryP99Ms'), 10, 'ms'),
     recall_p99_ms: below(num(recall, 'recallP99Ms'), 2, 'ms'),
+    tui_keystroke_p99_ms: below(ok<TuiFigures>(tui)?.keystroke_idle.p99_ms ?? null, 16, 'ms'),
+    tui_keystroke_streaming_p99_ms: below(ok<TuiFigures>(tui)?.keystroke_streaming.p99_ms ?? null, 16, 'ms'),
+    tui_stream_fps: atLeast(ok<TuiFigures>(tui)?.stream_fps ?? null, 30, 'fps'),
+    tui_cold_start_ratio_to_node_e0: atMost(ok<TuiFigures>(tui)?.cold_start.ratio_to_node_e0 ?? null, 2),
   };
   const report = {
     node: process.version,
@@ -202,6 +213,7 @@ async function main(): Promise<void> {
     import_claude: importClaude,
     context,
     recall,
+    tui,
     goals,
     all_goals_met: Object.values(goals).every((g) => g.met),
     bench_wall_s: Math.round((Date.now() - started) / 100) / 10,
