@@ -285,6 +285,28 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
     });
   });
 
+  it('in edit mode, each call asks first with worker, model and estimated cost, and y runs it', async () => {
+    await inWorkspace(async (w) => {
+      w.fake.setDefault({ kind: 'answer', text: 'confirmed answer.' });
+      await withTui(w, async (t) => {
+        await t.waitFor('daemon ok', WAIT);
+        await t.sendKeys('C-x', 'm');
+        await waitFor(async () => (await statusBar(t)).includes('│ EDIT │'), 'EDIT in the status bar', WAIT);
+        await t.type('explain forks');
+        await t.sendKeys('Enter');
+        const dialog = await t.waitFor(/Run this call\?[\s\S]*estimated cost/, WAIT);
+        assert.match(dialog, /worker: explainer/);
+        assert.match(dialog, /provider: alpha/);
+        assert.match(dialog, /model: alpha-small/);
+        assert.match(dialog, /estimated cost: \$0\.0/);
+        assert.equal(w.fake.requests.filter((r) => r.path.includes('chat/completions')).length, 0, 'nothing sent before the answer');
+        await t.sendKeys('y');
+        await t.waitFor('confirmed answer.', WAIT);
+        assert.equal(w.fake.requests.filter((r) => r.path.includes('chat/completions')).length, 1);
+      });
+    });
+  });
+
   it('an answer full of escape sequences cannot restyle or break the screen', async () => {
     await inWorkspace(async (w) => {
       // Clear screen, cursor home, alternate screen, a title, a clipboard write, colours, a bell.

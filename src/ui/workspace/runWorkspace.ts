@@ -26,10 +26,6 @@ const SETUP_PROVIDER = { Openai: 'openai', Anthropic: 'anthropic', Google: 'goog
 /** A task id the daemon accepts (1-64 of `A-Za-z0-9_-`), unguessable. */
 const newTaskId = (): string => randomBytes(12).toString('base64url');
 
-function endLine(kind: string, agentId: string | null, reason?: string): string {
-  return `${agentId ?? 'agent'}: ${kind}${reason ? ` (${reason})` : ''}`;
-}
-
 /** Only the string values of the environment travel (see client/clientEnv). */
 function stringEnv(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -67,7 +63,7 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
   // The last resort: whatever happens, the terminal is not left raw on the alternate screen.
   process.on('exit', restore);
   const notLoaded = (): never => {
-    throw new RelayError('E_USAGE', 'the workspace is still starting', { hint: 'try again in a moment' });
+    throw new RelayError('E_USAGE', l10n.t('errors.starting'));
   };
 
   try {
@@ -79,7 +75,7 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
           get state() {
             return link?.state ?? 'connecting';
           },
-          request: (type, payload, timeoutMs) => (link ? link.request(type, payload, timeoutMs) : Promise.reject(new RelayError('E_DAEMON_UNAVAILABLE', 'not connected yet'))),
+          request: (type, payload, timeoutMs) => (link ? link.request(type, payload, timeoutMs) : Promise.reject(new RelayError('E_DAEMON_UNAVAILABLE', l10n.t('errors.notConnected')))),
           close: async () => link?.close(),
         },
         l10n,
@@ -93,7 +89,7 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
         openAgent: async (agentId, onEnd) => {
           const { agents } = await link!.request('agent.list', {});
           const agent = agents.find((a) => a.id === agentId);
-          if (!agent) throw new RelayError('E_USAGE', `no agent ${agentId}`, { hint: 'relay ps lists them' });
+          if (!agent) throw new RelayError('E_USAGE', l10n.t('errors.noSuchAgent', { agent: agentId }));
           // The terminal emulator is loaded the first time an agent is opened.
           const { AgentPane } = await import('./agentPane.js');
           return AgentPane.open({
@@ -102,9 +98,10 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
             size: () => s.agentSize,
             changed: () => s.changed(),
             ended: (end) => {
-              if (end.kind === 'exited') onEnd(endLine('exited', end.agentId, end.exit.reason));
-              else if (end.kind === 'daemonStopped') onEnd(endLine('daemon stopped', end.agentId, end.reason));
-              else if (end.kind === 'lost') onEnd(endLine('daemon lost', end.agentId));
+              const agentName = end.agentId ?? agentId;
+              if (end.kind === 'exited') onEnd(l10n.t('ui.agents.ended', { agent: agentName, why: end.exit.reason ?? l10n.t('ui.side.exited') }));
+              else if (end.kind === 'daemonStopped') onEnd(l10n.t('ui.agents.ended', { agent: agentName, why: l10n.t('errors.daemonStopped') }));
+              else if (end.kind === 'lost') onEnd(l10n.t('ui.agents.ended', { agent: agentName, why: l10n.t('ui.status.daemonLost') }));
             },
           });
         },
