@@ -90,6 +90,22 @@ export class FakeWorkspaceDaemon implements DaemonLink {
         const s = this.find(source);
         return { session: t, edge: { kind: 'attach', child: t.id, childNumber: t.number, parent: s.id, parentNumber: s.number, createdAt: NOW } };
       },
+      'session.import': ({ agent, id }) => ({
+        session: this.add({ origin: 'import', lineage: `imported from ${agent} ${(id ?? 'latest').slice(0, 8)}` }),
+        turns: 4,
+        source: `${agent}:${id ?? 'latest'}`,
+        existed: false,
+      }),
+      'relay.handoff': ({ agent }) => ({
+        relaySession: 'relay:1',
+        from: agent ?? 'claude-1',
+        to: 'codex-1',
+        toName: 'codex',
+        snapshot: { id: 'snap-1', relaySession: 'relay:1', fromAgent: agent ?? 'claude-1', toAgent: 'codex-1', reason: 'manual', limitedUntil: null, path: '/tmp/snap.md', createdAt: NOW },
+        stranded: false,
+        resumeAt: null,
+        unavailable: [],
+      }),
       'session.graph': () => ({
         nodes: this.sessions.map((s) => ({ id: s.id, number: s.number, origin: s.origin, messages: s.messages, current: s.current, updatedAt: s.updatedAt })),
         edges: this.sessions.flatMap((s) => s.parents.map((p) => ({ child: s.id, parent: this.find(String(p)).id, kind: s.origin === 'merge' ? ('merge' as const) : ('fork' as const) }))),

@@ -459,6 +459,33 @@ describe('keys and commands', () => {
     assert.equal(w.daemon.sent('task.run').length, 0, 'no slash command was sent as a task');
   });
 
+  it('/import brings a CLI transcript in as a new session and switches to it; /handoff hands the agent on', async () => {
+    const w = await started();
+    w.type('/import claude 1a2b3c4d');
+    w.press('enter');
+    await waitFor(() => w.c.session?.origin === 'import', '/import');
+    assert.deepEqual(w.daemon.sent('session.import'), [{ agent: 'claude', id: '1a2b3c4d', cwd: '/work/project', home: '/home/user', env: { PATH: '/usr/bin' } }]);
+    assert.equal(w.c.notice?.text, `imported claude into #${w.c.session!.number} (4 turns)`);
+    w.type('/import codex --latest');
+    w.press('enter');
+    await waitFor(() => w.c.notice?.text.startsWith('imported codex') === true, '/import --latest');
+    assert.equal(w.daemon.sent('session.import')[1]!.id, undefined, '--latest is the newest, not an id');
+    w.type('/handoff claude-1');
+    w.press('enter');
+    await waitFor(() => w.daemon.sent('relay.handoff').length === 1, '/handoff');
+    assert.deepEqual(w.daemon.sent('relay.handoff'), [{ agent: 'claude-1' }]);
+    await waitFor(() => w.c.notice?.text === 'handoff: claude-1 → codex', 'the handoff notice');
+  });
+
+  it('/import without an agent says what it needs, and sends nothing', async () => {
+    const w = await started();
+    w.type('/import');
+    w.press('enter');
+    assert.equal(w.c.notice?.kind, 'error');
+    assert.match(w.c.notice!.text, /\/import needs claude\|codex\|gemini\|opencode \[id\]/);
+    assert.equal(w.daemon.sent('session.import').length, 0);
+  });
+
   it('an unknown slash command is an error notice, and the line stays to be corrected', async () => {
     const w = await started();
     w.type('/nope now');
