@@ -12,7 +12,8 @@ import type { RequestPayload, RequestResult, RequestType } from '../../src/proto
 import type { SessionInfo, SessionMessageInfo } from '../../src/protocol/sessionProtocol.js';
 import { createLocalization, type Language } from '../../src/ui/i18n/i18n.js';
 import type { DaemonLink, LinkState } from '../../src/ui/workspace/workspaceLink.js';
-import { WorkspaceController, type Key } from '../../src/ui/workspace/workspaceController.js';
+import { WorkspaceController } from '../../src/ui/workspace/workspaceController.js';
+import type { Key } from '../../src/ui/workspace/workspaceTypes.js';
 import type { RelayMode } from '../../src/config/modeSetting.js';
 
 export const NOW = Date.UTC(2026, 11, 3, 12, 0);

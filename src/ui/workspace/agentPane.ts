@@ -10,7 +10,7 @@ import { BusClient } from '../../bus/busClient.js';
 import { AgentAttachment, type AttachmentEnd } from '../../client/agentAttachment.js';
 import type { RelayPaths } from '../../platform/paths.js';
 import type { AgentInfo } from '../../protocol/agentProtocol.js';
-import type { AgentView } from './workspaceController.js';
+import type { AgentView } from './workspaceTypes.js';
 
 export interface AgentPaneOptions {
   paths: RelayPaths;

@@ -13,7 +13,8 @@ import type { SetupChoice } from '../../config/setupChoice.js';
 import { RelayError } from '../../platform/errors.js';
 import { relayPaths, userHome } from '../../platform/paths.js';
 import { createLocalization, pickLanguage } from '../i18n/i18n.js';
-import { WorkspaceController, type SetupOption } from './workspaceController.js';
+import { WorkspaceController } from './workspaceController.js';
+import type { SetupOption } from './workspaceTypes.js';
 import type { WorkspaceLink } from './workspaceLink.js';
 import { WorkspaceScreen } from './workspaceScreen.js';
 

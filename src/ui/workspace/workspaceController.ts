@@ -1,19 +1,17 @@
 /**
- * The workspace's behaviour, without a terminal: what a key does, what each command asks the
- * daemon, and what the screen shows (read by the renderer after each change). Everything that
+ * The workspace's behaviour, without a terminal: what a key does, how the screen follows the
+ * daemon's sessions and tasks, and what it shows (read by the renderer after each change; what
+ * each command does is workspaceCommands.ts). Everything that
  * matters lives in the daemon — the sessions, the running tasks, the agents — so this holds
  * only what is on screen, and a second workspace, or this one reopened, shows the same thing.
  */
-import { formatClockTime } from '../../platform/duration.js';
 import type { RelayMode } from '../../config/modeSetting.js';
+import { formatClockTime } from '../../platform/duration.js';
 import type { AgentInfo } from '../../protocol/agentProtocol.js';
 import type { EventRecord } from '../../protocol/eventRecord.js';
-import type { StoredFact } from '../../protocol/knowledgeProtocol.js';
 import {
   TOPIC_TASKS,
   type BudgetState,
-  type CallPlan,
-  type CostReport,
   type LiveTask,
   type ProviderInfo,
   type ProviderLookup,
@@ -24,73 +22,14 @@ import {
 } from '../../protocol/providerProtocol.js';
 import type { SessionInfo } from '../../protocol/sessionProtocol.js';
 import type { Localization } from '../i18n/i18n.js';
-import { layoutSessionGraph, type GraphRow } from '../sessionGraphView.js';
+import type { GraphRow } from '../sessionGraphView.js';
 import { COMMANDS, commandByChord, parseSlash, type Command, type CommandActions, type CommandId } from './commandTable.js';
 import { ConversationModel } from './conversationModel.js';
+import { filterCommands, filterSessions } from './fuzzyFilter.js';
 import { InputLine } from './inputLine.js';
-import { filterCommands, filterSessions, type PaletteItem } from './fuzzyFilter.js';
-import type { DaemonLink, LinkState } from './workspaceLink.js';
-
-/** A key as the terminal layer reports it: `full` is `C-p`, `escape`, `enter`, `a`, `中`. */
-export interface Key {
-  full: string;
-  /** The character typed, for printable keys. */
-  ch?: string;
-  /** The raw bytes, passed on to an attached agent. */
-  sequence?: string;
-}
-
-/** An agent's terminal drawn in the workspace (see agentPane.ts). */
-export interface AgentView {
-  readonly agentId: string | null;
-  /** The last relay banner (a handoff as it happened). */
-  readonly banner: string | undefined;
-  send(data: string): void;
-  /** The agent's screen, top to bottom, as plain text. */
-  rows(): string[];
-  /** The pane changed size. */
-  resize(): void;
-  close(): Promise<void>;
-}
-
-export type Overlay =
-  | { kind: 'palette'; query: InputLine; items: PaletteItem[]; selected: number }
-  | { kind: 'sessions'; purpose: 'switch' | 'merge' | 'attach'; query: InputLine; all: SessionInfo[]; shown: SessionInfo[]; selected: number }
-  | { kind: 'graph'; rows: GraphRow[]; selected: number }
-  | { kind: 'knowledge'; query: InputLine; facts: StoredFact[]; selected: number }
-  | { kind: 'cost'; report: CostReport; budget: BudgetState }
-  | { kind: 'help' }
-  | { kind: 'confirm'; taskId: string; step: number; plan: CallPlan }
-  | { kind: 'agents'; agents: AgentInfo[]; selected: number }
-  | { kind: 'agent'; view: AgentView; name: string }
-  | { kind: 'setup'; lookedFor: ProviderLookup[]; found: ProviderInfo[]; selected: number };
-
-/** The first-run choices, in the order shown (ui.setup.option<Name>). */
-export const SETUP_OPTIONS = ['Openai', 'Anthropic', 'Google', 'Deepseek', 'Local', 'Cli', 'Skip'] as const;
-export type SetupOption = (typeof SETUP_OPTIONS)[number];
-
-export interface WorkspaceEnv {
-  link: DaemonLink;
-  l10n: Localization;
-  /** The user's environment (API keys travel with each request, never stored). */
-  env: Record<string, string>;
-  cwd: string;
-  home: string;
-  now: () => number;
-  newTaskId: () => string;
-  /** Set the mode in config.yaml; the mode in force after. */
-  writeMode: (mode: RelayMode) => RelayMode;
-  /** Open an agent's terminal inside the workspace; `onEnd` gets one line when it ends. */
-  openAgent?: (agentId: string, onEnd: (line: string) => void) => Promise<AgentView>;
-  /** Write the first-run choice to config.yaml: the file written, and the key's variable for a key. */
-  writeSetup?: (option: Exclude<SetupOption, 'Skip'>) => { file: string; envVar?: string };
-  /** Redraw soon. */
-  changed: () => void;
-  /** The user quit. */
-  quit: () => void;
-  /** Sent-line history to start with, and where to keep it. */
-  history?: readonly string[];
-}
+import { commandActions } from './workspaceCommands.js';
+import type { LinkState } from './workspaceLink.js';
+import { SETUP_OPTIONS, type CommandHost, type Key, type Overlay, type SetupOption, type WorkspaceEnv } from './workspaceTypes.js';
 
 /** How long a task may run; a team of slow calls can take hours. */
 const TASK_TIMEOUT_MS = 6 * 60 * 60 * 1000;
@@ -119,7 +58,7 @@ function errorText(e: unknown, l10n: Localization): string {
   return err.hint ? `${text} (${err.hint})` : text;
 }
 
-export class WorkspaceController {
+export class WorkspaceController implements CommandHost {
   readonly conversation: ConversationModel;
   readonly input: InputLine;
   overlay: Overlay | null = null;
@@ -140,6 +79,8 @@ export class WorkspaceController {
   /** One line under the conversation: what the last action did. */
   notice: { text: string; kind: 'info' | 'error' } | undefined;
   linkState: LinkState = 'connecting';
+  /** Rows of the conversation pane (the screen sets it): what PageUp/PageDown move by. */
+  pageRows = 20;
   private readonly actions: CommandActions;
   /** Tasks of the shown session that run now, by id (their messages are drawn). */
   private readonly live = new Map<string, { startedAt: number }>();
@@ -157,7 +98,7 @@ export class WorkspaceController {
     this.t = w.l10n.t;
     this.conversation = new ConversationModel(this.t, width);
     this.input = new InputLine(w.history ?? []);
-    this.actions = this.commandActions();
+    this.actions = commandActions(this, w);
   }
 
   // ---- the daemon's side ----
@@ -252,7 +193,11 @@ export class WorkspaceController {
   private announcement(a: TaskAnnouncement): void {
     if (a.kind === 'started') {
       if (a.task.session && this.session?.id === a.task.session.id) this.follow(a.task);
-      else if (a.task.session && !this.session && this.running?.taskId === a.task.taskId) this.follow(a.task);
+      else if (a.task.session && !this.session && this.running?.taskId === a.task.taskId) {
+        // This workspace's first task made the session: it is the one shown from now on.
+        this.follow(a.task);
+        void this.refreshSession(a.task.session.id);
+      }
       else {
         this.unknownCount -= this.unknown.get(a.task.taskId)?.length ?? 0;
         this.unknown.delete(a.task.taskId);
@@ -298,7 +243,8 @@ export class WorkspaceController {
     this.agentsRefresh.unref();
   }
 
-  private async refreshAgents(): Promise<void> {
+  /** Read the daemon's agents again. */
+  async refreshAgents(): Promise<void> {
     try {
       this.agents = (await this.w.link.request('agent.list', {})).agents;
     } catch {
@@ -315,7 +261,8 @@ export class WorkspaceController {
     }
   }
 
-  private async refreshProviders(): Promise<{ providers: ProviderInfo[]; lookedFor: ProviderLookup[] } | undefined> {
+  /** Detect the providers again (with this workspace's environment); what was looked for and found. */
+  async refreshProviders(): Promise<{ providers: ProviderInfo[]; lookedFor: ProviderLookup[] } | undefined> {
     try {
       const detection = await this.w.link.request('providers.list', { env: this.w.env });
       this.providers = detection.providers.filter((p) => p.usable);
@@ -326,10 +273,15 @@ export class WorkspaceController {
     }
   }
 
-  private async refreshSession(): Promise<void> {
-    if (!this.session) return;
+  /**
+   * Read a session's header again (its message count, lineage). It becomes the shown one only
+   * when none was (the first task made it); a session switched away from is left alone.
+   */
+  private async refreshSession(id: string | undefined = this.session?.id): Promise<void> {
+    if (!id || (this.session && this.session.id !== id)) return;
     try {
-      this.session = (await this.w.link.request('session.show', { ref: this.session.id, limit: 1 })).session;
+      const { session } = await this.w.link.request('session.show', { ref: id, limit: 1 });
+      if (!this.session || this.session.id === session.id) this.session = session;
     } catch {
       // Still shown as it was.
     }
@@ -390,9 +342,9 @@ export class WorkspaceController {
       case 'down':
         return input.next();
       case 'pageup':
-        return this.conversation.scroll(10, 10);
+        return this.conversation.scroll(Math.max(1, this.pageRows - 1), this.pageRows);
       case 'pagedown':
-        return this.conversation.scroll(-10, 10);
+        return this.conversation.scroll(-Math.max(1, this.pageRows - 1), this.pageRows);
       case 'tab':
         return this.run(COMMANDS.find((c) => c.id === 'provider.next')!, '');
       default:
@@ -569,10 +521,8 @@ export class WorkspaceController {
     // last of them. The `ended` announcement comes after them on their own socket, and ends it.
     if (cancelled) this.conversation.addLine('note', this.t('ui.conversation.cancelled'));
     else if (result.failure) this.conversation.addLine('error', errorText(result.failure, this.w.l10n));
-    if (result.session.number > 0 && this.session?.id !== result.session.id) {
-      this.session = { id: result.session.id, number: result.session.number } as SessionInfo;
-    }
-    void this.refreshSession();
+    // The task's session (new, or the one it continued): its message count and lineage changed.
+    if (result.session.number > 0) void this.refreshSession(result.session.id);
     void this.refreshBudget();
   }
 
@@ -602,11 +552,13 @@ export class WorkspaceController {
     this.w.changed();
   }
 
-  private say(text: string, kind: 'info' | 'error' = 'info'): void {
+  /** One line under the conversation: what an action did. */
+  say(text: string, kind: 'info' | 'error' = 'info'): void {
     this.notice = { text, kind };
   }
 
-  private needSession(): SessionInfo {
+  /** The session shown; a command that needs one says so when there is none. */
+  needSession(): SessionInfo {
     if (!this.session) throw Object.assign(new Error(this.t('errors.noSession')), { code: 'E_USAGE' });
     return this.session;
   }
@@ -627,7 +579,8 @@ export class WorkspaceController {
     this.overlay = { kind: 'palette', query: new InputLine(), items: filterCommands('', this.t), selected: 0 };
   }
 
-  private async pickSession(purpose: 'switch' | 'merge' | 'attach'): Promise<void> {
+  /** The session list as a picker: to switch to, merge with or attach the chosen one. */
+  async pickSession(purpose: 'switch' | 'merge' | 'attach'): Promise<void> {
     const { sessions } = await this.w.link.request('session.list', {});
     const all = sessions.filter((s) => purpose === 'switch' || s.id !== this.session?.id);
     this.overlay = { kind: 'sessions', purpose, query: new InputLine(), all, shown: all, selected: 0 };
@@ -660,108 +613,6 @@ export class WorkspaceController {
       this.say(errorText(e, this.w.l10n), 'error');
     }
     this.w.changed();
-  }
-
-  private commandActions(): CommandActions {
-    const { link } = this.w;
-    const t = this.t;
-    const switched = async (session: SessionInfo, message: string): Promise<void> => {
-      await this.show(session.id);
-      this.say(message);
-    };
-    return {
-      'session.new': async () => {
-        const { session } = await link.request('session.new', {});
-        await switched(session, t('ui.sessions.created', { number: session.number }));
-      },
-      'session.fork': async (name) => {
-        const from = this.needSession();
-        const { session } = await link.request('session.fork', { ref: from.id, ...(name ? { name } : {}) });
-        await switched(session, t('ui.sessions.forked', { from: from.number, number: session.number }));
-      },
-      'session.merge': async (arg) => {
-        const into = this.needSession();
-        const refs = [into.id, ...arg.split(/[\s,]+/).filter(Boolean)];
-        const { session } = await link.request('session.merge', { refs });
-        await switched(session, t('ui.sessions.merged', { number: session.number }));
-      },
-      'session.switch': async (ref) => {
-        if (ref) await this.switchTo(ref);
-        else await this.pickSession('switch');
-      },
-      'session.attach': async (source) => {
-        const target = this.needSession();
-        const { session } = await link.request('session.attach', { target: target.id, source });
-        this.session = session;
-        const src = (await link.request('session.show', { ref: source, limit: 1 })).session;
-        this.say(t('ui.sessions.attached', { source: src.number, number: session.number }));
-      },
-      'session.import': async (arg) => {
-        const [agent, id] = arg.split(/\s+/);
-        const r = await link.request('session.import', {
-          agent: agent as 'claude',
-          ...(id && id !== '--latest' ? { id } : {}),
-          cwd: this.w.cwd,
-          home: this.w.home,
-          env: this.w.env,
-        });
-        await switched(r.session, t('ui.sessions.imported', { agent, number: r.session.number, count: r.turns }));
-      },
-      'session.graph': async () => {
-        const graph = await link.request('session.graph', {});
-        const rows = layoutSessionGraph(graph);
-        const at = rows.findIndex((r) => r.node?.id === this.session?.id);
-        this.overlay = { kind: 'graph', rows, selected: at >= 0 ? at : Math.max(0, rows.findIndex((r) => r.node)) };
-      },
-      'knowledge.remember': async (text) => {
-        const r = await link.request('knowledge.remember', { text, cwd: this.w.cwd });
-        this.say(t(r.existed ? 'ui.knowledge.already' : 'ui.knowledge.remembered', { id: r.id }));
-      },
-      'knowledge.browse': async () => {
-        const { facts } = await link.request('knowledge.list', { cwd: this.w.cwd });
-        this.overlay = { kind: 'knowledge', query: new InputLine(), facts, selected: 0 };
-      },
-      'mode.toggle': (arg) => {
-        const wanted = arg === 'auto' || arg === 'edit' ? arg : this.mode === 'edit' ? 'auto' : 'edit';
-        this.mode = this.w.writeMode(wanted);
-        this.say(t(`ui.mode.${this.mode}`));
-      },
-      'budget.show': async () => {
-        const [report, budget] = await Promise.all([link.request('cost.report', {}), link.request('budget.show', {})]);
-        this.budget = budget;
-        this.overlay = { kind: 'cost', report, budget };
-      },
-      'provider.next': async () => {
-        await this.refreshProviders();
-        if (this.providers.length === 0) {
-          this.provider = undefined;
-          return this.say(t('ui.provider.none'), 'error');
-        }
-        const names = [undefined, ...this.providers.map((p) => p.name)];
-        this.provider = names[(names.indexOf(this.provider) + 1) % names.length];
-        this.say(this.provider ? t('ui.provider.switched', { provider: this.provider }) : t('ui.provider.auto'));
-      },
-      'agents.show': async () => {
-        await this.refreshAgents();
-        const live = this.agents.filter((a) => a.state !== 'exited' && a.state !== 'crashed' && !a.previousRun);
-        if (live.length === 0) return this.say(t('ui.agents.none'));
-        this.overlay = { kind: 'agents', agents: live, selected: 0 };
-      },
-      'relay.handoff': async (agent) => {
-        const r = await link.request('relay.handoff', agent ? { agent } : {});
-        this.say(t('ui.agents.handoff', { text: `${r.from} → ${r.toName ?? r.to ?? '—'}` }));
-      },
-      'screen.clear': () => {
-        this.conversation.reset();
-        this.say(t('ui.conversation.cleared'));
-      },
-      'help.show': () => {
-        this.overlay = { kind: 'help' };
-      },
-      'app.quit': () => {
-        this.w.quit();
-      },
-    };
   }
 
   // ---- what the status bar and the side list say ----

@@ -15,7 +15,8 @@ import type { Widgets } from 'blessed';
 import { cutToWidth } from '../sessionViews.js';
 import { PasteSplitter } from './pasteSplitter.js';
 import type { ConversationRow } from './conversationModel.js';
-import type { Key, WorkspaceController } from './workspaceController.js';
+import type { WorkspaceController } from './workspaceController.js';
+import type { Key } from './workspaceTypes.js';
 import { overlayContent, padToWidth, sideList, statusBar, type ViewRow } from './workspaceViews.js';
 import { displayWidth } from './wrappedText.js';
 
@@ -191,6 +192,7 @@ export class WorkspaceScreen {
     const body = Math.max(1, rows - 3);
     this.conversationBox.width = convCols;
     this.conversationBox.height = body;
+    if (this.controller) this.controller.pageRows = body;
     const side = cols >= MIN_SIDE_COLS;
     this.sideBox.hidden = !side;
     this.sideBox.left = convCols + 1;

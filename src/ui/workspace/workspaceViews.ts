@@ -8,7 +8,8 @@ import { formatCostReport } from '../costReportView.js';
 import { cutToWidth, oneLine } from '../sessionViews.js';
 import { MAX_DRAWN_LANES } from '../sessionGraphView.js';
 import { COMMANDS, commandKeys } from './commandTable.js';
-import { SETUP_OPTIONS, type Overlay, type WorkspaceController } from './workspaceController.js';
+import type { WorkspaceController } from './workspaceController.js';
+import { SETUP_OPTIONS, type Overlay } from './workspaceTypes.js';
 import { displayWidth } from './wrappedText.js';
 
 /** A row and how to paint it. */
