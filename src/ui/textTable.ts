@@ -3,14 +3,18 @@
  * apart. The last column is not padded, so a long reason at the end never leaves trailing blanks.
  * `right` lists the columns (by index) that hold numbers and line up on the right.
  */
+import stringWidth from 'string-width';
+
 export function formatTable(head: readonly string[], rows: readonly (readonly string[])[], right: readonly number[] = []): string[] {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // Display columns, not string length: a CJK heading or session name is two columns a character.
+  const widths = head.map((h, i) => Math.max(stringWidth(h), ...rows.map((r) => stringWidth(r[i] ?? ''))));
+  const pad = (c: string, i: number): string => ' '.repeat(Math.max(0, widths[i]! - stringWidth(c)));
   const line = (cells: readonly string[]): string =>
     head
       .map((_, i) => {
         const c = cells[i] ?? '';
-        if (right.includes(i)) return c.padStart(widths[i]!);
-        return i === head.length - 1 ? c : c.padEnd(widths[i]!);
+        if (right.includes(i)) return pad(c, i) + c;
+        return i === head.length - 1 ? c : c + pad(c, i);
       })
       .join('  ')
       .trimEnd();

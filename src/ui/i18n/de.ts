@@ -102,6 +102,12 @@ export const de: { ui: Resources['ui'] } = {
       byProvider: 'nach Anbieter',
       byModel: 'nach Modell',
       byWorker: 'nach Worker',
+      calls: 'Aufrufe',
+      inputTokens: 'Eingabe',
+      outputTokens: 'Ausgabe',
+      amount: 'Kosten',
+      byDay: 'nach Tag',
+      noCalls: 'noch keine Aufrufe',
       hint: 'Esc schließt · relay budget set --daily 5 setzt ein Limit',
     },
     confirm: {

@@ -101,6 +101,12 @@ export const en = {
       byProvider: 'by provider',
       byModel: 'by model',
       byWorker: 'by worker',
+      calls: 'calls',
+      inputTokens: 'input',
+      outputTokens: 'output',
+      amount: 'cost',
+      byDay: 'by day',
+      noCalls: 'no calls recorded yet',
       hint: 'Esc closes · relay budget set --daily 5 sets a limit',
     },
     confirm: {

@@ -102,6 +102,12 @@ export const es: { ui: Resources['ui'] } = {
       byProvider: 'por proveedor',
       byModel: 'por modelo',
       byWorker: 'por worker',
+      calls: 'llamadas',
+      inputTokens: 'entrada',
+      outputTokens: 'salida',
+      amount: 'coste',
+      byDay: 'por día',
+      noCalls: 'aún no hay llamadas',
       hint: 'Esc cierra · relay budget set --daily 5 fija un límite',
     },
     confirm: {

@@ -102,6 +102,12 @@ export const fr: { ui: Resources['ui'] } = {
       byProvider: 'par fournisseur',
       byModel: 'par modèle',
       byWorker: 'par worker',
+      calls: 'appels',
+      inputTokens: 'entrée',
+      outputTokens: 'sortie',
+      amount: 'coût',
+      byDay: 'par jour',
+      noCalls: 'aucun appel enregistré',
       hint: 'Esc ferme · relay budget set --daily 5 fixe une limite',
     },
     confirm: {

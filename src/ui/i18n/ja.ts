@@ -102,6 +102,12 @@ export const ja: { ui: Resources['ui'] } = {
       byProvider: 'プロバイダー別',
       byModel: 'モデル別',
       byWorker: 'ワーカー別',
+      calls: '呼び出し',
+      inputTokens: '入力',
+      outputTokens: '出力',
+      amount: '費用',
+      byDay: '日別',
+      noCalls: 'まだ呼び出しはありません',
       hint: 'Esc 閉じる · relay budget set --daily 5 で上限を設定',
     },
     confirm: {

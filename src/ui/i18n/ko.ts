@@ -103,6 +103,12 @@ export const ko: { ui: Resources['ui'] } = {
       byProvider: '제공자별',
       byModel: '모델별',
       byWorker: '워커별',
+      calls: '호출',
+      inputTokens: '입력',
+      outputTokens: '출력',
+      amount: '비용',
+      byDay: '일별',
+      noCalls: '아직 호출 기록이 없습니다',
       hint: 'Esc 닫기 · relay budget set --daily 5 로 한도 설정',
     },
     confirm: {

@@ -103,6 +103,12 @@ export const zh: Resources = {
       byProvider: '按提供方',
       byModel: '按模型',
       byWorker: '按工作者',
+      calls: '调用',
+      inputTokens: '输入',
+      outputTokens: '输出',
+      amount: '费用',
+      byDay: '按日期',
+      noCalls: '尚无调用记录',
       hint: 'Esc 关闭 · relay budget set --daily 5 设置限额',
     },
     confirm: {

@@ -4,13 +4,14 @@
  * state, so they are tested without a terminal; the screen only paints them.
  */
 import { formatMicros } from '../../platform/money.js';
-import { formatCostReport } from '../costReportView.js';
+import { formatCount, formatTable } from '../textTable.js';
 import { cutToWidth, oneLine } from '../sessionViews.js';
 import { MAX_DRAWN_LANES } from '../sessionGraphView.js';
 import { COMMANDS, commandKeys } from './commandTable.js';
 import type { WorkspaceController } from './workspaceController.js';
 import { SETUP_OPTIONS, type Overlay } from './workspaceTypes.js';
 import { displayWidth } from './wrappedText.js';
+import type { CostReport, CostRow } from '../../protocol/providerProtocol.js';
 
 /** A row and how to paint it. */
 export interface ViewRow {
@@ -147,8 +148,7 @@ export function overlayContent(c: WorkspaceController, o: Overlay, width: number
         { text: `${t('ui.cost.today')}: ${formatMicros(o.report.todayMicros)}   ${t('ui.cost.daily')}: ${limit(l.dailyMicros)}`, style: 'accent' },
         { text: `${t('ui.cost.month')}: ${formatMicros(o.report.monthMicros)}   ${t('ui.cost.monthly')}: ${limit(l.monthlyMicros)}`, style: 'accent' },
         { text: `${t('ui.cost.task')}: ${limit(l.taskMicros)}` },
-        { text: '' },
-        ...formatCostReport(o.report).map((line) => ({ text: cutToWidth(line, width) })),
+        ...costTables(o.report, t).map((line) => ({ text: cutToWidth(line, width) })),
       ];
       return { title: t('ui.cost.title'), rows: rows.slice(0, room), hint: t('ui.cost.hint') };
     }
@@ -187,6 +187,24 @@ export function overlayContent(c: WorkspaceController, o: Overlay, width: number
     case 'agent':
       return { title: o.name, rows: [], hint: t('ui.agents.attached', { agent: o.name }) };
   }
+}
+
+/** Where the money went, by provider, model, worker and day, with the headings in the user's language. */
+function costTables(report: CostReport, t: (k: string) => string): string[] {
+  const groups = [
+    ['ui.cost.byProvider', report.byProvider],
+    ['ui.cost.byModel', report.byModel],
+    ['ui.cost.byWorker', report.byWorker],
+    ['ui.cost.byDay', report.byDay],
+  ] as const;
+  if (groups.every(([, rows]) => rows.length === 0)) return ['', t('ui.cost.noCalls')];
+  const head = ['', t('ui.cost.calls'), t('ui.cost.inputTokens'), t('ui.cost.outputTokens'), t('ui.cost.amount')];
+  const cost = (r: CostRow): string => (r.unpricedCalls === r.calls && r.calls > 0 ? t('ui.conversation.unpriced') : formatMicros(r.costMicros));
+  return groups.flatMap(([title, rows]) =>
+    rows.length === 0
+      ? []
+      : ['', t(title), ...formatTable(head, rows.map((r) => [r.key, formatCount(r.calls), formatCount(r.inputTokens), formatCount(r.outputTokens), cost(r)]), [1, 2, 3, 4]).map((l) => `  ${l}`)],
+  );
 }
 
 /** Help: the keys, then every command with its chord, key and slash form (from the one table). */
