@@ -194,9 +194,10 @@ export class ConversationRepo {
     this.byNumber = db.prepare('SELECT * FROM sessions WHERE number = ?');
     this.insertMessage = db.prepare(
       `INSERT INTO messages (id, parent_id, session_id, role, content, worker, provider, model,
-         input_tokens, output_tokens, cost_micros, status, created_at)
+         input_tokens, output_tokens, cost_micros, status, created_at, depth)
        VALUES (@id, @parentId, @sessionId, @role, @content, @worker, @provider, @model,
-         @inputTokens, @outputTokens, @costMicros, @status, @at)`,
+         @inputTokens, @outputTokens, @costMicros, @status, @at,
+         COALESCE((SELECT depth + 1 FROM messages WHERE id = @parentId), 1))`,
     );
     this.moveHead = db.prepare('UPDATE sessions SET head_id = ?, updated_at = ? WHERE id = ?');
     this.messageById = db.prepare('SELECT * FROM messages WHERE id = ?');
@@ -238,16 +239,8 @@ export class ConversationRepo {
          SELECT 1 FROM chain JOIN messages ON messages.id = chain.id WHERE chain.id = @b LIMIT 1`,
       )
       .pluck();
-    this.chainLength = db
-      .prepare(
-        `WITH RECURSIVE chain(id) AS (
-           SELECT ?
-           UNION ALL
-           SELECT m.parent_id FROM messages m JOIN chain ON m.id = chain.id WHERE m.parent_id IS NOT NULL
-         )
-         SELECT count(*) FROM chain JOIN messages ON messages.id = chain.id`,
-      )
-      .pluck();
+    // A chain's length is its head's depth (migration 11), written when the message was.
+    this.chainLength = db.prepare('SELECT depth FROM messages WHERE id = ?').pluck();
     // The chain from @head, oldest first, leaving out @stop and everything before it.
     this.chainUntil = db.prepare(
       `WITH RECURSIVE chain(id, depth) AS (

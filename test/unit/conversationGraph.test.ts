@@ -258,7 +258,7 @@ test('list is newest first with chain lengths and parents; rename changes only t
   );
 });
 
-test('a v8 database migrates to edges and keeps every session and message', (t) => {
+test('a v8 database migrates to edges and message depths and keeps every session and message', (t) => {
   const fixture = tempDatabase(t, 'graph-v8');
   const old = fixture.open(fixture.file, { migrations: MIGRATIONS.slice(0, 8) });
   assert.equal(schemaVersion(old), 8);
@@ -278,8 +278,24 @@ test('a v8 database migrates to edges and keeps every session and message', (t) 
   const db = fixture.open();
   assert.equal(schemaVersion(db), latestVersion());
   assert.deepEqual(db.prepare('SELECT * FROM sessions ORDER BY id').all(), sessions);
-  assert.deepEqual(db.prepare('SELECT * FROM messages ORDER BY id').all(), messages);
+  // Every message as it was, plus its depth in its chain (migration 11): the root is 1.
+  const migrated = db.prepare('SELECT * FROM messages ORDER BY id').all() as Array<{ id: string; depth: number }>;
+  assert.deepEqual(
+    migrated.map(({ depth: _depth, ...row }) => row),
+    messages,
+  );
+  assert.deepEqual(
+    migrated.map((m) => [m.id, m.depth]),
+    [['a-m0', 1], ['a-m1', 2], ['a-m2', 3], ['a-m3', 4], ['a-m4', 5], ['b-m0', 1]],
+  );
   const repo = new ConversationRepo(db);
+  assert.deepEqual(
+    repo
+      .list()
+      .map((s) => [s.number, s.messages])
+      .sort((x, y) => x[0]! - y[0]!),
+    [[1, 5], [2, 1]],
+  );
   assert.deepEqual(repo.history(a.id).map((m) => m.content), ['m0', 'm1', 'm2', 'm3', 'm4']);
   assert.deepEqual(repo.history(b.id).map((m) => m.content), ['other']);
   assert.equal(repo.lineage(a.id), '');
