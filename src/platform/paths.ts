@@ -42,6 +42,8 @@ export interface RelayPaths {
   /** Process groups the daemon started, for reaping after it was killed. */
   groupsFile: string;
   daemonLog: string;
+  /** The workspace's sent lines (Up/Down brings them back in the next run too), redacted. */
+  workspaceHistory: string;
 }
 
 /**
@@ -114,6 +116,7 @@ export function relayPaths(relayHome: string = resolveHome()): RelayPaths {
     spoolFile: join(home, 'spool', 'hooks.jsonl'),
     hookLog: join(logs, 'hook.log'),
     daemonLog: join(logs, 'daemon.log'),
+    workspaceHistory: join(home, 'workspace-history.jsonl'),
   };
 }
 

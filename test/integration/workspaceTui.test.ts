@@ -244,7 +244,7 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
     );
   });
 
-  it('quit leaves the answer running; reopening shows the same session and the answer streaming on', async () => {
+  it('quit leaves the answer running; reopening shows the same session, the answer streaming on, and the sent line under Up', async () => {
     await inWorkspace(async (w) => {
       const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
       w.fake.enqueue({ kind: 'answer', text: `${words} END`, chunks: 60, chunkDelayMs: 60 });
@@ -265,6 +265,9 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
         const text = (await t.capture()).replace(/\s+/g, ' ');
         assert.equal(text.split('count slowly').length - 1, 1, text);
         assert.equal(text.split(' w5 ').length - 1, 1, text);
+        // What was typed in the first run comes back with Up.
+        await t.sendKeys('Up');
+        await t.waitFor(/^> count slowly/m, WAIT);
       });
     });
   });

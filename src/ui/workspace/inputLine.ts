@@ -8,8 +8,8 @@ import { cleanText } from './screenText.js';
 import { displayWidth } from './wrappedText.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/** How many sent lines Up can bring back. */
-const HISTORY_LIMIT = 500;
+/** How many sent lines Up can bring back (and the history file keeps). */
+export const HISTORY_LIMIT = 500;
 
 function graphemes(text: string): string[] {
   return Array.from(segmenter.segment(text), (s) => s.segment);

@@ -13,6 +13,7 @@ import type { SetupChoice } from '../../config/setupChoice.js';
 import { RelayError } from '../../platform/errors.js';
 import { relayPaths, userHome } from '../../platform/paths.js';
 import { createLocalization, pickLanguage } from '../i18n/i18n.js';
+import { appendHistory, readHistory } from './inputHistory.js';
 import { WorkspaceController } from './workspaceController.js';
 import type { SetupOption } from './workspaceTypes.js';
 import type { WorkspaceLink } from './workspaceLink.js';
@@ -48,6 +49,7 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
   let finish: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => (finish = resolve));
   let failure: unknown;
+  let historyFailed = false;
   // Loaded after the first frame; commands that need them before that say so.
   let config: { writeMode: (mode: RelayMode) => RelayMode; writeSetup: (option: Exclude<SetupOption, 'Skip'>) => { file: string; envVar?: string } } | undefined;
 
@@ -105,6 +107,16 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
               else if (end.kind === 'lost') onEnd(l10n.t('ui.agents.ended', { agent: agentName, why: l10n.t('ui.status.daemonLost') }));
             },
           });
+        },
+        history: readHistory(paths.workspaceHistory),
+        remember: (line) => {
+          try {
+            appendHistory(paths.workspaceHistory, line);
+          } catch (e) {
+            // A full disk or a read-only home loses the history, never the line just sent.
+            if (!historyFailed) controller?.say(l10n.t('errors.generic', { message: (e as Error).message }), 'error');
+            historyFailed = true;
+          }
         },
         changed: () => s.changed(),
         quit: () => finish(0),

@@ -477,12 +477,16 @@ export class WorkspaceController implements CommandHost {
       if ('args' in slash.command && slash.command.args === 'required' && slash.arg === '') {
         return this.say(this.t('errors.usage', { command: `/${slash.command.slash}`, args: this.t(`help.args.${slash.command.id}`) }), 'error');
       }
-      this.input.submit();
+      // Not inside `remember?.(…)`: an optional call does not evaluate its arguments when absent.
+      const sent = this.input.submit();
+      this.w.remember?.(sent);
       return this.run(slash.command, slash.arg);
     }
     // Sent while an answer streams: the line stays in the input, nothing typed is lost.
     if (this.running) return this.say(this.t('errors.busy'), 'error');
-    void this.ask(this.input.submit());
+    const text = this.input.submit();
+    this.w.remember?.(text);
+    void this.ask(text);
   }
 
   /** Send a task to the daemon; its messages arrive on the task topic like anyone's. */

@@ -72,8 +72,10 @@ export interface WorkspaceEnv {
   changed: () => void;
   /** The user quit. */
   quit: () => void;
-  /** Sent-line history to start with, and where to keep it. */
+  /** Sent lines of earlier runs, oldest first (Up brings them back). */
   history?: readonly string[];
+  /** Keep a sent line for the next run. */
+  remember?: (line: string) => void;
 }
 
 /**
