@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { StreamCleaner, cleanText } from '../../src/ui/workspace/screenText.js';
 import { WrappedText, displayWidth, wrapLine } from '../../src/ui/workspace/wrappedText.js';
+import { ConversationModel } from '../../src/ui/workspace/conversationModel.js';
+import { createLocalization } from '../../src/ui/i18n/i18n.js';
 
 function rows(t: WrappedText): string[] {
   return Array.from({ length: t.rowCount }, (_, i) => t.row(i));
@@ -198,5 +200,31 @@ describe('cleaning model output before it is drawn', () => {
         assert.equal(cleanedStream(cutAt(text, cuts)), cleanText(text));
       }),
     );
+  });
+});
+
+describe('answer headers', () => {
+  it('a call on a subscription or a local model is free, not $0; a metered one shows its cost', () => {
+    const model = new ConversationModel(createLocalization('en').t, 80);
+    const candidate = (provider: string, model: string, billing: 'metered' | 'subscription' | 'local') => ({ provider, model, tier: 'standard' as const, billing, kept: true, why: 'cheapest' });
+    const route = { worker: 'explainer', order: [], why: 'cheapest', candidates: [candidate('claude', 'haiku', 'subscription'), candidate('ollama', 'llama3', 'local'), candidate('openai', 'gpt-4o-mini', 'metered')] };
+    model.apply('t1', { kind: 'route', seq: 1, step: 1, decision: route });
+    const steps: Array<[string, string, number]> = [
+      ['claude', 'haiku', 0],
+      ['ollama', 'llama3', 0],
+      ['openai', 'gpt-4o-mini', 1200],
+    ];
+    let seq = 2;
+    for (const [i, [provider, m, cost]] of steps.entries()) {
+      model.apply('t1', { kind: 'call', seq: seq++, step: i + 1, worker: 'explainer', provider, model: m, attempt: 1 });
+      model.apply('t1', { kind: 'delta', seq: seq++, step: i + 1, text: 'ok' });
+      model.apply('t1', { kind: 'step-done', seq: seq++, step: i + 1, worker: 'explainer', provider, model: m, costMicros: cost, usage: { inputTokens: 3, outputTokens: 1 } });
+    }
+    const headers = model.visibleRows(40).filter((r) => r.style === 'header').map((r) => r.text);
+    assert.deepEqual(headers, [
+      '[explainer] claude · haiku · free (subscription) · 4 tokens',
+      '[explainer] ollama · llama3 · free (local) · 4 tokens',
+      '[explainer] openai · gpt-4o-mini · $0.00120 · 4 tokens',
+    ]);
   });
 });

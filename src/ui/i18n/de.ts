@@ -35,6 +35,8 @@ export const de: { ui: Resources['ui'] } = {
       partial: '(teilweise)',
       stepCost: '{{cost}} · {{tokens}} Tokens',
       unpriced: 'ohne Preis',
+      freeSubscription: 'kostenlos (Abo)',
+      freeLocal: 'kostenlos (lokal)',
       cleared: 'Bildschirm geleert — die Sitzung behält ihren Verlauf',
     },
     side: {

@@ -34,6 +34,8 @@ export const en = {
       partial: '(partial)',
       stepCost: '{{cost}} · {{tokens}} tokens',
       unpriced: 'unpriced',
+      freeSubscription: 'free (subscription)',
+      freeLocal: 'free (local)',
       cleared: 'screen cleared — the session keeps its history',
     },
     side: {

@@ -35,6 +35,8 @@ export const es: { ui: Resources['ui'] } = {
       partial: '(parcial)',
       stepCost: '{{cost}} · {{tokens}} tokens',
       unpriced: 'sin precio',
+      freeSubscription: 'gratis (suscripción)',
+      freeLocal: 'gratis (local)',
       cleared: 'pantalla limpia — la sesión conserva su historial',
     },
     side: {

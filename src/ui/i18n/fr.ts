@@ -35,6 +35,8 @@ export const fr: { ui: Resources['ui'] } = {
       partial: '(partiel)',
       stepCost: '{{cost}} · {{tokens}} tokens',
       unpriced: 'sans tarif',
+      freeSubscription: 'gratuit (abonnement)',
+      freeLocal: 'gratuit (local)',
       cleared: 'écran effacé — la session garde son historique',
     },
     side: {

@@ -35,6 +35,8 @@ export const ja: { ui: Resources['ui'] } = {
       partial: '（一部）',
       stepCost: '{{cost}} · {{tokens}} トークン',
       unpriced: '価格不明',
+      freeSubscription: '無料（サブスクリプション）',
+      freeLocal: '無料（ローカル）',
       cleared: '画面を消去 — セッションの履歴は残ります',
     },
     side: {

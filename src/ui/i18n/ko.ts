@@ -36,6 +36,8 @@ export const ko: { ui: Resources['ui'] } = {
       partial: '(일부)',
       stepCost: '{{cost}} · 토큰 {{tokens}}개',
       unpriced: '가격 미정',
+      freeSubscription: '무료 (구독)',
+      freeLocal: '무료 (로컬)',
       cleared: '화면 지움 — 세션 기록은 유지됨',
     },
     side: {

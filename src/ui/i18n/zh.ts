@@ -36,6 +36,8 @@ export const zh: Resources = {
       partial: '（不完整）',
       stepCost: '{{cost}} · {{tokens}} 个 token',
       unpriced: '未定价',
+      freeSubscription: '免费（订阅）',
+      freeLocal: '免费（本地）',
       cleared: '已清屏 — 会话保留其历史',
     },
     side: {

@@ -5,7 +5,7 @@
  * the rows on screen, so a long session or a 1 MB answer costs the same per frame as a short one.
  */
 import { formatMicros } from '../../platform/money.js';
-import type { TaskMessage } from '../../protocol/providerProtocol.js';
+import type { Billing, TaskMessage } from '../../protocol/providerProtocol.js';
 import type { SessionMessageInfo } from '../../protocol/sessionProtocol.js';
 import type { Translate } from '../i18n/i18n.js';
 import { StreamCleaner, cleanText } from './screenText.js';
@@ -33,6 +33,8 @@ export class ConversationModel {
   private entries: Entry[] = [];
   private readonly steps = new Map<string, Entry>();
   private readonly seen = new Map<string, number>();
+  /** `provider/model` → how it is paid for, from the tasks' route decisions. */
+  private readonly billing = new Map<string, Billing>();
   /** Rows above the bottom the view is scrolled back; 0 follows the stream. */
   private back = 0;
   private width: number;
@@ -110,7 +112,7 @@ export class ConversationModel {
         const entry = this.steps.get(stepKey(taskId, m.step));
         if (entry?.cleaner) this.grow(entry, entry.cleaner.flush());
         if (entry) {
-          const cost = m.costMicros === undefined ? this.t('ui.conversation.unpriced') : formatMicros(m.costMicros);
+          const cost = this.costText(m.provider, m.model, m.costMicros);
           const tokens = (m.usage?.inputTokens ?? 0) + (m.usage?.outputTokens ?? 0);
           entry.header = `${answerHeader(m.worker, m.provider, m.model)} · ${this.t('ui.conversation.stepCost', { cost, tokens })}`;
         }
@@ -126,10 +128,26 @@ export class ConversationModel {
         this.add('note', m.text);
         return;
       case 'route':
+        // Not drawn (relay --explain shows routes); how each candidate is paid for is kept.
+        for (const c of m.decision.candidates) this.billing.set(`${c.provider}/${c.model}`, c.billing);
+        return;
       case 'confirm':
-        // The route is the router's business (relay --explain); a confirm is a dialog, not a row.
+        // A dialog, not a row.
         return;
     }
+  }
+
+  /** How a model is paid for, from the route decisions seen: a subscription or local call is free, not `$0`. */
+  billingOf(provider: string, model: string): Billing | undefined {
+    return this.billing.get(`${provider}/${model}`);
+  }
+
+  /** `$0.0012`, `free (subscription)`, `unpriced`. */
+  costText(provider: string, model: string, micros: number | undefined): string {
+    const billing = this.billingOf(provider, model);
+    if (billing === 'subscription') return this.t('ui.conversation.freeSubscription');
+    if (billing === 'local') return this.t('ui.conversation.freeLocal');
+    return micros === undefined ? this.t('ui.conversation.unpriced') : formatMicros(micros);
   }
 
   /** The pane's new width: every entry wraps again. */

@@ -233,7 +233,8 @@ export class WorkspaceScreen {
       this.sideBox.setContent(rowsOfSide.map((r) => paint({ ...r, text: ` ${r.text}` })).join('\n'));
     }
 
-    const notice = c.notice;
+    // Attached to an agent, the row says which one (it changes with a handoff) and the way back.
+    const notice = o?.kind === 'agent' ? { text: c.translate('ui.agents.attached', { agent: o.view.agentId ?? o.name }), kind: 'info' as const } : c.notice;
     this.noticeBox.setContent(notice ? paint({ text: cutToWidth(` ${notice.text}`, cols), style: notice.kind === 'error' ? 'error' : 'dim' }) : '');
 
     const prompt = c.translate('ui.input.prompt');

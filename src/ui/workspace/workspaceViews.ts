@@ -161,7 +161,7 @@ export function overlayContent(c: WorkspaceController, o: Overlay, width: number
         { text: `${t('ui.confirm.provider')}: ${p.provider}` },
         { text: `${t('ui.confirm.model')}: ${p.model}` },
         { text: `${t('ui.confirm.tokens')}: ${p.inputTokens}` },
-        { text: `${t('ui.confirm.estimate')}: ${p.estimateMicros === undefined ? t('ui.conversation.unpriced') : formatMicros(p.estimateMicros)}`, style: 'accent' },
+        { text: `${t('ui.confirm.estimate')}: ${c.conversation.costText(p.provider, p.model, p.estimateMicros)}`, style: 'accent' },
       ];
       return { title: t('ui.confirm.title'), rows, hint: t('ui.confirm.keys') };
     }
