@@ -4,6 +4,7 @@
  * user sees is what is asserted: the rows on screen, the status bar, what the model was sent.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { runningDaemonPid } from '../../src/client/daemonLauncher.js';
@@ -380,6 +381,49 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
       });
       wrap.write('/exit\n');
       await wrap.done;
+    });
+  });
+
+  it('Esc cancels a streaming answer: what came so far stays, what was used is recorded', async () => {
+    await inWorkspace(async (w) => {
+      const words = Array.from({ length: 200 }, (_, i) => `c${i}`).join(' ');
+      w.fake.enqueue({ kind: 'answer', text: words, chunks: 200, chunkDelayMs: 50 });
+      await withTui(w, async (t) => {
+        await t.waitFor('daemon ok', WAIT);
+        await t.type('count for a long time');
+        await t.sendKeys('Enter');
+        await t.waitFor(/c3 /, WAIT);
+        await t.sendKeys('Escape');
+        await t.waitFor('cancelled — what was used is recorded', WAIT);
+        await waitFor(async () => !(await statusBar(t)).includes('answering'), 'the answer to stop', WAIT);
+        const screen = await t.capture();
+        assert.match(screen, /c3 /);
+        assert.doesNotMatch(screen, /c199/, 'the whole answer arrived: nothing was cancelled');
+        // Recorded: the ledger has the call, as `relay cost report` shows it.
+        const report = await w.h.relay(['cost', 'report', '--json']);
+        assert.equal(report.code, 0, report.stderr);
+        assert.ok((JSON.parse(report.stdout) as { byProvider: Array<{ calls: number }> }).byProvider.some((r) => r.calls === 1), report.stdout);
+      });
+    });
+  });
+
+  it('SIGTERM to the workspace also gives the terminal back', async () => {
+    await inWorkspace(async (w) => {
+      const script = `'${process.execPath}' '${CLI_ENTRY}'; echo "EXIT: $?"; echo "STTY: $(/bin/stty -a | /usr/bin/tr '\\n' ' ')"; /bin/sleep 30`;
+      await withTui(
+        w,
+        async (t) => {
+          await t.waitFor('daemon ok', WAIT);
+          // The workspace is the shell's child in the pane.
+          const child = execFileSync('ps', ['-o', 'pid=', '--ppid', String(t.panePid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number)[0]!;
+          process.kill(child, 'SIGTERM');
+          const after = await t.waitFor(/STTY:.*/, WAIT);
+          assert.match(after, /EXIT: 130/);
+          assert.match(after, /STTY:[\s\S]*[^-]icanon/);
+          assert.doesNotMatch(after, /STTY:[\s\S]*-icanon/);
+        },
+        { argv: ['/bin/sh', '-c', script] },
+      );
     });
   });
 
