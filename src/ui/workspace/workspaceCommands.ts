@@ -4,14 +4,14 @@
  * checker makes sure every command in the table has its action here.
  */
 import { layoutSessionGraph } from '../sessionGraphView.js';
-import type { SessionInfo } from '../../protocol/sessionProtocol.js';
+import type { ImportableAgent, SessionInfo } from '../../protocol/sessionProtocol.js';
 import type { CommandActions } from './commandTable.js';
 import { InputLine } from './inputLine.js';
 import type { CommandHost, WorkspaceEnv } from './workspaceTypes.js';
 
 export function commandActions(c: CommandHost, w: WorkspaceEnv): CommandActions {
-const { link } = w;
-const t = (key: string, vars?: Record<string, unknown>): string => c.translate(key, vars);
+  const { link } = w;
+  const t = (key: string, vars?: Record<string, unknown>): string => c.translate(key, vars);
   const switched = async (session: SessionInfo, message: string): Promise<void> => {
     await c.show(session.id);
     c.say(message);
@@ -46,7 +46,8 @@ const t = (key: string, vars?: Record<string, unknown>): string => c.translate(k
     'session.import': async (arg) => {
       const [agent, id] = arg.split(/\s+/);
       const r = await link.request('session.import', {
-        agent: agent as 'claude',
+        // The daemon checks the name (and says which agents it reads) like `relay session import`.
+        agent: agent as ImportableAgent,
         ...(id && id !== '--latest' ? { id } : {}),
         cwd: w.cwd,
         home: w.home,
