@@ -151,7 +151,7 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
     link = new WorkspaceLink(paths, {
       task: (topic, value) => c.onTask(topic, value),
       event: (e) => c.onEvent(e),
-      state: (state) => void c.linkChanged(state),
+      state: (state, why) => void c.linkChanged(state, why),
     });
     await link.open();
     const code = await done;

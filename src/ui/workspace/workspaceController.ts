@@ -104,12 +104,12 @@ export class WorkspaceController implements CommandHost {
   // ---- the daemon's side ----
 
   /** The link came up (load everything) or went down (say so; keep what is on screen). */
-  async linkChanged(state: LinkState): Promise<void> {
+  async linkChanged(state: LinkState, why?: string): Promise<void> {
     const was = this.linkState;
     this.linkState = state;
     if (state === 'lost') {
       if (this.running) this.running = undefined;
-      this.say(this.t('errors.daemonLost'), 'error');
+      this.say(why ? `${this.t('errors.daemonLost')}: ${why}` : this.t('errors.daemonLost'), 'error');
     }
     if (state === 'up') {
       if (was === 'lost') this.say(this.t('errors.daemonBack'));

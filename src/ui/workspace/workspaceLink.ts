@@ -23,8 +23,8 @@ export interface LinkHandlers {
   /** A message on `task:<id>` or `tasks`, raw (the controller checks its shape). */
   task(topic: string, value: unknown): void;
   event(event: EventRecord): void;
-  /** The link came up (first time or again: reload what is shown) or went down. */
-  state(state: LinkState): void;
+  /** The link came up (first time or again: reload what is shown) or went down, and why. */
+  state(state: LinkState, why?: string): void;
 }
 
 /** What the controller needs from the daemon: requests, and to hear the link's state. */
@@ -41,6 +41,8 @@ export class WorkspaceLink implements DaemonLink {
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private closed = false;
+  /** Why the link is down, as last told. */
+  private why: string | undefined;
 
   constructor(
     private readonly paths: RelayPaths,
@@ -53,7 +55,7 @@ export class WorkspaceLink implements DaemonLink {
 
   /** Connect (starting the daemon if none runs); on failure keep trying in the background. */
   async open(): Promise<void> {
-    await this.connect().catch(() => this.lose());
+    await this.connect().catch((e: unknown) => this.lose(e));
   }
 
   request<T extends RequestType>(type: T, payload: RequestPayload<T>, timeoutMs?: number): Promise<RequestResult<T>> {
@@ -97,16 +99,16 @@ export class WorkspaceLink implements DaemonLink {
       const { startedAt } = await this.client!.request('daemon.ping', {}, PING_TIMEOUT_MS);
       if (startedAt !== this.startedAt) throw new Error('the daemon restarted');
       this.schedule(PING_EVERY_MS, () => this.check());
-    } catch {
-      await this.lose();
+    } catch (e) {
+      await this.lose(e);
     }
   }
 
-  private async lose(): Promise<void> {
+  private async lose(e?: unknown): Promise<void> {
     if (this.closed) return;
     await this.drop();
-    this.setState('lost');
-    this.schedule(RETRY_EVERY_MS, () => this.connect().catch(() => this.lose()));
+    this.setState('lost', e instanceof Error ? e.message : undefined);
+    this.schedule(RETRY_EVERY_MS, () => this.connect().catch((err: unknown) => this.lose(err)));
   }
 
   private schedule(ms: number, work: () => Promise<void>): void {
@@ -123,9 +125,11 @@ export class WorkspaceLink implements DaemonLink {
     await Promise.allSettled([sub?.close(), client?.close()]);
   }
 
-  private setState(state: LinkState): void {
-    if (state === this.current && state !== 'up') return;
+  /** Each change is told once; a retry that fails the same way again is not news. */
+  private setState(state: LinkState, why?: string): void {
+    if (state === this.current && state !== 'up' && why === this.why) return;
     this.current = state;
-    this.handlers.state(state);
+    this.why = why;
+    this.handlers.state(state, why);
   }
 }
