@@ -10,7 +10,9 @@
  * ends the process — quit, an error, a signal — leaves the terminal as it found it.
  */
 import { PassThrough } from 'node:stream';
-import blessed from 'neo-blessed';
+import blessedBox from 'neo-blessed/lib/widgets/box.js';
+import blessedScreen from 'neo-blessed/lib/widgets/screen.js';
+import blessedHelpers from 'neo-blessed/lib/helpers.js';
 import type { Widgets } from 'blessed';
 import { cutToWidth } from '../sessionViews.js';
 import { PasteSplitter } from './pasteSplitter.js';
@@ -29,7 +31,7 @@ const MIN_SIDE_COLS = 70;
 const BRACKETED_PASTE_ON = '\u001b[?2004h';
 const BRACKETED_PASTE_OFF = '\u001b[?2004l';
 
-const esc = (text: string): string => blessed.escape(text);
+const esc = (text: string): string => blessedHelpers.escape(text);
 
 function paint(row: ViewRow): string {
   const text = esc(row.text);
@@ -98,7 +100,7 @@ export class WorkspaceScreen {
         this.drawNow();
       },
     });
-    this.screen = blessed.screen({
+    this.screen = blessedScreen({
       input: this.keysIn as unknown as NodeJS.ReadStream,
       output: io.stdout,
       smartCSR: true,
@@ -111,7 +113,7 @@ export class WorkspaceScreen {
     // Box lines as the UTF-8 characters themselves: the ACS alternate charset (the default when
     // terminfo offers it) is what old terminals needed, and it shows as letters in a capture.
     (this.screen.program as unknown as { tput: { brokenACS: boolean } }).tput.brokenACS = true;
-    const box = (opts: Widgets.BoxOptions): Widgets.BoxElement => blessed.box({ parent: this.screen, tags: true, wrap: false, ...opts });
+    const box = (opts: Widgets.BoxOptions): Widgets.BoxElement => blessedBox({ parent: this.screen, tags: true, wrap: false, ...opts });
     this.conversationBox = box({ top: 0, left: 0 });
     this.sideBox = box({ top: 0, style: { fg: 'white' } });
     this.noticeBox = box({ left: 0, height: 1 });
