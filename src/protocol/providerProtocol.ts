@@ -286,7 +286,11 @@ export type TaskMessage =
   | { kind: 'moved-on'; seq: number; step: number; provider: string; failure: CallFailure }
   | { kind: 'warning'; seq: number; text: string }
   /** Something the user should know that is not a problem: the session continued, older turns summarised. */
-  | { kind: 'note'; seq: number; text: string }
+  /**
+   * `key` and `vars` say the same as `text` for a client that words it itself (the workspace, in
+   * the user's language, with its own advice: `/new` rather than `--new`).
+   */
+  | { kind: 'note'; seq: number; text: string; key?: 'continuing' | 'summarised'; vars?: Record<string, string | number> }
   | { kind: 'step-done'; seq: number; step: number; worker: string; provider: string; model: string; costMicros?: number; usage?: TokenUsage };
 
 /** The last word on a task: the reply to `task.run`. */

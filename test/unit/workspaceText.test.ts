@@ -228,3 +228,16 @@ describe('answer headers', () => {
     ]);
   });
 });
+
+describe('daemon notes', () => {
+  it('a note the daemon names is worded in the user language, with the workspace advice; an unnamed one is shown as sent', () => {
+    const zh = new ConversationModel(createLocalization('zh').t, 80);
+    zh.apply('t1', { kind: 'note', seq: 1, text: 'session #3: continuing after 6 earlier turns (--new starts a fresh one)', key: 'continuing', vars: { session: 3, count: 6 } });
+    zh.apply('t1', { kind: 'note', seq: 2, text: 'something only the daemon says' });
+    const en = new ConversationModel(createLocalization('en').t, 80);
+    en.apply('t1', { kind: 'note', seq: 1, text: 'session #3: continuing after 1 earlier turn (--new starts a fresh one)', key: 'continuing', vars: { session: 3, count: 1 } });
+    const rows = (m: ConversationModel): string[] => m.visibleRows(20).filter((r) => r.style === 'note').map((r) => r.text);
+    assert.deepEqual(rows(zh), ['会话 #3：接着之前的 6 轮继续（/new 开始新会话）', 'something only the daemon says']);
+    assert.deepEqual(rows(en), ['session #3: continuing after 1 earlier turn (/new starts a fresh one)']);
+  });
+});

@@ -190,7 +190,14 @@ export class TaskRun {
     // Assembled before this task's request is stored: the turns so far, what the edges bring.
     this.context = this.assemble(session.id);
     const earlier = this.context.plan.parts.filter((x) => x.kind === 'history' || x.kind === 'merged' || x.kind === 'attached').length + (this.context.plan.compacted?.turns ?? 0);
-    if (earlier > 0) this.send({ kind: 'note', text: `session #${session.number}: continuing after ${earlier} earlier turn${earlier === 1 ? '' : 's'} (--new starts a fresh one)` });
+    if (earlier > 0) {
+      this.send({
+        kind: 'note',
+        text: `session #${session.number}: continuing after ${earlier} earlier turn${earlier === 1 ? '' : 's'} (--new starts a fresh one)`,
+        key: 'continuing',
+        vars: { session: session.number, count: earlier },
+      });
+    }
     const todo = p.options.confirm ? undefined : this.context.compaction();
     if (todo && (await this.compact(todo))) this.context = this.assemble(session.id);
     const ref = { id: session.id, number: session.number };
@@ -508,7 +515,12 @@ export class TaskRun {
       model: `${pick.provider}/${pick.model}`,
       createdAt: deps.clock.now(),
     });
-    this.send({ kind: 'note', text: `summarised ${todo.covers} older turns of this conversation with ${pick.provider}/${pick.model}; later calls reuse the summary` });
+    this.send({
+      kind: 'note',
+      text: `summarised ${todo.covers} older turns of this conversation with ${pick.provider}/${pick.model}; later calls reuse the summary`,
+      key: 'summarised',
+      vars: { count: todo.covers, model: `${pick.provider}/${pick.model}` },
+    });
     return true;
   }
 

@@ -164,6 +164,11 @@ export const de: { ui: Resources['ui'] } = {
       nextCli: 'jetzt: npm install -g @anthropic-ai/claude-code (oder @openai/codex, @google/gemini-cli, opencode-ai)',
       keys: '↑↓ wählen · Enter bestätigt · Esc überspringt',
     },
+    notes: {
+      continuing_one: 'Sitzung #{{session}}: weiter nach {{count}} früheren Beitrag (/new beginnt neu)',
+      continuing_other: 'Sitzung #{{session}}: weiter nach {{count}} früheren Beiträgen (/new beginnt neu)',
+      summarised: '{{count}} ältere Beiträge mit {{model}} zusammengefasst; spätere Aufrufe nutzen die Zusammenfassung',
+    },
     commands: {
       'session.new': 'Neue Sitzung',
       'session.fork': 'Diese Sitzung abzweigen',

@@ -163,6 +163,11 @@ export const en = {
       nextCli: 'now: npm install -g @anthropic-ai/claude-code (or @openai/codex, @google/gemini-cli, opencode-ai)',
       keys: '↑↓ choose · Enter confirms · Esc skips',
     },
+    notes: {
+      continuing_one: 'session #{{session}}: continuing after {{count}} earlier turn (/new starts a fresh one)',
+      continuing_other: 'session #{{session}}: continuing after {{count}} earlier turns (/new starts a fresh one)',
+      summarised: 'summarised {{count}} older turns with {{model}}; later calls reuse the summary',
+    },
     commands: {
       'session.new': 'New session',
       'session.fork': 'Fork this session',

@@ -164,6 +164,11 @@ export const es: { ui: Resources['ui'] } = {
       nextCli: 'ahora: npm install -g @anthropic-ai/claude-code (o @openai/codex, @google/gemini-cli, opencode-ai)',
       keys: '↑↓ elegir · Enter confirma · Esc omite',
     },
+    notes: {
+      continuing_one: 'sesión #{{session}}: continúa tras {{count}} turno anterior (/new empieza una nueva)',
+      continuing_other: 'sesión #{{session}}: continúa tras {{count}} turnos anteriores (/new empieza una nueva)',
+      summarised: '{{count}} turnos antiguos resumidos con {{model}}; las llamadas siguientes reutilizan el resumen',
+    },
     commands: {
       'session.new': 'Sesión nueva',
       'session.fork': 'Bifurcar esta sesión',

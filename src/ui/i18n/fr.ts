@@ -164,6 +164,11 @@ export const fr: { ui: Resources['ui'] } = {
       nextCli: 'ensuite : npm install -g @anthropic-ai/claude-code (ou @openai/codex, @google/gemini-cli, opencode-ai)',
       keys: '↑↓ choisir · Enter confirme · Esc passe',
     },
+    notes: {
+      continuing_one: 'session #{{session}} : suite après {{count}} échange précédent (/new en commence une nouvelle)',
+      continuing_other: 'session #{{session}} : suite après {{count}} échanges précédents (/new en commence une nouvelle)',
+      summarised: '{{count}} échanges anciens résumés avec {{model}} ; les appels suivants réutilisent le résumé',
+    },
     commands: {
       'session.new': 'Nouvelle session',
       'session.fork': 'Bifurquer cette session',

@@ -164,6 +164,11 @@ export const ja: { ui: Resources['ui'] } = {
       nextCli: '次に：npm install -g @anthropic-ai/claude-code（または @openai/codex、@google/gemini-cli、opencode-ai）',
       keys: '↑↓ 選択 · Enter 確定 · Esc スキップ',
     },
+    notes: {
+      continuing_one: 'セッション #{{session}}：前の {{count}} ターンの続き（/new で新規開始）',
+      continuing_other: 'セッション #{{session}}：前の {{count}} ターンの続き（/new で新規開始）',
+      summarised: '{{model}} で古い {{count}} ターンを要約しました。以後の呼び出しはこの要約を再利用します',
+    },
     commands: {
       'session.new': '新規セッション',
       'session.fork': 'このセッションを分岐',

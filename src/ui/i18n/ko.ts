@@ -165,6 +165,11 @@ export const ko: { ui: Resources['ui'] } = {
       nextCli: '다음: npm install -g @anthropic-ai/claude-code (또는 @openai/codex, @google/gemini-cli, opencode-ai)',
       keys: '↑↓ 선택 · Enter 확인 · Esc 건너뛰기',
     },
+    notes: {
+      continuing_one: '세션 #{{session}}: 이전 {{count}}턴에 이어서 진행 (/new로 새로 시작)',
+      continuing_other: '세션 #{{session}}: 이전 {{count}}턴에 이어서 진행 (/new로 새로 시작)',
+      summarised: '{{model}}(으)로 이전 {{count}}턴을 요약했습니다. 이후 호출은 이 요약을 재사용합니다',
+    },
     commands: {
       'session.new': '새 세션',
       'session.fork': '이 세션 분기',

@@ -165,6 +165,11 @@ export const zh: Resources = {
       nextCli: '下一步：npm install -g @anthropic-ai/claude-code（或 @openai/codex、@google/gemini-cli、opencode-ai）',
       keys: '↑↓ 选择 · Enter 确认 · Esc 跳过',
     },
+    notes: {
+      continuing_one: '会话 #{{session}}：接着之前的 {{count}} 轮继续（/new 开始新会话）',
+      continuing_other: '会话 #{{session}}：接着之前的 {{count}} 轮继续（/new 开始新会话）',
+      summarised: '已用 {{model}} 总结 {{count}} 轮较早的对话；之后的调用会复用该总结',
+    },
     commands: {
       'session.new': '新建会话',
       'session.fork': '分叉此会话',

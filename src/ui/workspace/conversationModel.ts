@@ -125,7 +125,7 @@ export class ConversationModel {
         this.add('warning', m.text);
         return;
       case 'note':
-        this.add('note', m.text);
+        this.add('note', this.noteText(m));
         return;
       case 'route':
         // Not drawn (relay --explain shows routes); how each candidate is paid for is kept.
@@ -148,6 +148,14 @@ export class ConversationModel {
     if (billing === 'subscription') return this.t('ui.conversation.freeSubscription');
     if (billing === 'local') return this.t('ui.conversation.freeLocal');
     return micros === undefined ? this.t('ui.conversation.unpriced') : formatMicros(micros);
+  }
+
+  /** A daemon's note in the user's language when it says which one it is, else as the daemon wrote it. */
+  private noteText(m: Extract<TaskMessage, { kind: 'note' }>): string {
+    if (!m.key) return m.text;
+    const key = `ui.notes.${m.key}`;
+    const text = this.t(key, { ...m.vars });
+    return text === key ? m.text : text;
   }
 
   /** The pane's new width: every entry wraps again. */
