@@ -117,6 +117,9 @@ describe('relay workspace (tmux)', { skip, concurrency: false }, () => {
           await t.sendKeys('C-x', key);
           await t.waitFor(expect, WAIT);
           await t.sendKeys('Escape');
+          // Closed before the next chord: an ESC read together with the Ctrl+X after it is Alt+Ctrl+X,
+          // as on any terminal.
+          await waitFor(async () => !/┌─/.test(await t.capture()), 'the overlay to close', WAIT);
         };
         await t.sendKeys('C-x', 'n');
         await t.waitFor('new session #1', WAIT);
