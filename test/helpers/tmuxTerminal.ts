@@ -269,13 +269,15 @@ export class TmuxTerminal {
     const out = await this.tmux(['display-message', '-p', '-t', TARGET, '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}']);
     const [dead, status, signal] = out.trim().split('|');
     if (dead !== '1') return undefined;
-    if (!status && !signal) {
+    // Before tmux has reaped the child, the signal can read `0` as well as empty: neither is one.
+    const killedBy = signal && signal !== '0' ? Number(signal) : null;
+    if (!status && killedBy === null) {
       // The pty has closed but tmux has not reaped the child: it may have missed the SIGCHLD
       // (libutempter's handler was in place), so give it another; the next poll sees the status.
       if (this.serverPid) process.kill(this.serverPid, 'SIGCHLD');
       return undefined;
     }
-    return { code: status ? Number(status) : null, signal: signal ? Number(signal) : null };
+    return { code: status ? Number(status) : null, signal: killedBy };
   }
 
   /** Wait for the pane's program to end: its exit code, or null if a signal killed it. */
