@@ -5,7 +5,6 @@
  * (a second one ends at once); and close both sockets whatever happens. What the messages look
  * like is the caller's {@link TaskView}; this module only moves them.
  */
-import { randomBytes } from 'node:crypto';
 import { BusClient } from '../bus/busClient.js';
 import { EventSubscriber } from '../bus/eventSubscriber.js';
 import type { RelayMode } from '../config/modeSetting.js';
@@ -13,6 +12,7 @@ import { RelayError, type ErrorCode } from '../platform/errors.js';
 import type { RelayPaths } from '../platform/paths.js';
 import { TOPIC_TASK, type TaskMessage, type TaskOptions, type TaskResult } from '../protocol/providerProtocol.js';
 import { ensureDaemon } from './daemonLauncher.js';
+import { newTaskId } from './taskId.js';
 
 /** A task runs as long as its model takes; a team of slow calls can take hours, never days. */
 export const TASK_RUN_TIMEOUT_MS = 6 * 60 * 60 * 1000;
@@ -68,11 +68,6 @@ export interface TaskRunOutcome {
   result: TaskResult;
   /** The user asked to cancel (Ctrl+C) before the task ended. */
   cancelled: boolean;
-}
-
-/** A task id the daemon accepts (1-64 of `A-Za-z0-9_-`), unguessable so no other client listens in. */
-export function newTaskId(): string {
-  return randomBytes(12).toString('base64url');
 }
 
 /**

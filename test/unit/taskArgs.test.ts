@@ -9,7 +9,8 @@ import { budgetLimitsOf, budgetScopesOf } from '../../src/cli/budgetArgs.js';
 import { commandTypo } from '../../src/cli/commandTypo.js';
 import { askYesNo } from '../../src/cli/yesNoQuestion.js';
 import { isPipedInput, readInput } from '../../src/client/pipedInput.js';
-import { confirmSetting, newTaskId, taskFailureError } from '../../src/client/taskRun.js';
+import { newTaskId } from '../../src/client/taskId.js';
+import { confirmSetting, taskFailureError } from '../../src/client/taskRun.js';
 import { EXIT, isRelayError } from '../../src/platform/errors.js';
 import { tempDir } from '../helpers/tempDir.js';
 

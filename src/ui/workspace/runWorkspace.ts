@@ -7,7 +7,8 @@
  * way out — quit, Ctrl+C, an error, SIGTERM/SIGHUP, the daemon killed under it — gives the
  * terminal back as it was; an error is one line after that.
  */
-import { randomBytes } from 'node:crypto';
+import { clientEnv } from '../../client/clientEnv.js';
+import { newTaskId } from '../../client/taskId.js';
 import type { RelayMode } from '../../config/modeSetting.js';
 import type { SetupChoice } from '../../config/setupChoice.js';
 import { RelayError } from '../../platform/errors.js';
@@ -24,16 +25,6 @@ export interface WorkspaceOptions {
 }
 
 const SETUP_PROVIDER = { Openai: 'openai', Anthropic: 'anthropic', Google: 'google', Deepseek: 'deepseek' } as const;
-
-/** A task id the daemon accepts (1-64 of `A-Za-z0-9_-`), unguessable. */
-const newTaskId = (): string => randomBytes(12).toString('base64url');
-
-/** Only the string values of the environment travel (see client/clientEnv). */
-function stringEnv(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
 
 export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number> {
   const { stdin, stdout } = process;
@@ -82,7 +73,7 @@ export async function runWorkspace(opts: WorkspaceOptions = {}): Promise<number>
           close: async () => link?.close(),
         },
         l10n,
-        env: stringEnv(),
+        env: clientEnv(),
         cwd: process.cwd(),
         home: userHome(process.env),
         now: Date.now,
