@@ -447,3 +447,13 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', reject);
   });
 }
+
+/** A fake provider for the length of `body`, closed after it however it ends. */
+export async function withFakeProvider(body: (fake: FakeProvider) => Promise<void>): Promise<void> {
+  const fake = await startFakeProvider();
+  try {
+    await body(fake);
+  } finally {
+    await fake.close();
+  }
+}

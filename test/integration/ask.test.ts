@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { startFakeProvider, type FakeProvider } from '../helpers/fakeProviderServer.js';
+import { withFakeProvider } from '../helpers/fakeProviderServer.js';
 import { dbEvents, fakeLog, inTempHome, ofType, startRelay, startRelayPty, workDir, WAIT_MS } from '../helpers/relayWorld.js';
 import type { TempHome } from '../helpers/tempHome.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -15,15 +15,6 @@ import { ALPHA_KEY, BETA_KEY, clientEnv, twoProvidersConfig, writeConfig } from 
 import type { ProviderInfo, TaskResult } from '../../src/protocol/providerProtocol.js';
 
 const TASK_TIMEOUT_MS = 60_000;
-
-async function withFake(body: (fake: FakeProvider) => Promise<void>): Promise<void> {
-  const fake = await startFakeProvider();
-  try {
-    await body(fake);
-  } finally {
-    await fake.close();
-  }
-}
 
 function run(h: TempHome, args: string[], env: NodeJS.ProcessEnv) {
   return startRelay(args, env, workDir(h), TASK_TIMEOUT_MS).done;
@@ -87,7 +78,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('moves on from a 429 to the next provider, raises rate_limited, and the limited one cools down', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         fake.enqueue({ kind: 'rate-limit', retryAfterSeconds: 120 });
@@ -122,7 +113,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('a wrong key (401) disables that provider with the variable to fix, never the key, and the task moves on', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         fake.enqueue({ kind: 'auth' });
@@ -142,7 +133,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('streams a 10 MB answer to stdout exactly', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         const line = 'the quick brown fox jumps over the lazy dog; ünïcødé ✓ 0123456789\n';
@@ -156,7 +147,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('a provider that goes silent mid-answer: the idle timeout is named, the answer starts again on the next, what was used is charged', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url).replace('useAgentClis: false', 'useAgentClis: false\n  idleTimeoutMs: 500'));
         fake.enqueue({ kind: 'stall-after', text: 'HALF-ANSWER ' });
@@ -189,7 +180,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it("a design task goes to an architect, then a reviewer whose request holds the architect's answer", async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         fake.enqueue({ kind: 'answer', text: 'ARCHITECT-PLAN: token bucket per key' });
@@ -206,7 +197,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('a daily budget refuses a metered call with the limit and the fix (exit 10); a free CLI still answers', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         const env = keysEnv(h);
@@ -227,7 +218,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('Ctrl+C aborts the stream, exits 130, and charges what was used', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         fake.enqueue({ kind: 'stall-after', text: 'PARTIAL-ANSWER ' });
@@ -247,7 +238,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('50 tasks from 50 processes at once never exceed the daily limit together', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url).replace(/  beta:[\s\S]*$/, ''));
         // Each call really costs 10,000 × 0.1 + 1,000 × 0.4 = 1,400 µ$; each reserves a bit more.
@@ -269,7 +260,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('edit mode asks on the terminal before the call; without a terminal it refuses', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         const env = keysEnv(h);
@@ -298,7 +289,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('a daemon killed mid-call: the client says so, and the next daemon settles the open reservation', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         fake.enqueue({ kind: 'stall-after', text: 'HALF ' });
@@ -321,7 +312,7 @@ describe('relay "task"', { timeout: 240_000 }, () => {
   });
 
   it('--explain prints every candidate and why the pick won, and calls nothing', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         const r = await run(h, ['explain kubernetes', '--explain', '--json'], keysEnv(h));

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { BusClient } from '../../src/bus/busClient.js';
 import { EventSubscriber } from '../../src/bus/eventSubscriber.js';
 import { TOPIC_TASK, TOPIC_TASKS, type LiveTask, type TaskAnnouncement, type TaskMessage, type TaskResult } from '../../src/protocol/providerProtocol.js';
-import { startFakeProvider, type FakeProvider } from '../helpers/fakeProviderServer.js';
+import { withFakeProvider } from '../helpers/fakeProviderServer.js';
 import { inTempHome, startRelay, workDir, WAIT_MS } from '../helpers/relayWorld.js';
 import type { TempHome } from '../helpers/tempHome.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -45,15 +45,6 @@ async function withWatcher(h: TempHome, body: (w: Watcher) => Promise<void>): Pr
   }
 }
 
-async function withFake(body: (fake: FakeProvider) => Promise<void>): Promise<void> {
-  const fake = await startFakeProvider();
-  try {
-    await body(fake);
-  } finally {
-    await fake.close();
-  }
-}
-
 function keysEnv(h: TempHome): NodeJS.ProcessEnv {
   return clientEnv(h, { extra: { ALPHA_KEY, BETA_KEY } });
 }
@@ -69,7 +60,7 @@ const answerText = (messages: readonly TaskMessage[]): string => messages.map((m
 
 describe('running tasks, seen by a client that did not start them', { timeout: 120_000 }, () => {
   it('mid-answer, task.list gives the partial answer and the session; tasks announces started, then ended when another client cancels', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         const env = keysEnv(h);
@@ -125,7 +116,7 @@ describe('running tasks, seen by a client that did not start them', { timeout: 1
   });
 
   it('a client that arrives mid-answer rebuilds the whole answer from task.list and the live messages after it', async () => {
-    await withFake(async (fake) => {
+    await withFakeProvider(async (fake) => {
       await inTempHome(async (h) => {
         writeConfig(h, twoProvidersConfig(fake.url));
         const env = keysEnv(h);
