@@ -38,10 +38,9 @@ export function commandActions(c: CommandHost, w: WorkspaceEnv): CommandActions 
     },
     'session.attach': async (source) => {
       const target = c.needSession();
-      const { session } = await link.request('session.attach', { target: target.id, source });
+      const { session, edge } = await link.request('session.attach', { target: target.id, source });
       c.session = session;
-      const src = (await link.request('session.show', { ref: source, limit: 1 })).session;
-      c.say(t('ui.sessions.attached', { source: src.number, number: session.number }));
+      c.say(t('ui.sessions.attached', { source: edge.parentNumber ?? source, number: session.number }));
     },
     'session.import': async (arg) => {
       const [agent, id] = arg.split(/\s+/);

@@ -7,6 +7,7 @@
  */
 import type { RelayMode } from '../../config/modeSetting.js';
 import { formatClockTime } from '../../platform/duration.js';
+import { RelayError } from '../../platform/errors.js';
 import type { AgentInfo } from '../../protocol/agentProtocol.js';
 import type { EventRecord } from '../../protocol/eventRecord.js';
 import {
@@ -139,16 +140,19 @@ export class WorkspaceController implements CommandHost {
     this.w.changed();
   }
 
-  /** Show a session (undefined: none yet, the next task starts one) with its running tasks. */
-  async show(sessionId: string | undefined): Promise<void> {
+  /** Show a session (`12`, `#12`, an id; undefined: none yet, the next task starts one) with its running tasks. */
+  async show(ref: string | undefined): Promise<void> {
     const { link } = this.w;
-    this.live.clear();
-    if (!sessionId) {
+    if (!ref) {
+      this.live.clear();
       this.session = undefined;
       this.conversation.reset();
       return;
     }
-    const [shown, { tasks }] = await Promise.all([link.request('session.show', { ref: sessionId }), link.request('task.list', { session: sessionId })]);
+    // Read first: a ref that names nothing leaves what is shown as it was.
+    const shown = await link.request('session.show', { ref });
+    const { tasks } = await link.request('task.list', { session: shown.session.id });
+    this.live.clear();
     this.session = shown.session;
     // A running task's request and finished steps are stored already: drawn from its replay instead.
     const firstLive = Math.min(...tasks.map((x) => x.startedAt));
@@ -563,20 +567,20 @@ export class WorkspaceController implements CommandHost {
 
   /** The session shown; a command that needs one says so when there is none. */
   needSession(): SessionInfo {
-    if (!this.session) throw Object.assign(new Error(this.t('errors.noSession')), { code: 'E_USAGE' });
+    if (!this.session) throw new RelayError('E_USAGE', this.t('errors.noSession'));
     return this.session;
   }
 
   async switchTo(ref: string): Promise<void> {
     try {
-      const { session } = await this.w.link.request('session.show', { ref, limit: 1 });
-      await this.show(session.id);
-      this.say(this.t('ui.sessions.switched', { number: session.number }));
+      await this.show(ref);
+      this.say(this.t('ui.sessions.switched', { number: this.session!.number }));
     } catch (e) {
       this.say(errorText(e, this.w.l10n), 'error');
     }
     this.w.changed();
   }
+
 
   private openPalette(): void {
     this.chord = false;
@@ -659,42 +663,29 @@ export class WorkspaceController implements CommandHost {
   }
 }
 
-/** The editing keys every text field shares; false when `k` is not one. */
+/** The editing keys every text field shares, by key name (readline's Ctrl keys too). */
+const EDIT_KEYS: Readonly<Record<string, (input: InputLine) => void>> = {
+  backspace: (i) => i.backspace(),
+  'C-h': (i) => i.backspace(),
+  delete: (i) => i.deleteForward(),
+  'C-d': (i) => i.deleteForward(),
+  left: (i) => i.left(),
+  'C-b': (i) => i.left(),
+  right: (i) => i.right(),
+  'C-f': (i) => i.right(),
+  home: (i) => i.home(),
+  'C-a': (i) => i.home(),
+  end: (i) => i.end(),
+  'C-e': (i) => i.end(),
+  'C-w': (i) => i.deleteWord(),
+  'C-u': (i) => i.deleteToStart(),
+};
+
+/** Apply an editing key to `input`; false when `k` is not one. */
 function editKey(input: InputLine, k: Key): boolean {
-  switch (k.full) {
-    case 'backspace':
-    case 'C-h':
-      input.backspace();
-      return true;
-    case 'delete':
-    case 'C-d':
-      input.deleteForward();
-      return true;
-    case 'left':
-    case 'C-b':
-      input.left();
-      return true;
-    case 'right':
-    case 'C-f':
-      input.right();
-      return true;
-    case 'home':
-    case 'C-a':
-      input.home();
-      return true;
-    case 'end':
-    case 'C-e':
-      input.end();
-      return true;
-    case 'C-w':
-      input.deleteWord();
-      return true;
-    case 'C-u':
-      input.deleteToStart();
-      return true;
-    default:
-      return false;
-  }
+  const edit = Object.hasOwn(EDIT_KEYS, k.full) ? EDIT_KEYS[k.full] : undefined;
+  edit?.(input);
+  return edit !== undefined;
 }
 
 /** The next row up or down that is a session (link rows are skipped). */

@@ -8,6 +8,7 @@
 import { BusClient } from '../../bus/busClient.js';
 import { EventSubscriber } from '../../bus/eventSubscriber.js';
 import { launchDaemon, runningDaemonPid } from '../../client/daemonLauncher.js';
+import { RelayError } from '../../platform/errors.js';
 import type { RelayPaths } from '../../platform/paths.js';
 import type { EventRecord } from '../../protocol/eventRecord.js';
 import type { RequestPayload, RequestResult, RequestType } from '../../protocol/requests.js';
@@ -60,7 +61,7 @@ export class WorkspaceLink implements DaemonLink {
 
   request<T extends RequestType>(type: T, payload: RequestPayload<T>, timeoutMs?: number): Promise<RequestResult<T>> {
     if (!this.client || this.current !== 'up') {
-      return Promise.reject(Object.assign(new Error('the daemon is not connected (reconnecting)'), { code: 'E_DAEMON_UNAVAILABLE' }));
+      return Promise.reject(new RelayError('E_DAEMON_UNAVAILABLE', 'the daemon is not connected (reconnecting)'));
     }
     return this.client.request(type, payload, timeoutMs);
   }

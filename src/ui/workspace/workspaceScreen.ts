@@ -33,40 +33,25 @@ const BRACKETED_PASTE_OFF = '\u001b[?2004l';
 
 const esc = (text: string): string => blessedHelpers.escape(text);
 
-function paint(row: ViewRow): string {
-  const text = esc(row.text);
-  switch (row.style) {
-    case 'title':
-      return `{bold}${text}{/bold}`;
-    case 'selected':
-      return `{inverse}${text}{/inverse}`;
-    case 'dim':
-      return `{gray-fg}${text}{/gray-fg}`;
-    case 'error':
-      return `{red-fg}${text}{/red-fg}`;
-    case 'accent':
-      return `{cyan-fg}${text}{/cyan-fg}`;
-    default:
-      return text;
-  }
-}
+/** blessed's opening tag for each row style; `{/}` closes whatever is open. */
+const STYLE_TAGS: Record<NonNullable<ViewRow['style']> | ConversationRow['style'], string> = {
+  title: '{bold}',
+  selected: '{inverse}',
+  dim: '{gray-fg}',
+  error: '{red-fg}',
+  accent: '{cyan-fg}',
+  header: '{bold}{cyan-fg}',
+  user: '{yellow-fg}',
+  note: '{gray-fg}',
+  warning: '{yellow-fg}',
+  answer: '',
+  blank: '',
+};
 
-function paintConversation(row: ConversationRow): string {
-  const text = esc(row.text);
-  switch (row.style) {
-    case 'header':
-      return `{bold}{cyan-fg}${text}{/cyan-fg}{/bold}`;
-    case 'user':
-      return `{yellow-fg}${text}{/yellow-fg}`;
-    case 'note':
-      return `{gray-fg}${text}{/gray-fg}`;
-    case 'warning':
-      return `{yellow-fg}${text}{/yellow-fg}`;
-    case 'error':
-      return `{red-fg}${text}{/red-fg}`;
-    default:
-      return text;
-  }
+/** A row's text escaped (an answer's `{` is text, not a tag) and painted in its style. */
+function paint(row: ViewRow | ConversationRow): string {
+  const tag = row.style ? STYLE_TAGS[row.style] : '';
+  return tag ? `${tag}${esc(row.text)}{/}` : esc(row.text);
 }
 
 export interface ScreenIo {
@@ -227,7 +212,7 @@ export class WorkspaceScreen {
     } else {
       const shown = c.conversation.visibleRows(body);
       const pad = Array.from({ length: Math.max(0, body - shown.length) }, () => '');
-      this.conversationBox.setContent([...pad, ...shown.map(paintConversation)].join('\n'));
+      this.conversationBox.setContent([...pad, ...shown.map(paint)].join('\n'));
     }
 
     if (!this.sideBox.hidden) {

@@ -93,7 +93,7 @@ export interface CommandHost {
   readonly conversation: ConversationModel;
   translate(key: string, vars?: Record<string, unknown>): string;
   say(text: string, kind?: 'info' | 'error'): void;
-  show(sessionId: string | undefined): Promise<void>;
+  show(ref: string | undefined): Promise<void>;
   switchTo(ref: string): Promise<void>;
   needSession(): SessionInfo;
   pickSession(purpose: 'switch' | 'merge' | 'attach'): Promise<void>;
