@@ -44,6 +44,11 @@ export interface RelayPaths {
   daemonLog: string;
   /** The workspace's sent lines (Up/Down brings them back in the next run too), redacted. */
   workspaceHistory: string;
+  /**
+   * The dashboard's port and token while it is on (0600): a restarted daemon serves it again on
+   * the same port with the same token, so an open page reconnects and resumes.
+   */
+  dashboardState: string;
 }
 
 /**
@@ -117,6 +122,7 @@ export function relayPaths(relayHome: string = resolveHome()): RelayPaths {
     hookLog: join(logs, 'hook.log'),
     daemonLog: join(logs, 'daemon.log'),
     workspaceHistory: join(home, 'workspace-history.jsonl'),
+    dashboardState: join(run, 'dashboard.json'),
   };
 }
 

@@ -9,6 +9,7 @@ import type { KnowledgeRequests } from './knowledgeProtocol.js';
 import type { SessionRequests } from './sessionProtocol.js';
 import type { RelayRequests } from './relayProtocol.js';
 import type { ProviderRequests } from './providerProtocol.js';
+import type { DashboardRequests } from './dashboardProtocol.js';
 
 export interface ChildStatus {
   id: string;
@@ -66,7 +67,14 @@ export interface CoreRequests {
  * Request type → payload and result, for every request the daemon answers. Each family lives in
  * its own file; adding a request is adding a line there and a handler.
  */
-export interface RequestMap extends CoreRequests, AgentRequests, RelayRequests, KnowledgeRequests, ProviderRequests, SessionRequests {}
+export interface RequestMap
+  extends CoreRequests,
+    AgentRequests,
+    RelayRequests,
+    KnowledgeRequests,
+    ProviderRequests,
+    SessionRequests,
+    DashboardRequests {}
 
 export type RequestType = keyof RequestMap;
 export type RequestPayload<T extends RequestType> = RequestMap[T]['payload'];

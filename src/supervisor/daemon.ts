@@ -27,7 +27,13 @@ import { eventHandlers } from './handlers/eventHandlers.js';
 import { knowledgeHandlers } from './handlers/knowledgeHandlers.js';
 import { relayHandlers } from './handlers/relayHandlers.js';
 import { workspaceHandlers } from './handlers/workspaceHandlers.js';
-import { SessionViews, sessionHandlers } from './handlers/sessionHandlers.js';
+import { SessionViews, sessionHandlers, withSessionEvents } from './handlers/sessionHandlers.js';
+import { dashboardHandlers } from './handlers/dashboardHandlers.js';
+import { Dashboard } from './dashboard/dashboard.js';
+import { dashboardReads } from './dashboard/dashboardReads.js';
+import { Listeners } from '../platform/listeners.js';
+import type { EventRecord } from '../protocol/eventRecord.js';
+import { SnapshotsRepo } from '../store/snapshotsRepo.js';
 import { Workspace } from './workspace/workspace.js';
 import { ProviderActors } from './workspace/providerActors.js';
 import { CallPool } from '../actors/provider/callPool.js';
@@ -141,10 +147,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
 
     const startedAt = clock.now();
     let bus: BusServer | undefined;
+    // Committed events, for the dashboard's pages (the bus's PUB socket gets the same, in order).
+    const committed = new Listeners<[EventRecord]>();
     const eventLog = new EventLog({
       sink: repo,
       clock,
-      publish: (record) => bus?.publish(TOPIC.event(record.type), record),
+      publish: (record) => {
+        bus?.publish(TOPIC.event(record.type), record);
+        committed.emit(record);
+      },
       onWriteError: (e) => logger.log.error({ err: e.message }, 'event log write failed; will retry'),
     });
     cleanups.push(() => void eventLog.flush());
@@ -268,6 +279,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         clock.clearTimeout(pruneTimer);
         // Agents ending because the daemon stops are not handoffs.
         relaySessions.close();
+        await dashboard.close();
         // Running tasks are cancelled and settle their ledger rows while the store is still open.
         await workspace.close();
         // Children stop one after another, each within its own grace period; past the deadline
@@ -294,6 +306,19 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       return stopping;
     };
 
+    // Reads only: the page's JSON comes from the same handlers the bus answers with.
+    const dashboard = new Dashboard({
+      paths,
+      now: () => clock.now(),
+      feed: {
+        since: (since, limit) => repo.since(since, { limit }),
+        lastSeq: () => eventLog.lastSeq,
+        flush: () => eventLog.flush(),
+        onEvent: (l) => committed.add(l),
+      },
+      reads: dashboardReads((type, payload) => handlers[type](payload, { v: 1, id: 'dashboard', type, from: 'dashboard', to: 'daemon', payload }), new SnapshotsRepo(db)),
+      onError: (what, e) => logger.log.warn({ err: e.message }, `dashboard: ${what} failed`),
+    });
     const handlers: RequestHandlers = {
       ...daemonHandlers({
         home: paths.home,
@@ -312,7 +337,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       ...relayHandlers(relaySessions),
       ...knowledgeHandlers(db, clock),
       ...workspaceHandlers(workspace),
-      ...sessionHandlers(new SessionViews(workspace.conversationRepo), clock, workspace.sessionWork()),
+      ...withSessionEvents(sessionHandlers(new SessionViews(workspace.conversationRepo), clock, workspace.sessionWork()), (e) => eventLog.append(e)),
+      ...dashboardHandlers(dashboard),
     };
 
     bus = new BusServer({
@@ -324,6 +350,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     cleanups.push(() => bus?.close());
 
     await root.start();
+    await dashboard.restore();
     void root.done.then(({ gaveUp, reason }) => {
       if (gaveUp) void stop(`supervisor gave up: ${reason}`, EXIT.supervisorGaveUp);
     });

@@ -6,6 +6,8 @@
  * a bad field is an E_USAGE error that names it.
  */
 import type { RequestHandler } from '../../bus/busServer.js';
+import type { Envelope } from '../../bus/envelope.js';
+import type { NewEvent } from '../../protocol/eventRecord.js';
 import { CONTEXT_TOKENS } from '../../conversation/contextAssembly.js';
 import { isAbsolute } from 'node:path';
 import type {
@@ -21,7 +23,7 @@ import type { Clock } from '../../platform/clock.js';
 import { RelayError } from '../../platform/errors.js';
 import type { Conversation, ConversationRepo, ConversationSummary, Edge, StoredMessage } from '../../store/conversationRepo.js';
 
-type SessionHandlers = { [T in keyof SessionRequests]: RequestHandler<T> };
+export type SessionHandlers = { [T in keyof SessionRequests]: RequestHandler<T> };
 
 /** What `session.context` and `session.import` need beyond the graph store. */
 export interface SessionWork {
@@ -278,4 +280,33 @@ function resolveMessage(repo: ConversationRepo, sessionId: string, ref: string):
   if (hits.length === 1) return hits[0]!.id;
   if (hits.length === 0) throw usage(`no message ${ref} in this session's last ${MAX_SHOW} messages`, `relay session log shows the message ids`);
   throw usage(`${ref} matches ${hits.length} messages`, 'give a longer prefix');
+}
+
+/** The requests that change the graph, and the word their `session.changed` event says. */
+const GRAPH_WRITES = {
+  'session.new': 'new',
+  'session.fork': 'fork',
+  'session.merge': 'merge',
+  'session.attach': 'attach',
+  'session.import': 'import',
+  'session.rename': 'rename',
+  'session.delete': 'delete',
+} as const;
+
+/**
+ * The same handlers, each graph write then logged as `session.changed {op, session, number}`:
+ * `daemon tail` shows it and the dashboard redraws the graph on it.
+ */
+export function withSessionEvents(h: SessionHandlers, record: (e: NewEvent) => void): SessionHandlers {
+  const out = { ...h };
+  for (const [type, op] of Object.entries(GRAPH_WRITES) as Array<[keyof typeof GRAPH_WRITES, string]>) {
+    const inner = h[type] as (p: unknown, env: Envelope) => unknown;
+    (out as Record<string, unknown>)[type] = async (payload: unknown, env: Envelope) => {
+      const result = (await inner(payload, env)) as { session?: SessionInfo; deleted?: SessionInfo };
+      const s = result.session ?? result.deleted;
+      record({ type: 'session.changed', actor: 'sessions', payload: { op, session: s?.id ?? null, number: s?.number ?? null } });
+      return result;
+    };
+  }
+  return out;
 }
