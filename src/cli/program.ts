@@ -22,6 +22,13 @@ function parseCount(value: string): string {
   return value.trim();
 }
 
+/** A TCP port for a server Relay runs on 127.0.0.1 (below 1024 needs root, so it is refused). */
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1024 || n > 65535) throw new InvalidArgumentError('--port takes a port number from 1024 to 65535.');
+  return n;
+}
+
 function parseDays(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < 1 || n > 366) throw new InvalidArgumentError('--days takes a whole number of days from 1 to 366.');
@@ -250,6 +257,17 @@ export async function runCli(argv: string[]): Promise<number> {
     .action(async (opts) => {
       exitCode = await (await import('./commands/cost.js')).costReport(opts);
     });
+  program
+    .command('dashboard')
+    .description('serve the dashboard on 127.0.0.1 and print its address (events, agents, handoffs, the graph, spend, snapshots)')
+    .option('--open', 'open it in the browser too')
+    .option('--port <port>', 'serve it on this port (default: the one it had, else a free one)', parsePort)
+    .option('--stop', 'stop serving it and forget its address and token')
+    .option('--json', 'print a JSON record')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/dashboard.js')).dashboard(opts);
+    });
+
   const budget = program
     .command('budget')
     .description('show the spending limits (per task, per day, per month) and what is spent against them')
