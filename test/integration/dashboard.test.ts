@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The dashboard, as a user meets it: served by a real daemon on 127.0.0.1, opened in Debian's
  * headless chromium through the URL `relay dashboard` prints, fed by real events (`relay hook`
