@@ -7,6 +7,10 @@ import type { QuotaLow } from '../../src/protocol/proxyProtocol.js';
 import type { RateLimited } from '../../src/protocol/rateLimited.js';
 import type { SnapshotInfo } from '../../src/protocol/relayProtocol.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import { relayPaths } from '../../src/platform/paths.js';
+import { DeliveredHookIds } from '../../src/actors/hooks/deliveredHookIds.js';
+import { handleHookEvent, type HookListenerDeps } from '../../src/actors/hooks/hookListener.js';
+import { endsTurn } from '../../src/adapters/registry.js';
 import {
   createRelaySessionMachine,
   type HandoffOutcome,
@@ -220,4 +224,47 @@ test('the active agent exits done while a successor is chosen: the session ends,
   assert.equal(w.actor.getSnapshot().value, 'ended');
   assert.equal(w.handoffs.length, 0);
   assert.equal(w.clock.pending, 0);
+});
+
+test('each hooked CLI names the hook event that ends its turn', () => {
+  assert.ok(endsTurn('claude', 'Stop'));
+  assert.ok(endsTurn('codex', 'Stop'));
+  assert.ok(endsTurn('gemini', 'AfterAgent'));
+  assert.ok(endsTurn('opencode', 'session.idle'));
+  assert.equal(endsTurn('claude', 'StopFailure'), false);
+  assert.equal(endsTurn('claude', 'SessionEnd'), false);
+  assert.equal(endsTurn('gemini', 'Stop'), false);
+  assert.equal(endsTurn('cli', 'Stop'), false);
+});
+
+test('the hook listener reports a turn end by agent id (or CLI name), and never for a turn that ended in a limit', async () => {
+  const ended: Array<[string, number]> = [];
+  const limits: RateLimited[] = [];
+  let seq = 0;
+  const deps: HookListenerDeps = {
+    paths: relayPaths('/nonexistent-relay-home'),
+    record: (e) => ({ ...e, seq: ++seq, at: T0 }),
+    durable: async () => undefined,
+    reportLimit: (e) => limits.push(e),
+    turnEnded: (agent, at) => ended.push([agent, at]),
+    isLogged: () => false,
+    warn: () => undefined,
+  };
+  const delivered = new DeliveredHookIds(() => false);
+  await handleHookEvent(deps, delivered, { v: 1, agent: 'claude', event: 'Stop', relayAgent: 'claude-1', relaySession: 'r1', at: T0 + 1 });
+  await handleHookEvent(deps, delivered, { v: 1, agent: 'gemini', event: 'AfterAgent', at: T0 + 2 });
+  await handleHookEvent(deps, delivered, { v: 1, agent: 'claude', event: 'SessionStart', relayAgent: 'claude-1', at: T0 + 3 });
+  await handleHookEvent(deps, delivered, {
+    v: 1,
+    agent: 'codex',
+    event: 'Stop',
+    relayAgent: 'codex-1',
+    limit: { severity: 'limit', rule: 'codex.usage_limit', matched: 'usage limit' },
+    at: T0 + 4,
+  });
+  assert.deepEqual(ended, [
+    ['claude-1', T0 + 1],
+    ['gemini', T0 + 2],
+  ]);
+  assert.equal(limits.length, 1, 'the limit went the limit path');
 });
