@@ -1,6 +1,7 @@
 /**
  * The daemon's relay sessions: one {@link createRelaySessionMachine} actor per session, the
- * routing of the agents' limits and exits to the session they belong to, and the session rows,
+ * routing of the agents' limits, exits, turn ends and the proxy's low quotas to the sessions
+ * they concern, and the session rows,
  * persisted as they change. The work of a handoff is handoff.ts; this file decides nothing
  * about it beyond wiring the parts together.
  */
