@@ -84,6 +84,11 @@ export interface HookBinding {
   payloadInLastArg?: boolean;
   /** The parser counts attempts across hook runs in a file (Gemini's repeated BeforeModel). */
   countsAttempts?: boolean;
+  /**
+   * The hook event that says the agent finished its turn and waits for the user (Claude `Stop`,
+   * Gemini `AfterAgent`): where a handoff planned on a low quota happens.
+   */
+  turnEnd: string;
 }
 
 /** A model a CLI offers in headless mode, as the router sees it. */

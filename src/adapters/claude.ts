@@ -34,8 +34,11 @@ export const CLAUDE_MAX_RETRIES = 2;
  */
 export const CLAUDE_HOOK_EVENTS = ['StopFailure', 'SessionStart', 'SessionEnd', 'Stop'] as const;
 
-/** The events a claude Relay starts gets with `--settings`: the two that carry a limit or an end. */
-const LAUNCH_HOOK_EVENTS = ['StopFailure', 'SessionEnd'] as const;
+/**
+ * The events a claude Relay starts gets with `--settings`: those that carry a limit or an end,
+ * and `Stop`, the end of a turn (where a handoff planned on a low quota happens).
+ */
+const LAUNCH_HOOK_EVENTS = ['StopFailure', 'SessionEnd', 'Stop'] as const;
 
 /** `--settings` JSON registering `relay hook claude` (this Relay, this RELAY_HOME) for the events that matter. */
 export function relayHookSettings(env: NodeJS.ProcessEnv = process.env): string {
@@ -198,7 +201,7 @@ export const claudeDescriptor = {
   promptGrammar: PROMPT_GRAMMAR,
   readTranscript: async (q) => (await import('./claudeTranscript.js')).readClaudeTranscript(q),
   limitRules: LIMIT_RULES,
-  hook: { arg: 'claude', parserModule: 'parseClaude' },
+  hook: { arg: 'claude', parserModule: 'parseClaude', turnEnd: 'Stop' },
   // `$CLAUDE_CONFIG_DIR` or `~/.claude`, file `settings.json` (plain JSON).
   configLocation: (env, home) => {
     const custom = envDir(env, 'CLAUDE_CONFIG_DIR', home);

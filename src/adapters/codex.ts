@@ -172,7 +172,7 @@ export const codexDescriptor = {
   promptGrammar: PROMPT_GRAMMAR,
   readTranscript: async (q) => (await import('./codexTranscript.js')).readCodexTranscript(q),
   limitRules: LIMIT_RULES,
-  hook: { arg: 'codex', parserModule: 'parseCodex', payloadInLastArg: true },
+  hook: { arg: 'codex', parserModule: 'parseCodex', payloadInLastArg: true, turnEnd: 'Stop' },
   // `$CODEX_HOME` or `~/.codex`, file `hooks.json` (plain JSON; `config.toml` beside it).
   configLocation: (env, home) => {
     const custom = envDir(env, 'CODEX_HOME', home);

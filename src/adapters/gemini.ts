@@ -173,7 +173,7 @@ export const geminiDescriptor = {
   promptGrammar: PROMPT_GRAMMAR,
   readTranscript: async (q) => (await import('./geminiTranscript.js')).readGeminiTranscript(q),
   limitRules: LIMIT_RULES,
-  hook: { arg: 'gemini', parserModule: 'parseGemini', countsAttempts: true },
+  hook: { arg: 'gemini', parserModule: 'parseGemini', countsAttempts: true, turnEnd: 'AfterAgent' },
   // `$GEMINI_CLI_HOME` (a home directory) or `~`, then `.gemini/settings.json` (JSON with
   // comments: Gemini strips them before JSON.parse).
   configLocation: (env, home) => {

@@ -119,7 +119,7 @@ export const opencodeDescriptor = {
   readTranscript: async (q) => (await import('./opencodeTranscript.js')).readOpencodeTranscript(q),
   limitRules: LIMIT_RULES,
   // The plugin forwards OpenCode's bus events, not hook payloads: a different argument says so.
-  hook: { arg: 'opencode-event', parserModule: 'parseOpencode' },
+  hook: { arg: 'opencode-event', parserModule: 'parseOpencode', turnEnd: 'session.idle' },
   // `$OPENCODE_CONFIG_DIR`, else `$XDG_CONFIG_HOME/opencode` or `~/.config/opencode`; it loads
   // every `{plugin,plugins}/*.{ts,js}` there, so Relay's plugin is `plugins/relay.js` (or
   // `plugin/relay.js` when only that directory exists).

@@ -173,6 +173,11 @@ export function agentOfHookArg(arg: string | undefined): HookedAgent | undefined
 /** The kinds whose CLIs have hooks: a hook event names one of them. */
 export const HOOKED_KINDS: readonly KnownKind[] = AGENT_CLIS.flatMap((d) => (d.hook ? [d.kind] : []));
 
+/** Whether hook event `event` of CLI `kind` ends the agent's turn (its descriptor's {@link HookBinding.turnEnd}). */
+export function endsTurn(kind: string, event: string): boolean {
+  return AGENT_CLIS.some((d) => d.kind === kind && d.hook !== null && d.hook.turnEnd === event);
+}
+
 /** Every CLI with hooks, as data (what hookTable.ts writes for `relay hook`). */
 export function hookTable(): HookTableEntry[] {
   return AGENT_CLIS.flatMap((d) => (d.hook ? [{ kind: d.kind, ...d.hook }] : []));

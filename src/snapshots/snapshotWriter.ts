@@ -25,7 +25,9 @@ export type SnapshotReason =
       /** True when the message gave no reset time and `until` is Relay's default cooldown. */
       guessed: boolean;
     }
-  | { kind: 'manual'; requestedTo?: string };
+  | { kind: 'manual'; requestedTo?: string }
+  /** Handed on at the end of a turn because the account's quota ran low (`quota_low requests 8% left, resets 10:57`). */
+  | { kind: 'quota_low'; detail: string };
 
 interface SnapshotInput {
   paths: Pick<RelayPaths, 'snapshots'>;
@@ -158,6 +160,10 @@ function renderWhy(input: SnapshotInput): string {
     lines.push(`- Reason: the user handed the task on (relay handoff${r.requestedTo ? ` --to ${r.requestedTo}` : ''}); ${a.name} was not limited.`);
     return lines.join('\n');
   }
+  if (r.kind === 'quota_low') {
+    lines.push(`- Reason: its quota was running low (${r.detail}); it finished its turn and handed the task on before the limit.`);
+    return lines.join('\n');
+  }
   const what = r.limit.severity === 'limit' ? 'it hit a usage or rate limit' : 'it was retrying after rate-limit errors';
   lines.push(`- Reason: ${what} (rule ${code(r.limit.rule)}, seen by ${r.limit.source} at ${iso(r.limit.at)})`);
   if (r.limit.matched) lines.push(`- Message: ${code(r.limit.matched)}`);
@@ -172,7 +178,12 @@ function renderWhy(input: SnapshotInput): string {
 function renderNext(input: SnapshotInput): string {
   const from = input.fromAgent.name;
   const you = input.nextAgent ? `You are ${input.nextAgent}, taking over` : 'You are taking over';
-  const why = input.reason.kind === 'manual' ? 'the user moved the task to you' : `${from} stopped at its limit`;
+  const why =
+    input.reason.kind === 'manual'
+      ? 'the user moved the task to you'
+      : input.reason.kind === 'quota_low'
+        ? `${from} ran low on quota and stopped after its turn`
+        : `${from} stopped at its limit`;
   return [
     `${you} this task from ${from}: ${why}. The conversation so far is not available to you except`,
     'for what this snapshot contains.',

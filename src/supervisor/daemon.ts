@@ -221,6 +221,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
             record: (e) => eventLog.append(e),
             durable: (seq) => eventLog.durable(seq),
             reportLimit: (e) => agents.reportLimit(e),
+            turnEnded: (agent, at) => relaySessions.turnEnded(agent, at),
             isLogged: (hookId) => repo.hasHookId(hookId),
             warn: (text) => logger.log.warn({ actor: 'hooks' }, text),
           }),

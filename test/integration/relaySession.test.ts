@@ -7,6 +7,7 @@ import type { AgentControl, AgentStart } from '../../src/actors/agent/agentContr
 import type { AgentExitReason, AgentInfo } from '../../src/protocol/agentProtocol.js';
 import type { Turn } from '../../src/adapters/agentDescriptor.js';
 import { binariesOfName, descriptorOf, kindOfName, type AgentKind } from '../../src/adapters/registry.js';
+import type { QuotaLow } from '../../src/protocol/proxyProtocol.js';
 import type { RateLimited } from '../../src/protocol/rateLimited.js';
 import type { SuccessorGap } from '../../src/protocol/relayProtocol.js';
 import { ManualClock } from '../../src/platform/clock.js';
@@ -798,4 +799,48 @@ test('with the task known a handoff does not wait for a transcript that is not t
   await w.sessions.settled(id);
   assert.equal(reads, 1);
   assert.equal(w.agents.launched.length, 1);
+});
+
+function quotaLow(agent: string, over: Partial<QuotaLow> = {}): QuotaLow {
+  return {
+    source: 'proxy', agent, route: 'anthropic', window: 'requests', remaining: 8, limit: 100, share: 0.08, threshold: 0.1,
+    resetAt: T0 + HOUR, at: T0, ...over,
+  };
+}
+
+test('reportQuotaLow by CLI name: every session whose active agent is claude plans a successor; the turn end hands off once', async (t) => {
+  const w = world(t);
+  const a = await begin(w, ['claude', 'codex', 'gemini']);
+  const b = await begin(w, ['claude', 'gemini']);
+  const c = await begin(w, ['codex', 'claude']);
+  const handedTo = () => w.agents.starts.slice(3);
+  // codex is limited on this account: the plan skips it, as a handoff would.
+  w.agents.limit('codex', { resetAt: T0 + 2 * HOUR });
+  for (let i = 0; i < 3; i++) w.sessions.reportQuotaLow(quotaLow('claude'));
+  const planned = w.ofType('handoff.planned');
+  assert.deepEqual(planned.map((e) => [e.payload.relaySession, e.payload.to]).sort(), [[a.id, 'gemini'], [b.id, 'gemini']].sort());
+  assert.deepEqual(planned.find((e) => e.payload.relaySession === a.id)?.payload.unavailable, [{ name: 'codex', why: 'limited', until: T0 + 2 * HOUR }]);
+  assert.equal(handedTo().length, 0, 'nothing starts before the turn ends');
+
+  w.clock.advance(60_000);
+  w.sessions.turnEnded(a.first.id, w.clock.now());
+  w.sessions.turnEnded(a.first.id, w.clock.now());
+  const info = await w.sessions.settled(a.id);
+  assert.equal(info.activeAgent, 'gemini-1');
+  assert.equal(handedTo().length, 1, 'one handoff, for the session whose agent ended its turn');
+  assert.equal(w.sessions.get(b.id)!.activeAgent, b.first.id, "the other claude's turn has not ended");
+  assert.equal(w.sessions.get(c.id)!.activeAgent, c.first.id, 'a session of codex is not concerned');
+  const snap = new SnapshotsRepo(w.db).list({ relaySession: a.id })[0]!;
+  assert.deepEqual([snap.reason, snap.toAgent, snap.limitedUntil], ['quota_low', 'gemini-1', null]);
+  const prompt = promptOf(handedTo()[0]!);
+  assert.match(prompt, /quota was running low \(quota_low requests 8% left, resets /);
+  assert.deepEqual(w.agents.parked, [a.first.id]);
+  const [started] = w.ofType('handoff.started');
+  assert.equal(started?.payload.trigger, 'quota_low');
+  assert.match(String(started?.payload.reason), /^quota_low requests 8% left, resets /);
+
+  // A CLI Relay does not run reports its turn end by name: the waiting claude session goes too.
+  w.sessions.turnEnded('claude', w.clock.now());
+  assert.equal((await w.sessions.settled(b.id)).activeAgent, 'gemini-2');
+  assert.equal(w.ofType('handoff.started').length, 2);
 });

@@ -17,7 +17,7 @@ import type { RelayPaths } from '../../platform/paths.js';
 import { redactText } from '../../platform/redact.js';
 import type { EventRecord, NewEvent } from '../../protocol/eventRecord.js';
 import { drainSpool } from '../../hooks/spool.js';
-import { HOOKED_KINDS } from '../../adapters/registry.js';
+import { endsTurn, HOOKED_KINDS } from '../../adapters/registry.js';
 import { HOOK_EVENT_BOUNDS, HOOK_EVENT_VERSION, type HookEvent } from '../../hooks/hookEvent.js';
 import { DeliveredHookIds } from './deliveredHookIds.js';
 import { HookSocketServer } from './hookSocketServer.js';
@@ -29,6 +29,11 @@ export interface HookListenerDeps {
   /** Resolves once the event with this seq is committed: a hook is answered only then. */
   durable: (seq: number) => Promise<void>;
   reportLimit: (e: RateLimited) => void;
+  /**
+   * An agent finished its turn (its CLI's turn-end hook): an agent id for a CLI Relay runs, the
+   * CLI's name otherwise. Absent: turn ends are only logged.
+   */
+  turnEnded?: (agent: string, at: number) => void;
   /** Whether the store holds an event with this hook event id (EventsRepo.hasHookId). */
   isLogged: (hookId: string) => boolean;
   /**
@@ -105,6 +110,8 @@ export async function handleHookEvent(deps: HookListenerDeps, delivered: Deliver
       at: e.at,
     });
   }
+  // After the limit: a turn that ended in a limit hands off as a limit, not as the plan's turn end.
+  if (!e.limit && endsTurn(e.agent, e.event)) deps.turnEnded?.(e.relayAgent ?? e.agent, e.at);
   await deps.durable(record.seq);
 }
 

@@ -21,7 +21,7 @@ import { formatClockTime } from '../../platform/duration.js';
 import { RelayError } from '../../platform/errors.js';
 import type { RelayPaths } from '../../platform/paths.js';
 import { MAX_TURNS, snapshotId, writeSnapshot, type SnapshotReason } from '../../snapshots/snapshotWriter.js';
-import { rotation, type HandoffOutcome, type HandoffRequest, type PendingSnapshot } from './relaySessionMachine.js';
+import { quotaReason, rotation, type HandoffOutcome, type SuccessorChoice, type HandoffRequest, type PendingSnapshot } from './relaySessionMachine.js';
 
 /** Reading a transcript must not hold up a handoff: the screen text is the fallback. */
 const TRANSCRIPT_TIMEOUT_MS = 2_000;
@@ -94,6 +94,8 @@ export function limitUntil(e: RateLimited, now: number, cooldownMs: number): { u
 /** Why the agent handed off, with its limit recorded in the ledger. */
 function recordReason(parts: HandoffParts, req: HandoffRequest, now: number): { reason: SnapshotReason; limitedUntil: number | null } {
   const t = req.trigger;
+  // Not limited yet: the ledger learns of the limit when (if) it comes.
+  if (t.kind === 'quota_low') return { reason: { kind: 'quota_low', detail: quotaReason(t.quota, now, formatClockTime) }, limitedUntil: null };
   if (t.kind !== 'limit') {
     return { reason: { kind: 'manual', ...(t.kind === 'manual' && t.to ? { requestedTo: t.to } : {}) }, limitedUntil: null };
   }
@@ -130,7 +132,21 @@ export function pickCandidates(parts: HandoffParts, session: HandoffSession, req
     if (gap) gaps.push(gap);
     else names.push(n);
   }
+  // The successor a quota_low chose goes first while it is still available (a limit that beat the turn's end).
+  const first = req.preferred !== undefined ? names.indexOf(req.preferred) : -1;
+  if (first > 0) names.unshift(...names.splice(first, 1));
   return { names, gaps };
+}
+
+/**
+ * Who would take over `req`'s session now, by the same candidates as a handoff (the names after
+ * the active agent, each installed, not limited and not vetoed), without doing anything. The
+ * active agent itself is not a candidate: its quota is the one running low.
+ */
+export function chooseSuccessor(parts: HandoffParts, session: HandoffSession, req: HandoffRequest): SuccessorChoice {
+  const { names, gaps } = pickCandidates(parts, session, req, false, parts.clock.now());
+  const name = names[0];
+  return name !== undefined ? { name, gaps } : { name: null, gaps };
 }
 
 /** The error for a manual handoff nobody can take: each other agent and why not. */
@@ -257,7 +273,7 @@ async function writeHandoffSnapshot(
     relaySession: req.relaySession,
     fromAgent: from.id,
     toAgent: null,
-    reason: t.kind === 'limit' ? t.limit.rule : 'manual',
+    reason: t.kind === 'limit' ? t.limit.rule : t.kind === 'quota_low' ? 'quota_low' : 'manual',
     limitedUntil: why.limitedUntil,
     path: written.path,
     createdAt: now,
@@ -357,6 +373,9 @@ export async function performHandoff(parts: HandoffParts, session: HandoffSessio
     // An explicit `to` is started even if the ledger says it is limited: the user may know better.
     candidates = t.to ? { names: [t.to], gaps: [] } : pickCandidates(parts, session, req, false, now);
     if (candidates.names.length === 0) throw nobodyAvailable(req, candidates.gaps, now);
+  } else if (t.kind === 'quota_low') {
+    // Its quota is low, not gone: going back to it would only wait for the limit again.
+    candidates = pickCandidates(parts, session, req, false, now);
   } else {
     // Limits go around the whole order, back to the same CLI last once its limit lifts.
     candidates = pickCandidates(parts, session, req, true, now);

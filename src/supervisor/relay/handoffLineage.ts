@@ -19,7 +19,7 @@ import { formatClockTime } from '../../platform/duration.js';
 import { redactText } from '../../platform/redact.js';
 import type { ConversationRepo, MessageRole } from '../../store/conversationRepo.js';
 import type { AfterHandoff } from './handoff.js';
-import type { HandoffRequest } from './relaySessionMachine.js';
+import { quotaReason, type HandoffRequest } from './relaySessionMachine.js';
 
 /** The part of the conversation store the record writes to. */
 export type WrapConversationStore = Pick<ConversationRepo, 'create' | 'append' | 'addEdge'>;
@@ -58,6 +58,7 @@ export function wrapConversationName(agentName: string, cwd: string): string {
 export function handoffNote(req: HandoffRequest, snapshot: SnapshotInfo, now: number): string {
   const t = req.trigger;
   if (t.kind === 'manual') return 'manual';
+  if (t.kind === 'quota_low') return quotaReason(t.quota, now, formatClockTime);
   if (t.kind === 'resume') return `${snapshot.reason === 'manual' ? 'manual' : 'limit'}, resumed ${formatClockTime(now, now)}`;
   if (t.limit.severity === 'warning') return 'limit warning';
   return t.limit.resetAt !== undefined && t.limit.resetAt > t.limit.at ? `limit, resets ${formatClockTime(t.limit.resetAt, now)}` : 'limit';

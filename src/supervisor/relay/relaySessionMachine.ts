@@ -7,7 +7,15 @@
  * handingOff ──next agent started──► running      ──nobody available──► stranded
  * stranded ──after (resumeAt − now) on the actor's clock──► handingOff (resume)
  * running ──active agent exited (done, user_quit, error, crashed)──► ended
+ *
+ * running.working ──quota.low (guarded, a successor picked)──► running.successorChosen
+ * running.successorChosen ──turn.ended of the active agent──► handingOff (trigger quota_low)
+ * running.successorChosen ──the quota's window reset──► running.working
  * ```
+ *
+ * A predictive `quota_low` hands off at the end of the current turn, not at once: the agent
+ * finishes what it is doing and the successor starts from a snapshot of a finished turn. A real
+ * limit before the turn ends still hands off at once, to the successor chosen, and only once.
  *
  * The machine decides; the work of a handoff (ledger, snapshot, park, pick, launch) is the
  * injected {@link RelaySessionMachineDeps.performHandoff}, so the decisions are tested with fakes
@@ -15,11 +23,13 @@
  * construction: `handingOff` has no transition for them, which is what turns a storm of limit
  * events into exactly one handoff.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { and, assign, fromPromise, setup } from 'xstate';
 import type { Turn } from '../../adapters/agentDescriptor.js';
 import type { AgentInfo } from '../../protocol/agentProtocol.js';
+import type { QuotaLow } from '../../protocol/proxyProtocol.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
 import type { Clock } from '../../platform/clock.js';
+import { formatClockTime } from '../../platform/duration.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
 import type { SnapshotInfo, SuccessorGap } from '../../protocol/relayProtocol.js';
 
@@ -28,7 +38,23 @@ export type HandoffTrigger =
   | { kind: 'limit'; limit: RateLimited }
   | { kind: 'manual'; to?: string }
   /** A stranded session's wait is over: start the next agent with the snapshot already written. */
-  | { kind: 'resume' };
+  | { kind: 'resume' }
+  /** The active agent's quota ran low and its turn ended: hand on before the limit hits. */
+  | { kind: 'quota_low'; quota: QuotaLow };
+
+/** The successor a `quota_low` chose, kept until the turn ends (or the window resets). */
+export interface PlannedSuccessor {
+  name: string;
+  quota: QuotaLow;
+  /** `quota_low requests 8% left, resets 10:57`: the log's and the snapshot's reason. */
+  reason: string;
+  /** Who else was considered and why not. */
+  gaps: SuccessorGap[];
+  chosenAt: number;
+}
+
+/** What {@link RelaySessionMachineDeps.chooseSuccessor} answers: a name, or why there is none. */
+export type SuccessorChoice = { name: string; gaps: SuccessorGap[] } | { name: null; gaps: SuccessorGap[] };
 
 /** The snapshot a stranded session carries until an agent can take it. */
 export interface PendingSnapshot {
@@ -50,6 +76,8 @@ export interface HandoffRequest {
   trigger: HandoffTrigger;
   /** The snapshot already written, when the session was stranded: it goes on as it is. */
   pending: PendingSnapshot | null;
+  /** Chosen by a `quota_low` ahead of the handoff: tried first when it is still available. */
+  preferred?: string;
 }
 
 /** How a handoff ended. */
@@ -84,6 +112,8 @@ export interface RelaySessionContext {
   lastAttempt: HandoffAttempt | null;
   /** Why the session ended. */
   endReason: string | null;
+  /** Chosen by a `quota_low`, waiting for the active agent's turn to end. */
+  planned: PlannedSuccessor | null;
 }
 
 export interface RelaySessionInput {
@@ -101,7 +131,11 @@ export type RelaySessionEvent =
   | { type: 'relay.handoff'; to?: string }
   | { type: 'agent.exited'; agent: AgentInfo }
   /** The task learned after the start (the first line typed); kept only when none is known. */
-  | { type: 'task.recorded'; task: string; source: 'typed' };
+  | { type: 'task.recorded'; task: string; source: 'typed' }
+  /** The proxy saw the account's remaining requests or tokens fall under the threshold. */
+  | { type: 'quota.low'; quota: QuotaLow }
+  /** An agent finished its turn (`agent`: an agent id, or a CLI name for a hook of a CLI Relay did not start). */
+  | { type: 'turn.ended'; agent: string; at: number };
 
 export interface RelaySessionMachineDeps {
   /** The same clock given to createActor: the stranded wait is computed from it. */
@@ -113,6 +147,8 @@ export interface RelaySessionMachineDeps {
   /** A failed resume is retried after this long. */
   retryMs: number;
   performHandoff: (req: HandoffRequest) => Promise<HandoffOutcome>;
+  /** Who would take over now (the candidate logic of a handoff, without doing one). */
+  chooseSuccessor: (req: HandoffRequest) => SuccessorChoice;
   record: (e: NewEvent) => void;
 }
 
@@ -157,9 +193,41 @@ function triggerLabel(t: HandoffTrigger | null): string {
   return t.kind === 'limit' ? t.limit.severity : t.kind;
 }
 
+/** `agent` is the active agent: its id, or its CLI's name (the proxy and outside hooks know only the account). */
+function namesActive(ctx: RelaySessionContext, agent: string): boolean {
+  return agent === ctx.activeAgent || agent === ctx.activeName;
+}
+
+/** `quota_low requests 8% left, resets 10:57`. */
+export function quotaReason(q: QuotaLow, now: number, clockTime: (at: number, now: number) => string): string {
+  const pct = Math.max(0, Math.round(q.share * 100));
+  return `quota_low ${q.window} ${pct}% left${q.resetAt !== undefined ? `, resets ${clockTime(q.resetAt, now)}` : ''}`;
+}
+
+/** The request of a handoff from the session as it stands. */
+function requestOf(context: RelaySessionContext): HandoffRequest {
+  return {
+    relaySession: context.id,
+    order: context.order,
+    fromAgent: context.activeAgent,
+    fromName: context.activeName,
+    cwd: context.cwd,
+    task: context.task,
+    trigger: context.trigger ?? { kind: 'manual' },
+    pending: context.pending,
+    ...(context.planned ? { preferred: context.planned.name } : {}),
+  };
+}
+
 /** Build the machine for one session; `deps` are shared by every session of a daemon. */
-export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
+export function createRelaySessionMachine(deps: RelaySessionMachineDeps, clockTime: (at: number, now: number) => string = formatClockTime) {
   const actorName = (ctx: RelaySessionContext) => relaySystemId(ctx.id);
+  /** The successor a `quota.low` would choose, computed once per event (guard and action share it). */
+  let lastChoice: { event: unknown; choice: SuccessorChoice } | null = null;
+  const choiceFor = (context: RelaySessionContext, event: RelaySessionEvent): SuccessorChoice => {
+    if (lastChoice?.event !== event) lastChoice = { event, choice: deps.chooseSuccessor({ ...requestOf(context), trigger: { kind: 'manual' } }) };
+    return lastChoice.choice;
+  };
 
   return setup({
     types: {
@@ -182,6 +250,17 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
         if (last !== undefined && deps.clock.now() - last < deps.debounceMs) return false;
         return hasNextAgent(context.order, context.activeName);
       },
+      /** A low quota of the active agent, not debounced, with another agent in the order, none chosen yet. */
+      quotaActionable: ({ context, event }) => {
+        if (event.type !== 'quota.low') return false;
+        if (!namesActive(context, event.quota.agent) || context.planned !== null) return false;
+        const last = context.lastHandoffAt[context.activeName];
+        if (last !== undefined && deps.clock.now() - last < deps.debounceMs) return false;
+        return hasNextAgent(context.order, context.activeName);
+      },
+      successorAvailable: ({ context, event }) => choiceFor(context, event).name !== null,
+      activeTurnEnded: ({ context, event }) => event.type === 'turn.ended' && namesActive(context, event.agent),
+      hasQuotaReset: ({ context }) => context.planned?.quota.resetAt !== undefined,
       manualAllowed: ({ context, event }) => {
         if (event.type !== 'relay.handoff') return false;
         return event.to ? event.to !== context.activeName : hasNextAgent(context.order, context.activeName);
@@ -204,6 +283,8 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
     delays: {
       /** Until the earliest reset, on the actor's clock; capped so Node's timer stays exact. */
       untilResume: ({ context }) => Math.min(MAX_TIMER_MS, Math.max(0, (context.resumeAt ?? 0) - deps.clock.now())),
+      /** Until the low window resets: past it the quota is full again and the plan lapses. */
+      untilQuotaReset: ({ context }) => Math.min(MAX_TIMER_MS, Math.max(0, (context.planned?.quota.resetAt ?? 0) - deps.clock.now())),
     },
     actions: {
       takeLimit: assign({
@@ -229,6 +310,60 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
         },
       }),
       takeResume: assign({ trigger: () => ({ kind: 'resume' as const }) }),
+      takeQuota: assign({
+        trigger: ({ context }) => (context.planned ? { kind: 'quota_low' as const, quota: context.planned.quota } : null),
+      }),
+      planSuccessor: assign({
+        planned: ({ context, event }) => {
+          if (event.type !== 'quota.low') return context.planned;
+          const choice = choiceFor(context, event);
+          if (choice.name === null) return context.planned;
+          const now = deps.clock.now();
+          return { name: choice.name, quota: event.quota, reason: quotaReason(event.quota, now, clockTime), gaps: choice.gaps, chosenAt: now };
+        },
+      }),
+      recordPlanned: ({ context }) => {
+        const p = context.planned;
+        if (!p) return;
+        deps.record({
+          type: 'handoff.planned',
+          actor: actorName(context),
+          payload: {
+            relaySession: context.id,
+            from: context.activeAgent,
+            fromName: context.activeName,
+            to: p.name,
+            reason: p.reason,
+            window: p.quota.window,
+            share: p.quota.share,
+            resetAt: p.quota.resetAt ?? null,
+            unavailable: p.gaps,
+          },
+        });
+      },
+      /** A low quota with nobody to take over: said once, and the hard limit path stays as it is. */
+      recordNotPlanned: ({ context, event }) => {
+        if (event.type !== 'quota.low') return;
+        const now = deps.clock.now();
+        deps.record({
+          type: 'handoff.not_planned',
+          actor: actorName(context),
+          payload: {
+            relaySession: context.id,
+            from: context.activeAgent,
+            fromName: context.activeName,
+            reason: `${quotaReason(event.quota, now, clockTime)}; no other agent can take over`,
+            unavailable: choiceFor(context, event).gaps,
+          },
+        });
+      },
+      recordPlanLapsed: ({ context }) =>
+        deps.record({
+          type: 'handoff.plan_lapsed',
+          actor: actorName(context),
+          payload: { relaySession: context.id, from: context.activeAgent, to: context.planned?.name ?? null, resetAt: context.planned?.quota.resetAt ?? null },
+        }),
+      dropPlan: assign({ planned: () => null }),
       startAttempt: assign({
         attempts: ({ context }) => context.attempts + 1,
         lastHandoffAt: ({ context }) => ({ ...context.lastHandoffAt, [context.activeName]: deps.clock.now() }),
@@ -255,6 +390,8 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
                 }
               : {}),
             ...(t?.kind === 'manual' && t.to ? { to: t.to } : {}),
+            // A limit that beat the turn's end goes to the successor the quota_low chose.
+            ...(context.planned ? { to: context.planned.name, [t?.kind === 'quota_low' ? 'reason' : 'planned']: context.planned.reason } : {}),
           },
         });
       },
@@ -292,6 +429,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
           resumeAt: null,
           pending: null,
           trigger: null,
+          planned: null,
           lastAttempt: { attempt: context.attempts, ok: true as const, from: context.activeAgent, outcome: out },
         };
       }),
@@ -318,6 +456,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
           resumeAt: out.resumeAt,
           pending: { row: out.snapshot, markdown: out.markdown, turns: out.turns },
           trigger: null,
+          planned: null,
           lastAttempt: { attempt: context.attempts, ok: true as const, from: context.activeAgent, outcome: out },
         };
       }),
@@ -333,6 +472,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
         const retry = context.trigger?.kind === 'resume';
         return {
           trigger: null,
+          planned: null,
           // A failed resume (the next CLI would not start) tries again later instead of giving up.
           resumeAt: retry ? deps.clock.now() + deps.retryMs : context.resumeAt,
           lastAttempt: { attempt: context.attempts, ok: false as const, from: context.activeAgent, error: params.error },
@@ -351,7 +491,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
           },
         });
       },
-      end: assign(({ event }) => ({ endReason: exitReasonOf(event), resumeAt: null })),
+      end: assign(({ event }) => ({ endReason: exitReasonOf(event), resumeAt: null, planned: null })),
       setTask: assign(({ event }) => (event.type === 'task.recorded' ? { task: event.task } : {})),
       // The text stays in the session row and the snapshots; the event log says only where it came from.
       recordTask: ({ context, event }) => {
@@ -375,6 +515,7 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
       attempts: 0,
       lastAttempt: null,
       endReason: null,
+      planned: null,
     }),
     initial: 'running',
     on: {
@@ -390,21 +531,33 @@ export function createRelaySessionMachine(deps: RelaySessionMachineDeps) {
             { guard: 'activeExitedEnding', target: 'ended', actions: ['recordEnded', 'end'] },
           ],
         },
+        initial: 'working',
+        states: {
+          working: {
+            on: {
+              'quota.low': [
+                { guard: and(['quotaActionable', 'successorAvailable']), target: 'successorChosen', actions: ['planSuccessor', 'recordPlanned'] },
+                // Nobody to go to: the quota.low is the proxy's news; the session says why it waits for the limit.
+                { guard: 'quotaActionable', actions: 'recordNotPlanned' },
+              ],
+            },
+          },
+          /** A successor is chosen; the handoff waits for the active agent's turn to end. */
+          successorChosen: {
+            on: {
+              'turn.ended': { guard: 'activeTurnEnded', target: '#relaySession.handingOff', actions: 'takeQuota' },
+            },
+            after: {
+              untilQuotaReset: { guard: 'hasQuotaReset', target: 'working', actions: ['recordPlanLapsed', 'dropPlan'] },
+            },
+          },
+        },
       },
       handingOff: {
         entry: ['startAttempt', 'recordStarted'],
         invoke: {
           src: 'handoff',
-          input: ({ context }): HandoffRequest => ({
-            relaySession: context.id,
-            order: context.order,
-            fromAgent: context.activeAgent,
-            fromName: context.activeName,
-            cwd: context.cwd,
-            task: context.task,
-            trigger: context.trigger ?? { kind: 'manual' },
-            pending: context.pending,
-          }),
+          input: ({ context }): HandoffRequest => requestOf(context),
           onDone: [
             {
               guard: { type: 'handedOff', params: ({ event }) => ({ outcome: event.output }) },

@@ -1,6 +1,7 @@
 /**
  * The daemon's relay sessions: one {@link createRelaySessionMachine} actor per session, the
- * routing of the agents' limits and exits to the session they belong to, and the session rows,
+ * routing of the agents' limits, exits, turn ends and the proxy's low quotas to the sessions
+ * they concern, and the session rows,
  * persisted as they change. The work of a handoff is handoff.ts; this file decides nothing
  * about it beyond wiring the parts together.
  */
@@ -13,6 +14,7 @@ import type { RelayConfig } from '../../config/relayConfig.js';
 import { LimitLedger } from '../../limits/limitLedger.js';
 import type { AgentInfo, TerminalSize } from '../../protocol/agentProtocol.js';
 import type { NewEvent } from '../../protocol/eventRecord.js';
+import type { QuotaLow } from '../../protocol/proxyProtocol.js';
 import type { RateLimited } from '../../protocol/rateLimited.js';
 import { describeGaps, type HandoffResult, type RelaySessionInfo, type RelayState } from '../../protocol/relayProtocol.js';
 import type { Clock } from '../../platform/clock.js';
@@ -25,7 +27,7 @@ import type { Database } from '../../store/database.js';
 import { LimitsRepo } from '../../store/limitsRepo.js';
 import { RelayRepo } from '../../store/relayRepo.js';
 import { SnapshotsRepo } from '../../store/snapshotsRepo.js';
-import { limitUntil, performHandoff, type AfterHandoff, type HandoffParts, type SuccessorVeto } from './handoff.js';
+import { chooseSuccessor, limitUntil, performHandoff, type AfterHandoff, type HandoffParts, type SuccessorVeto } from './handoff.js';
 import { HandoffLineage, type WrapConversationStore } from './handoffLineage.js';
 import { createRelaySessionMachine, hasNextAgent, relaySystemId, type RelaySessionMachine } from './relaySessionMachine.js';
 
@@ -176,6 +178,11 @@ export class RelaySessions {
           this.sessionOfAgent.set(agent.id, s.id);
         };
         return this.track(performHandoff(this.parts, { size: s.size, launched, ...(s.env ? { env: s.env } : {}) }, req));
+      },
+      chooseSuccessor: (req) => {
+        const s = this.sessions.get(req.relaySession);
+        // `launched` is never called: choosing starts nothing.
+        return chooseSuccessor(this.parts, { size: s?.size ?? DEFAULT_SIZE, launched: () => undefined, ...(s?.env ? { env: s.env } : {}) }, req);
       },
       record: deps.record,
     });
@@ -370,6 +377,35 @@ export class RelaySessions {
   }
 
   // ---- agents' signals ------------------------------------------------------------------
+
+  /**
+   * The proxy saw an account's quota fall under its threshold. `q.agent` names an agent id or a
+   * CLI name; the account is the CLI's, so every open session whose active agent it names
+   * chooses a successor now and hands off when that agent's turn ends. The `quota_low` event
+   * itself is the proxy's to log; each session logs only what it decided.
+   */
+  reportQuotaLow(q: QuotaLow): void {
+    if (this.closed) return;
+    for (const s of this.activeSessionsOf(q.agent)) s.actor.send({ type: 'quota.low', quota: q });
+  }
+
+  /**
+   * An agent finished its turn (a turn-end hook, or its screen went quiet). `agent` is an agent
+   * id, or a CLI name for a hook of a CLI Relay did not start; only a session waiting for that
+   * turn to end does anything with it.
+   */
+  turnEnded(agent: string, at: number): void {
+    if (this.closed) return;
+    for (const s of this.activeSessionsOf(agent)) s.actor.send({ type: 'turn.ended', agent, at });
+  }
+
+  /** Open sessions whose active agent is `agent` (an id) or is called `agent` (a CLI name). */
+  private activeSessionsOf(agent: string): Session[] {
+    return [...this.sessions.values()].filter((s) => {
+      const snap = s.actor.getSnapshot();
+      return snap.status === 'active' && (snap.context.activeAgent === agent || snap.context.activeName === agent);
+    });
+  }
 
   private onLimit(e: RateLimited): void {
     if (this.closed) return;
