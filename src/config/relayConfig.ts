@@ -108,30 +108,6 @@ const routingSchema = z.strictObject({
   useAgentClis: z.boolean().default(true),
 });
 
-/** The port `relay proxy start` takes unless told: fixed, because agents' configs name it. */
-export const DEFAULT_PROXY_PORT = 47817;
-
-const proxySchema = z.strictObject({
-  /** Started with the daemon; `relay proxy start|stop` sets it. Off by default. */
-  enabled: z.boolean().default(false),
-  port: z.number().int().min(1024).max(65535).default(DEFAULT_PROXY_PORT),
-  /** Raise `quota_low` when a window's remaining requests or tokens fall under this share. */
-  quotaLowShare: z.number().gt(0).lt(1).default(0.1),
-  /**
-   * Routes beyond (or replacing) the built-in ones (adapters/proxyRoutes.ts): `relay install
-   * --proxy` records here the base URL an agent used before, so the proxy forwards to it.
-   */
-  routes: z
-    .record(
-      z.string().regex(/^[a-z][a-z0-9-]*$/, 'route names are lower case letters, digits and -'),
-      z.strictObject({
-        upstream: z.url({ protocol: /^https?$/ }),
-        agent: z.string().refine(isAgentName, `expected an agent name: ${AGENT_NAMES_HINT}`),
-      }),
-    )
-    .default({}),
-});
-
 const configSchema = z.strictObject({
   handoff: handoffSchema.prefault({}),
   wrap: wrapSchema.prefault({}),
@@ -143,7 +119,6 @@ const configSchema = z.strictObject({
   prices: z.record(z.string().min(1), z.strictObject({ inputPrice: pricePerMTok, outputPrice: pricePerMTok })).default({}),
   budget: budgetSchema.prefault({}),
   routing: routingSchema.prefault({}),
-  proxy: proxySchema.prefault({}),
 });
 
 /** The valid keys of each section, by its path (`''` for the top level), for "did you mean". */
@@ -153,7 +128,6 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   wrap: Object.keys(wrapSchema.shape),
   budget: Object.keys(budgetSchema.shape),
   routing: Object.keys(routingSchema.shape),
-  proxy: Object.keys(proxySchema.shape),
 };
 
 /** The keys of a provider, worker or model entry, for "did you mean" inside a named entry. */
@@ -169,7 +143,6 @@ export type ModelConfig = z.output<typeof modelSchema>;
 
 /** The validated settings, defaults filled in. */
 export type RelayConfig = z.output<typeof configSchema>;
-export type ProxyConfig = RelayConfig['proxy'];
 
 /** The settings when there is no config file. */
 export function defaultConfig(): RelayConfig {

@@ -1,33 +1,8 @@
 /**
- * The opt-in proxy's wire types: its status, the predictive `quota_low` record, and the
- * `proxy.*` requests. The proxy listens on 127.0.0.1 only; an agent reaches it through its own
- * base-URL setting, `http://127.0.0.1:<port>/<route>`, and each route forwards to one upstream.
+ * The predictive `quota_low` record: what a source that reads rate-limit headers (the opt-in
+ * proxy of issue 12, not built yet) raises before a limit hits. The relay-session side that acts
+ * on it (plan a successor, hand off at the turn's end) is in place: supervisor/relay.
  */
-
-/** One way through the proxy: `/<name>/...` goes to `upstream` + `...`, and what it learns is about `agent`. */
-export interface ProxyRoute {
-  /** The first path segment (`claude`, `codex`, `opencode-anthropic`). */
-  name: string;
-  /** The agent name its limits are reported for (`claude`): a handoff order's name. */
-  agent: string;
-  /** The vendor's base URL the route forwards to (`https://api.anthropic.com`). */
-  upstream: string;
-}
-
-export interface ProxyStatus {
-  running: boolean;
-  /** The port it listens on (or would, from config.yaml, when not running). */
-  port: number;
-  /** `http://127.0.0.1:<port>` while it runs. */
-  url?: string;
-  startedAt?: number;
-  routes: ProxyRoute[];
-  /** Requests forwarded since it started, and how many of them the upstream refused with 429/529. */
-  requests: number;
-  limited: number;
-  /** Why it is not running when it should be (the port taken), one line. */
-  error?: string;
-}
 
 /**
  * A rate-limit window running low before it runs out: raised by the proxy when the remaining
@@ -51,11 +26,4 @@ export interface QuotaLow {
   threshold: number;
   resetAt?: number;
   at: number;
-}
-
-export interface ProxyRequests {
-  /** Start the proxy (on `port`, else config.yaml's `proxy.port`); already running answers its status. */
-  'proxy.start': { payload: { port?: number }; result: ProxyStatus };
-  'proxy.stop': { payload: Record<string, never>; result: ProxyStatus };
-  'proxy.status': { payload: Record<string, never>; result: ProxyStatus };
 }

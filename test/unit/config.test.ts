@@ -47,7 +47,6 @@ const DEFAULTS = {
     idleTimeoutMs: 60_000,
     useAgentClis: true,
   },
-  proxy: { enabled: false, port: 47817, quotaLowShare: 0.1, routes: {} },
 };
 
 test('no config file means the defaults', (t) => {
@@ -87,7 +86,7 @@ test('a mistyped key (ordr under handoff) is an E_CONFIG error naming the key, t
 test('an unknown top-level key (foo) is refused, and with no near key the fix lists the valid ones', (t) => {
   const e = configError(t, 'foo: 1\nhandoff:\n  onLimit: stop\n', { hint: false });
   assert.match(e.message, /: unknown key foo$/);
-  assert.equal(e.hint, 'the keys at the top level are handoff, wrap, mode, providers, workers, prices, budget, routing, proxy; remove or rename it');
+  assert.equal(e.hint, 'the keys at the top level are handoff, wrap, mode, providers, workers, prices, budget, routing; remove or rename it');
   assert.match(configError(t, 'handoff:\n  zzz: 1\n', { hint: false }).hint ?? '', /under handoff are order, onLimit, actOnWarnings, debounceMs, defaultCooldownMs/);
   assert.match(configError(t, 'foo: 1\nbar: 2\n', { hint: false }).message, /unknown key foo \(and 1 more\)$/);
 });
