@@ -2,9 +2,11 @@
  * The predictive handoff end to end: `relay wrap` and its real daemon, the fake agent CLIs, and
  * the turn-end hook sent with `relay hook claude` as Claude sends it (a real `Stop` payload).
  *
- * The `quota_low` itself comes from the proxy, which calls `relaySessions.reportQuotaLow` in the
- * daemon; until the proxy is on this branch nothing outside the daemon can raise one, so the test
- * that needs it is skipped and {@link raiseQuotaLow} is the one place to fill in after the merge.
+ * The `quota_low` itself will come from the proxy (issue 12, not built yet), which is to call
+ * `relaySessions.reportQuotaLow` in the daemon; until it exists nothing outside the daemon can
+ * raise one, so the test that needs it is skipped and {@link raiseQuotaLow} is the one place to
+ * fill in (a fake upstream's low `anthropic-ratelimit-*` headers, a request through the proxy).
+ * The same path is covered in process by test/integration/relaySession.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -72,7 +74,7 @@ test('a turn-end hook of a relay-run claude is routed, and without a low quota h
 
 test(
   'quota_low, then claude ends its turn: one handoff to codex at the turn end, with the reason quota_low',
-  { skip: 'the quota_low comes from the proxy, not on this branch: fill in raiseQuotaLow after the merge' },
+  { skip: 'needs the proxy (issue 12, not built yet) to raise quota_low: fill in raiseQuotaLow then' },
   async () => {
     await inTempHome(async (h) => {
       const env = agentEnv(h, { FAKE_AGENT_SCRIPT: 'ok' });
